@@ -1,0 +1,140 @@
+"""The structure of a card's markdown body, read with markdown-it-py: sections,
+code blocks, the changelog, and the prose that facts are read from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from hubfork.cards.records import ChangelogEntry, CodeBlock, Section
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Emphasis and code markers, but not the underscores inside names like pooled_output.
+_MARKUP = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
+_CHANGELOG_TITLE = re.compile(r"change\s*log|version\s+history|release\s+notes", re.IGNORECASE)
+_VERSION_TITLE = re.compile(r"^v(?:ersion)?\s*(\d+)\b", re.IGNORECASE)
+_VERSION_BULLET = re.compile(r"^\s*[*+-]\s+\**\s*v(?:ersion)?\s*(\d+)\b\**\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[*+-]|\d+[.)])\s+")
+_METADATA_COMMENT = re.compile(r"^<!--(?:\w|\s|-)+:.+-->\s*$")
+
+
+@dataclass(slots=True)
+class Body:
+    sections: list[Section] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    changelog: list[ChangelogEntry] = field(default_factory=list)
+    #: The body's text outside code blocks and HTML, for facts stated in prose.
+    prose: str = ""
+    #: Lines of ``<!-- key: value -->`` comments found after the metadata block.
+    stray_metadata_lines: list[int] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    # Block structure is all a card's facts need; skipping the inline pass
+    # makes parsing about three times faster over a whole corpus.
+    return MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+
+def parse_body(lines: list[str], first_line: int) -> Body:
+    """Parse `lines`, which start at line `first_line` (1-based) of the card file."""
+    body = Body()
+    if not lines:
+        return body
+    offset = first_line - 1
+    tokens = _markdown().parse("\n".join(lines))
+    hidden: list[tuple[int, int]] = []  # half-open line ranges (0-based, in `lines`) kept out of prose
+    headings: list[tuple[int, int, str]] = []  # (level, line index, title)
+    for index, token in enumerate(tokens):
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "heading_open":
+            title = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            headings.append((int(token.tag[1:]), start, clean_title(title)))
+        elif token.type in ("fence", "code_block"):
+            language = token.info.strip().split(" ", 1)[0] if token.type == "fence" else ""
+            body.code_blocks.append(CodeBlock(language, start + offset + 1, token.content))
+            hidden.append((start, end))
+        elif token.type == "html_block":
+            hidden.append((start, end))
+            for number in range(start, end):
+                if _METADATA_COMMENT.match(lines[number]):
+                    body.stray_metadata_lines.append(number + offset + 1)
+    body.sections = _sections(headings, len(lines), offset)
+    body.prose = _prose(lines, hidden)
+    body.changelog = read_changelog(body.sections, lines, offset)
+    return body
+
+
+def clean_title(title: str) -> str:
+    """Heading text without link syntax, emphasis markers and closing hashes."""
+    title = _LINK.sub(r"\1", title)
+    title = _MARKUP.sub("", title)
+    return title.strip().rstrip("#").strip()
+
+
+def _sections(headings: list[tuple[int, int, str]], n_lines: int, offset: int) -> list[Section]:
+    sections = []
+    for i, (level, start, title) in enumerate(headings):
+        end = n_lines
+        for later_level, later_start, _ in headings[i + 1 :]:
+            if later_level <= level:
+                end = later_start
+                break
+        sections.append(Section(title, level, start + offset + 1, _last_line(end, offset)))
+    return sections
+
+
+def _last_line(end_index: int, offset: int) -> int:
+    return max(end_index + offset, 1)
+
+
+def _prose(lines: list[str], hidden: list[tuple[int, int]]) -> str:
+    if not hidden:
+        return "\n".join(lines)
+    keep = [True] * len(lines)
+    for start, end in hidden:
+        for number in range(start, min(end, len(lines))):
+            keep[number] = False
+    return "\n".join(line for line, kept in zip(lines, keep) if kept)
+
+
+def read_changelog(sections: list[Section], lines: list[str], offset: int) -> list[ChangelogEntry]:
+    """``Version N`` entries of the first changelog section, as subsections or bullets."""
+    log = next((s for s in sections if _CHANGELOG_TITLE.search(s.title)), None)
+    if log is None:
+        return []
+    entries: list[ChangelogEntry] = []
+    subsections = [
+        s for s in sections if s.level > log.level and log.line < s.line <= log.end_line and _VERSION_TITLE.match(s.title)
+    ]
+    for sub in subsections:
+        version = int(_VERSION_TITLE.match(sub.title).group(1))  # type: ignore[union-attr]
+        text = lines[sub.line - offset : sub.end_line - offset]
+        entries.append(ChangelogEntry(version, sub.line, tuple(_notes(text))))
+    if entries:
+        return entries
+    for number in range(log.line - offset, min(log.end_line - offset, len(lines))):
+        match = _VERSION_BULLET.match(lines[number])
+        if match:
+            notes = (match.group(2).strip(),) if match.group(2).strip() else ()
+            entries.append(ChangelogEntry(int(match.group(1)), number + offset + 1, notes))
+    return entries
+
+
+def _notes(text: list[str]) -> list[str]:
+    """Bullet points of a changelog entry, continuation lines joined."""
+    notes: list[str] = []
+    for raw in text:
+        line = raw.strip()
+        if not line or line.startswith(("#", "<!--", "```")):
+            continue
+        if _BULLET.match(raw) or not notes:
+            notes.append(_BULLET.sub("", raw).strip())
+        else:
+            notes[-1] += " " + line
+    return notes

@@ -1,0 +1,111 @@
+"""Checks on a TF Hub card's metadata, per kind of card.
+
+Structural problems (a missing required key, two values for a one-value key, a
+format that is not a model format) are errors, as they were on tfhub.dev. A
+value outside the shipped vocabulary, or a key a kind does not use, is only a
+warning: real cards use free text (``dataset: Wikipedia and BooksCorpus``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hubfork.cards.records import Problem
+from hubfork.cards.tfhub_format import Header
+from hubfork.cards.vocabulary import Vocabulary
+
+#: Keys hubfork adds to the TF Hub format (see docs/cards.md).
+HUBFORK_KEYS = frozenset({"hub-repo"})
+SAVED_MODEL_FORMATS = ("hub", "saved_model", "saved_model_2")
+_PARENT = re.compile(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*/\d+")
+
+
+@dataclass(frozen=True)
+class KindRules:
+    required: frozenset[str]
+    optional: frozenset[str]
+    asset_suffix: str | None = None
+
+
+def _rules(required: set[str], optional: set[str], asset_suffix: str | None = None) -> KindRules:
+    return KindRules(frozenset(required), frozenset(optional | HUBFORK_KEYS), asset_suffix)
+
+
+_MODEL_OPTIONAL = {"network-architecture", "colab", "dataset", "language", "license", "interactive-visualizer"}
+
+#: What tfhub.dev required and allowed per kind of card.
+KIND_RULES: dict[str, KindRules] = {
+    "Module": _rules({"asset-path", "fine-tunable", "format", "task"}, _MODEL_OPTIONAL, ".tar.gz"),
+    "Placeholder": _rules(
+        {"task"},
+        {"dataset", "fine-tunable", "interactive-visualizer", "language", "license", "network-architecture"},
+    ),
+    "Tfjs": _rules({"asset-path", "parent-model"}, {"colab", "demo", "interactive-visualizer"}, ".tar.gz"),
+    "Lite": _rules({"asset-path", "parent-model"}, {"colab", "interactive-visualizer"}, ".tflite"),
+    "Coral": _rules({"asset-path", "parent-model"}, {"colab", "interactive-visualizer"}, ".tflite"),
+    "Collection": _rules({"task"}, {"dataset", "language", "network-architecture"}),
+    "Publisher": _rules(set(), set()),
+}
+
+
+def check_header(header: Header, path: str, vocabulary: Vocabulary) -> list[Problem]:
+    """Problems with the metadata of a TF Hub card whose first line was read."""
+    rules = KIND_RULES[header.kind]  # type: ignore[index]
+    metadata = header.metadata
+    problems: list[Problem] = []
+    metadata_line = header.metadata_lines[0].line if header.metadata_lines else header.body_line
+
+    def add(line: int, message: str, severity: str, code: str) -> None:
+        problems.append(Problem(path, line, message, severity, code))  # type: ignore[arg-type]
+
+    # Older cards said module-type where newer ones say task; tfhub.dev accepted both in turn.
+    present = set(metadata) | ({"task"} if "module-type" in metadata else set())
+    missing = sorted(rules.required - present)
+    if missing:
+        keys = ", ".join(f"'{k}'" for k in missing)
+        add(metadata_line, f"a {header.kind} card needs the metadata {keys} ('<!-- key: value -->' lines)",
+            "error", "missing-metadata")
+    # Keys older versions of tfhub.dev's format allowed.
+    legacy = {"module-type", "interactive-model-name"} if header.kind in ("Module", "Placeholder", "Collection") \
+        else set()
+    for entry in header.metadata_lines:
+        if entry.key not in rules.required | rules.optional | legacy:
+            add(entry.line, f"'{entry.key}' is not a metadata key of {header.kind} cards", "warning", "unknown-key")
+    if header.kind == "Module" and isinstance(metadata.get("format"), str):
+        if metadata["format"] not in SAVED_MODEL_FORMATS:
+            add(_line(header, "format"), f"'format' must be one of {', '.join(SAVED_MODEL_FORMATS)}; "
+                f"found {metadata['format']!r}", "error", "format")
+    problems.extend(_value_warnings(header, path, vocabulary, rules))
+    return problems
+
+
+def _value_warnings(header: Header, path: str, vocabulary: Vocabulary, rules: KindRules) -> list[Problem]:
+    problems = []
+    for entry in header.metadata_lines:
+        message = vocabulary.check(entry.key, entry.value)
+        if entry.key == "fine-tunable" and entry.value not in ("true", "false"):
+            message = f"'fine-tunable' should be true or false, not {entry.value!r}"
+        elif entry.key == "parent-model" and not _PARENT.fullmatch(entry.value):
+            message = f"'parent-model' should be a handle publisher/name/version, not {entry.value!r}"
+        elif entry.key == "asset-path" and rules.asset_suffix:
+            value = entry.value
+            if value not in ("legacy", "internal") and not value.split("?", 1)[0].endswith(rules.asset_suffix):
+                message = f"'asset-path' should be 'legacy', 'internal' or end in {rules.asset_suffix}"
+        elif entry.key == "hub-repo" and not _is_hub_repo(entry.value):
+            message = f"'hub-repo' should be a repo id, optionally with @revision, not {entry.value!r}"
+        if message:
+            problems.append(Problem(path, entry.line, message, "warning", "value"))
+    return problems
+
+
+def _is_hub_repo(value: str) -> bool:
+    from hubfork.handles import is_repo_id
+
+    repo_id, at, revision = value.partition("@")
+    return is_repo_id(repo_id) and (not at or bool(revision.strip()))
+
+
+def _line(header: Header, key: str) -> int:
+    lines = header.lines_of(key)
+    return lines[0] if lines else header.body_line

@@ -1,0 +1,188 @@
+"""Facts a card states about its model, read from metadata, name or prose.
+
+Each function takes the pieces it needs and returns a value, or None when the
+card does not say. Names are trusted before prose: ``bert_en_uncased_L-12_H-768_A-12``
+is exact, a sentence may be about another model.
+
+Regexes are guarded by a plain substring test: Python's re cannot skip ahead
+on patterns that start with \\b or an alternation, and these run over
+thousands of cards in a registry build.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping, Sequence
+
+from hubfork.cards.records import Architecture, ChangelogEntry, CodeBlock
+
+_NAME_SIZE = re.compile(r"(?:^|[_/-])L-(\d+)_H-(\d+)_A-(\d+)(?=$|[_/-])", re.IGNORECASE)
+_PROSE_LAYERS = re.compile(r"\bL\s*=\s*(\d+)\b")
+_PROSE_HIDDEN = re.compile(r"\bH\s*=\s*(\d+)\b")
+_PROSE_HEADS = re.compile(r"\bA\s*=\s*(\d+)\b")
+_PROSE_UNCASED = re.compile(r"[\"“']uncased[\"”']|\buncased\s+way\b", re.IGNORECASE)
+_PROSE_CASED = re.compile(r"[\"“']cased[\"”']|(?<!un)\bcased\s+way\b", re.IGNORECASE)
+_TF1_SIGNALS = re.compile(r"signature\s*=\s*[\"']tokens[\"']|\bhub\.Module\(")
+_DICT_SIGNALS = re.compile(
+    r"outputs\[\s*[\"'](?:pooled_output|sequence_output|encoder_outputs|default)[\"']\s*\]"
+    r"|\bexpects\s+a\s+dict\b|\bUses\s+dicts\b"
+)
+_LIST_SIGNALS = re.compile(r"\bpooled_output\s*,\s*sequence_output\s*=\s*\w+\(\s*\[")
+_MLM = re.compile(r"\.mlm\b|`mlm`\s+subobject|\bmlm\s+subobject", re.IGNORECASE)
+_ALL_TRAINABLE = re.compile(r"\bAll\s+parameters\s+(?:in\s+the\s+(?:module|model)\s+)?are\s+trainable\b", re.IGNORECASE)
+_NOT_TRAINABLE = re.compile(r"\bhas\s+no\s+trainable\s+(?:parameters|variables)\b", re.IGNORECASE)
+_PRETRAINED_FOR = re.compile(r"\bpre-?trained\s+(?:for|on)\s+([A-Z][a-z]+)\b")
+
+ENCODER_TASKS = frozenset({"text-embedding", "text-language-model"})
+
+
+def architecture(name: str | None, prose: str) -> tuple[Architecture | None, Architecture | None]:
+    """The size a card states, from its name and from its prose (either may be None).
+
+    The name's ``L-12_H-768_A-12`` wins; the prose's ``L=12 ... H=768 ... A=12``
+    fills in a card whose name does not say.
+    """
+    from_name = None
+    if name:
+        match = _NAME_SIZE.search(name)
+        if match:
+            from_name = Architecture(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    values = [_first_int(p, prose) for p in (_PROSE_LAYERS, _PROSE_HIDDEN, _PROSE_HEADS)] if "=" in prose else [None] * 3
+    from_prose = Architecture(*values) if any(v is not None for v in values) else None
+    return from_name, from_prose
+
+
+def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
+    match = pattern.search(text)
+    return int(match.group(1)) if match else None
+
+
+def casing(name: str | None, prose: str) -> str | None:
+    """"cased" or "uncased" from the name's words, else from the prose."""
+    if name:
+        words = set(re.split(r"[_/.-]", name.lower()))
+        if "uncased" in words:
+            return "uncased"
+        if "cased" in words:
+            return "cased"
+    if "cased" not in prose.lower():
+        return None
+    uncased = bool(_PROSE_UNCASED.search(prose))
+    cased = bool(_PROSE_CASED.search(prose))
+    if uncased != cased:
+        return "uncased" if uncased else "cased"
+    return None
+
+
+def is_preprocessor(name: str | None, tasks: Sequence[str]) -> bool:
+    return bool(name and "preprocess" in name.lower()) or "text-preprocessing" in tasks
+
+
+def preprocessor(own_handle: str | None, code_names: Sequence[str], link_names: Sequence[str]) -> str | None:
+    """The companion preprocessor a card names: in its code first, else in its links.
+
+    A name counts when it has "preprocess" in it and is not the card's own.
+    Among several, the one named most often wins (first named on a tie).
+    """
+    for names in (code_names, link_names):
+        candidates = [n for n in names if "preprocess" in n.lower() and n != own_handle]
+        if candidates:
+            return max(dict.fromkeys(candidates), key=candidates.count)
+    return None
+
+
+def api(
+    *,
+    kind: str | None,
+    format: str | None,
+    version: int | None,
+    code_blocks: Sequence[CodeBlock],
+    prose: str,
+    changelog: Sequence[ChangelogEntry],
+) -> str | None:
+    """The encoder API generation a card tells: "tf1-hub", "list" or "dict".
+
+    Order of trust: the format (``hub`` is the TF1 Hub format), the card's usage
+    code, its prose, then its changelog up to the card's own version.
+    """
+    if kind == "Module" and format == "hub":
+        return "tf1-hub"
+    code = "\n".join(block.text for block in code_blocks)
+    for text in (code, prose):
+        if ("tokens" in text or "hub.Module" in text) and _TF1_SIGNALS.search(text):
+            return "tf1-hub"
+        has_dict = ("dict" in text or "outputs[" in text) and bool(_DICT_SIGNALS.search(text))
+        has_list = "sequence_output" in text and bool(_LIST_SIGNALS.search(text))
+        if has_dict != has_list:
+            return "dict" if has_dict else "list"
+    for entry in sorted(changelog, key=lambda e: -e.version):
+        if version is not None and entry.version > version:
+            continue
+        notes = " ".join(entry.notes)
+        if re.search(r"\bdicts?\b", notes, re.IGNORECASE):
+            return "dict"
+        if re.search(r"\blists?\b", notes, re.IGNORECASE):
+            return "list"
+    return None
+
+
+def mlm(api_generation: str | None, prose: str, code_blocks: Iterable[CodeBlock]) -> bool | None:
+    """Whether the model offers the ``.mlm`` subobject: True when the card says so,
+    False for an encoder whose card does not, None when the card is not about an encoder."""
+    code = "\n".join(block.text for block in code_blocks)
+    if "mlm" in prose.lower() and _MLM.search(prose) or ".mlm" in code and re.search(r"\.mlm\b", code):
+        return True
+    return False if api_generation is not None else None
+
+
+def fine_tunable(metadata: Mapping[str, object], prose: str) -> bool | None:
+    """The ``fine-tunable`` metadata as a bool, else what the prose says."""
+    value = metadata.get("fine-tunable")
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(value, bool):
+        return value
+    if "trainable" not in prose:
+        return None
+    if _ALL_TRAINABLE.search(prose):
+        return True
+    if _NOT_TRAINABLE.search(prose):
+        return False
+    return None
+
+
+def languages(metadata: Mapping[str, object], prose: str, names_to_ids: Mapping[str, str]) -> list[str]:
+    """Language ids from metadata (``language``), else from "pre-trained for English"."""
+    value = metadata.get("language")
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else None
+    if values is not None:
+        # Some cards list several languages in one line: "language: as, bn, en".
+        split = [part.strip() for v in values for part in str(v).split(",")]
+        return list(dict.fromkeys(part for part in split if part))
+    found: list[str] = []
+    if "trained" not in prose:
+        return found
+    for match in _PRETRAINED_FOR.finditer(prose):
+        lang = names_to_ids.get(match.group(1).lower())
+        if lang and lang not in found:
+            found.append(lang)
+    return found
+
+
+def tasks(metadata: Mapping[str, object]) -> list[str]:
+    """``task`` values, or the older ``module-type`` when a card has no ``task``."""
+    for key in ("task", "module-type"):
+        value = metadata.get(key)
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [str(v) for v in value]
+    return []
+
+
+def model_format(kind: str | None, metadata: Mapping[str, object]) -> str | None:
+    """The model's format: the ``format`` metadata, or the variant a kind implies."""
+    value = metadata.get("format")
+    if isinstance(value, str):
+        return value
+    return {"Lite": "lite", "Tfjs": "tfjs", "Coral": "coral"}.get(kind or "")

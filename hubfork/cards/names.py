@@ -1,0 +1,71 @@
+"""Model names found inside a card's text: links in prose, handles in code."""
+
+from __future__ import annotations
+
+import re
+
+from hubfork.handles import hub_url_to_repo, is_repo_id, is_tfhub_handle, tfhub_url_to_handle
+
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+# A string passed as the model to the calls people use to load one.
+_CALL_ARG = re.compile(
+    r"\b(?:KerasLayer|load|Module|load_module|resolve|pull_from_hub|snapshot_download|hf_hub_download"
+    r"|load_text_model)\(\s*(?:(?:handle|repo_id|name|model)\s*=\s*)?[rbuf]?[\"']([^\"'\n]+)[\"']"
+)
+_REPO_ID_KWARG = re.compile(r"\brepo_id\s*=\s*[\"']([^\"'\n]+)[\"']")
+
+
+def urls_in(text: str) -> list[str]:
+    """Every http(s) URL in `text`, without trailing punctuation, in order."""
+    if "http" not in text:
+        return []
+    return [u.rstrip(".,;:!?*_") for u in _URL.findall(text)]
+
+
+def name_from_url(url: str) -> str | None:
+    """The model a URL names: a TF Hub handle for tfhub.dev, a repo id for a hub
+    or mirror host, None for anything else."""
+    handle = tfhub_url_to_handle(url)
+    if handle is not None:
+        return handle
+    ref = hub_url_to_repo(url)
+    return ref.repo_id if ref else None
+
+
+def names_in_code(code: str) -> list[str]:
+    """Model names a piece of code loads: handles and repo ids, in order, once each."""
+    found: list[str] = []
+    if "(" in code:
+        for match in _CALL_ARG.finditer(code):
+            _add(found, _normalise(match.group(1)))
+    if "repo_id" in code:
+        for match in _REPO_ID_KWARG.finditer(code):
+            _add(found, _normalise(match.group(1)))
+    for url in urls_in(code):
+        _add(found, name_from_url(url))
+    return found
+
+
+def names_in_links(text: str) -> list[str]:
+    """Model names the links of some prose point at, in order, once each."""
+    found: list[str] = []
+    for url in urls_in(text):
+        _add(found, name_from_url(url))
+    return found
+
+
+def _normalise(value: str) -> str | None:
+    value = value.strip()
+    if value.startswith(("http://", "https://")):
+        return name_from_url(value)
+    if value.startswith("hf://"):
+        value = value[len("hf://") :]
+    value = value.split("@", 1)[0]
+    if is_tfhub_handle(value) or is_repo_id(value):
+        return value
+    return None
+
+
+def _add(found: list[str], name: str | None) -> None:
+    if name and name not in found:
+        found.append(name)

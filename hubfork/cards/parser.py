@@ -1,0 +1,231 @@
+"""Read a model card file (either family) into a `Card`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from hubfork.cards import facts
+from hubfork.cards.body import parse_body
+from hubfork.cards.checks import check_header
+from hubfork.cards.huggingface_format import (
+    description as prose_description,
+    has_front_matter,
+    model_name,
+    prose_sections,
+    read_front_matter,
+    repo_id_for,
+)
+from hubfork.cards.names import names_in_code, names_in_links
+from hubfork.cards.records import HF_KIND, Card, Problem, Source
+from hubfork.cards.tfhub_format import looks_like_tfhub_card, parse_header
+from hubfork.cards.vocabulary import Vocabulary
+from hubfork.handles import hub_url_to_repo, is_repo_id
+
+#: File names read when a folder is given.
+CARD_SUFFIXES = (".md",)
+
+
+def parse_card(
+    path: str | os.PathLike[str],
+    text: str | None = None,
+    *,
+    repo_id: str | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Card:
+    """Parse one model card, TF Hub markdown or Hugging Face README.
+
+    Never raises for what is in the card: problems (with file and line) are in
+    `Card.problems`; call `Card.raise_for_problems()` to turn errors into a
+    `CardError`. `text` parses given content instead of reading `path`;
+    `repo_id` names the repo a Hugging Face README came from.
+    """
+    path_str = os.fspath(path)
+    if text is None:
+        _, text, problem = read_card_file(path_str)
+        if problem is not None:
+            return Card(path_str, problems=[problem])
+    vocabulary = vocabulary or Vocabulary.default()
+    # tfhub.dev split on "\n"; a CRLF file is read as if it had plain newlines.
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    if not text.strip():
+        return Card(path_str, problems=[Problem(path_str, 1, "the file is empty; expected a model card", "error", "empty")])
+    if looks_like_tfhub_card(lines[0]):
+        return _parse_tfhub(path_str, lines, vocabulary)
+    return _parse_huggingface(path_str, text, repo_id, vocabulary)
+
+
+def iter_card_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files named directly, and ``*.md`` files under folders (sorted, recursively)."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = [p for p in path.rglob("*") if p.suffix in CARD_SUFFIXES and p.is_file()]
+            yield from sorted(found, key=lambda p: p.as_posix())
+        else:
+            yield path
+
+
+def parse_cards(paths: Iterable[str | os.PathLike[str]], *, vocabulary: Vocabulary | None = None) -> list[Card]:
+    """Parse every card named by `paths` (files, or folders searched for ``*.md``)."""
+    vocabulary = vocabulary or Vocabulary.default()
+    return [parse_card(p, vocabulary=vocabulary) for p in iter_card_paths(paths)]
+
+
+def read_card_file(path: str | os.PathLike[str]) -> tuple[bytes, str, Problem | None]:
+    """A card file's bytes and text, or the problem that kept it from being read."""
+    path = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        return b"", "", Problem(path, 1, f"cannot read the card: {reason}", "error", "io")
+    try:
+        return raw, raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return raw, "", Problem(path, line, f"not UTF-8 text (byte {exc.start} cannot be decoded)", "error", "encoding")
+
+
+def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
+    header = parse_header(lines, path)
+    card = Card(
+        path,
+        family="tfhub",
+        kind=header.kind,
+        handle=header.handle,
+        publisher=header.publisher,
+        name=header.name,
+        version=header.version,
+        description=header.description,
+        metadata=header.metadata,
+        problems=header.problems,
+    )
+    if header.kind is None:
+        return card
+    card.problems.extend(check_header(header, path, vocabulary))
+    body = parse_body(lines[header.body_line - 1 :], header.body_line)
+    for line in body.stray_metadata_lines:
+        card.problems.append(
+            Problem(path, line, "metadata comment after the metadata block is ignored "
+                    "(the block ends at the first line starting with '#')", "warning", "stray-metadata")
+        )
+    card.sections = body.sections
+    card.code_blocks = body.code_blocks
+    card.changelog = body.changelog
+    card.code_handles = names_in_code("\n".join(block.text for block in body.code_blocks))
+    card.tasks = facts.tasks(card.metadata)
+    parent = card.metadata.get("parent-model")
+    card.parent_model = parent if isinstance(parent, str) else None
+    hub_repo = card.metadata.get("hub-repo")
+    if isinstance(hub_repo, str):
+        card.sources = [_source(hub_repo)]
+    _derive_facts(card, f"{card.description}\n{body.prose}", names_in_links(body.prose), vocabulary)
+    return card
+
+
+def _parse_huggingface(path: str, text: str, repo_id: str | None, vocabulary: Vocabulary) -> Card:
+    card = Card(path, family="huggingface", kind=HF_KIND)
+    front = read_front_matter(text, path) if has_front_matter(text) else None
+    body_text, body_line = (front.body, front.body_line) if front else (text, 1)
+    if front:
+        card.metadata = front.metadata
+        card.problems.extend(front.problems)
+    lines = body_text.split("\n")
+    body = parse_body(lines, body_line)
+    card.code_blocks = body.code_blocks
+    # A card rendered as plain text has its code as plain lines among the prose.
+    code = "\n".join(block.text for block in body.code_blocks) if body.code_blocks else body_text
+    card.code_handles = names_in_code(code)
+    links = names_in_links(body.prose)
+    # A card rendered as plain text (seed 003) has no markdown structure; a "#"
+    # there is a comment in a code line, not a heading.
+    is_markdown = bool(body.code_blocks) or any(s.level >= 2 for s in body.sections)
+    card.sections = body.sections if is_markdown else prose_sections(lines, body_line)
+    card.changelog = body.changelog
+    name = model_name(body_text, card.metadata)
+    repo = repo_id or _front_matter_repo(card.metadata) or repo_id_for(
+        name, [n for n in card.code_handles + links if is_repo_id(n)]
+    )
+    if repo is None:
+        card.problems.append(
+            Problem(
+                path,
+                1,
+                "cannot tell which model this card is about: a TF Hub card starts with "
+                "'# Module publisher/name/version' (or Placeholder, Lite, Tfjs, Coral, Collection, Publisher); "
+                "a Hugging Face card names its repo (front matter 'repo_id', or 'Model name: NAME' with the "
+                "repo id 'org/NAME' in its text)",
+                "error",
+                "unknown-card",
+            )
+        )
+        return card
+    card.handle = repo
+    card.publisher, card.name = repo.split("/", 1)
+    card.sources = [Source(repo)]
+    card.description = str(card.metadata.get("description") or prose_description(body.prose))
+    card.tasks = _hf_tasks(card.metadata, vocabulary)
+    _derive_facts(card, body.prose, links, vocabulary)
+    if card.format is None and (card.metadata.get("library_name") in ("tfhub", "tf-keras", "keras")
+                                or "SavedModel" in body.prose):
+        card.format = "saved_model_2"
+    return card
+
+
+def _front_matter_repo(metadata: dict) -> str | None:
+    value = metadata.get("repo_id")
+    return value if isinstance(value, str) and is_repo_id(value) else None
+
+
+def _hf_tasks(metadata: dict, vocabulary: Vocabulary) -> list[str]:
+    tasks = []
+    pipeline = metadata.get("pipeline_tag")
+    if isinstance(pipeline, str):
+        tasks.append(pipeline)
+    known = vocabulary.values.get("task", {})
+    tags = metadata.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
+        if isinstance(tag, str) and tag in known and tag not in tasks:
+            tasks.append(tag)
+    return tasks
+
+
+def _source(value: str) -> Source:
+    ref = hub_url_to_repo(value) if value.startswith(("http://", "https://")) else None
+    if ref is not None:
+        return Source(ref.repo_id, ref.revision, ref.endpoint)
+    repo, _, revision = value.partition("@")
+    return Source(repo.strip(), revision.strip() or None)
+
+
+def _derive_facts(card: Card, prose: str, link_names: list[str], vocabulary: Vocabulary) -> None:
+    """Fill in the facts a card states about its model, warning where name and prose disagree."""
+    card.languages = facts.languages(card.metadata, prose, vocabulary.language_ids_by_name)
+    card.fine_tunable = facts.fine_tunable(card.metadata, prose)
+    card.format = facts.model_format(card.kind, card.metadata)
+    if card.kind in ("Publisher", "Collection"):
+        return
+    from_name, from_prose = facts.architecture(card.name, prose)
+    card.architecture = from_name or from_prose
+    if from_name and from_prose and from_name != from_prose:
+        card.problems.append(
+            Problem(card.path, 1, f"the name says {from_name.label} but the text says {from_prose.label}; "
+                    "using the name", "warning", "architecture")
+        )
+    card.casing = facts.casing(card.name, prose)  # type: ignore[assignment]
+    if facts.is_preprocessor(card.name, card.tasks):
+        return
+    card.preprocessor = facts.preprocessor(card.handle, card.code_handles, link_names)
+    card.api = facts.api(  # type: ignore[assignment]
+        kind=card.kind,
+        format=card.format,
+        version=card.version,
+        code_blocks=card.code_blocks,
+        prose=prose,
+        changelog=card.changelog,
+    )
+    # The .mlm subobject is a text-encoder feature; other models neither have nor lack it.
+    is_text = card.family == "huggingface" or any(task.startswith("text") for task in card.tasks)
+    card.mlm = facts.mlm(card.api, prose, card.code_blocks) if is_text else None

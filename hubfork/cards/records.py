@@ -1,0 +1,207 @@
+"""Typed records a parsed model card is made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+Family = Literal["tfhub", "huggingface"]
+
+#: The first-line kinds of TF Hub cards, plus "Model" for a Hugging Face card.
+TFHUB_KINDS = ("Module", "Placeholder", "Lite", "Tfjs", "Coral", "Collection", "Publisher")
+HF_KIND = "Model"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a card, at a line (1-based) of a file."""
+
+    path: str
+    line: int
+    message: str
+    severity: Severity = "error"
+    #: A short stable name for the kind of problem, e.g. ``first-line``.
+    code: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Architecture:
+    """Transformer size as a card states it: L layers, H hidden size, A heads."""
+
+    layers: int | None = None
+    hidden_size: int | None = None
+    heads: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``L-12_H-768_A-12``, the way BERT model names spell it."""
+        parts = []
+        for letter, value in (("L", self.layers), ("H", self.hidden_size), ("A", self.heads)):
+            if value is not None:
+                parts.append(f"{letter}-{value}")
+        return "_".join(parts)
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {"layers": self.layers, "hidden_size": self.hidden_size, "heads": self.heads}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading of the card body and the lines it spans (1-based, inclusive)."""
+
+    title: str
+    level: int
+    line: int
+    end_line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "level": self.level, "line": self.line, "end_line": self.end_line}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """A fenced or indented code block: its language (may be empty), first line, text."""
+
+    language: str
+    line: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "line": self.line, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangelogEntry:
+    """One ``Version N`` entry of a card's changelog."""
+
+    version: int
+    line: int
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "line": self.line, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a model can be fetched: a hub repo id, a revision, and a hub endpoint
+    when it is not the default one."""
+
+    repo_id: str
+    revision: str | None = None
+    endpoint: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"repo_id": self.repo_id}
+        if self.revision is not None:
+            out["revision"] = self.revision
+        if self.endpoint is not None:
+            out["endpoint"] = self.endpoint
+        return out
+
+
+@dataclass(slots=True)
+class Card:
+    """A parsed model card: what it names, what it states, and what is wrong with it.
+
+    `handle` is the TF Hub handle (``publisher/name/version``; a collection is
+    ``publisher/name`` and a publisher page ``publisher``, as tfhub.dev's
+    validator names them) or, for a Hugging Face card, the repo id. It is None
+    only when the card could not be identified at all (see `problems`).
+    """
+
+    path: str
+    family: Family | None = None
+    kind: str | None = None
+    handle: str | None = None
+    publisher: str | None = None
+    name: str | None = None
+    version: int | None = None
+    description: str = ""
+    #: Metadata as written: TF Hub ``<!-- key: value -->`` lines (the keys
+    #: dataset, language, task and network-architecture as lists, every other key
+    #: a string), or a Hugging Face card's YAML front matter.
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # Facts derived from metadata, name and prose.
+    architecture: Architecture | None = None
+    casing: Literal["cased", "uncased"] | None = None
+    preprocessor: str | None = None
+    api: Literal["tf1-hub", "list", "dict"] | None = None
+    mlm: bool | None = None
+    fine_tunable: bool | None = None
+    languages: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    format: str | None = None
+    parent_model: str | None = None
+    # Body structure.
+    sections: list[Section] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    #: Model names the card's code uses (TF Hub handles, repo ids), in order.
+    code_handles: list[str] = field(default_factory=list)
+    changelog: list[ChangelogEntry] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the card has no errors (warnings allowed)."""
+        return not self.errors
+
+    def raise_for_problems(self) -> "Card":
+        """Raise `CardError` when the card has errors; return the card otherwise."""
+        from hubfork.errors import CardError
+
+        if self.errors:
+            raise CardError(self.errors)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field (``source`` is the card file)."""
+        return {
+            "handle": self.handle,
+            "kind": self.kind,
+            "family": self.family,
+            "publisher": self.publisher,
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "metadata": self.metadata,
+            "architecture": self.architecture.to_dict() if self.architecture else None,
+            "casing": self.casing,
+            "preprocessor": self.preprocessor,
+            "api": self.api,
+            "mlm": self.mlm,
+            "fine_tunable": self.fine_tunable,
+            "languages": list(self.languages),
+            "tasks": list(self.tasks),
+            "format": self.format,
+            "parent_model": self.parent_model,
+            "sources": [s.to_dict() for s in self.sources],
+            "source": self.path,
+            "sections": [s.to_dict() for s in self.sections],
+            "code_blocks": [c.to_dict() for c in self.code_blocks],
+            "code_handles": list(self.code_handles),
+            "changelog": [c.to_dict() for c in self.changelog],
+            "problems": [p.to_dict() for p in self.problems],
+        }

@@ -1,0 +1,60 @@
+"""The ``hubfork`` command: argument parsing and dispatch.
+
+Each command module registers its own subcommands and imports what it needs
+inside its handler, so that browsing the registry starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from hubfork.cli import browse, cards_cmd, registry_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hubfork",
+        description="Keep TF Hub-style models alive on Hugging Face-style hubs.",
+    )
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print hubfork's version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (browse, cards_cmd, registry_cmd):
+        module.register(commands)
+    return parser
+
+
+class _VersionAction(argparse.Action):
+    # Reading package metadata costs milliseconds every run; only do it when asked.
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("hubfork")
+        except PackageNotFoundError:
+            number = "unknown"
+        parser.exit(message=f"hubfork {number}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 failure, 2 usage error)."""
+    from hubfork.errors import HubforkError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except HubforkError as exc:
+        print(f"hubfork: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hubfork: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `hubfork list | head`); that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

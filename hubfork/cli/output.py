@@ -1,0 +1,72 @@
+"""How the CLI prints: JSON for scripts, rich tables for people, problems as
+``PATH:LINE: severity: message``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterable, Sequence
+
+from hubfork.cards.records import Problem
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_problems(problems: Iterable[Problem], stream=None) -> None:
+    stream = stream or sys.stdout
+    for problem in problems:
+        stream.write(f"{problem}\n")
+
+
+def console(stderr: bool = False):
+    import os
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output has no terminal width; rich would squeeze tables into 80
+    # columns and cut handles. Use a wide line instead unless COLUMNS says otherwise.
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
+    rows = list(rows)
+    for index, column in enumerate(columns):
+        if index == 0:
+            # Handles are what people copy: never cut them, fold them if they must.
+            longest = max((len(row[0]) for row in rows), default=len(column))
+            table.add_column(column, overflow="fold", min_width=min(longest, 48))
+        else:
+            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console().print(table)
+
+
+def print_fields(title: str, fields: Sequence[tuple[str, str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False, title_justify="left", box=None, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in fields:
+        table.add_row(key, value)
+    console().print(table)
+
+
+def text(value: Any) -> str:
+    """A cell: empty for None, yes/no for booleans, comma-joined lists."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(text(v) for v in value)
+    return str(value)

@@ -1,0 +1,41 @@
+"""``hubfork registry build``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    registry = commands.add_parser("registry", help="build the registry index from cards")
+    sub = registry.add_subparsers(dest="registry_command", metavar="COMMAND", required=True)
+    build = sub.add_parser("build", help="write registry.yaml from a folder of cards",
+                           description="Parse every card under CARDS_DIR and write the registry atomically; "
+                           "nothing is written when a card has errors.")
+    build.add_argument("cards_dir", nargs="?", default=None, metavar="CARDS_DIR",
+                       help="folder of cards (default: cards/ beside the default registry)")
+    build.add_argument("-o", "--output", metavar="FILE", help="registry file to write (default: registry.yaml "
+                       "beside CARDS_DIR)")
+    build.add_argument("-j", "--jobs", type=int, default=None, help="worker processes for parsing")
+    build.add_argument("-v", "--verbose", action="store_true", help="list every warning")
+    build.set_defaults(func=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hubfork.cli.output import print_problems
+    from hubfork.registry.build import build_registry
+    from hubfork.registry.store import default_registry_path
+
+    cards_dir = Path(args.cards_dir) if args.cards_dir else default_registry_path().parent / "cards"
+    started = time.perf_counter()
+    result = build_registry(cards_dir, args.output, jobs=args.jobs)
+    elapsed = time.perf_counter() - started
+    if args.verbose:
+        print_problems(result.warnings, stream=sys.stderr)
+    note = "" if args.verbose or not result.warnings else " (-v lists them)"
+    print(f"wrote {result.path}: {len(result.registry)} entries from {cards_dir} in {elapsed:.2f} s; "
+          f"{len(result.warnings)} warnings{note}", file=sys.stderr)
+    return 0

@@ -1,0 +1,127 @@
+"""The shapes of model names: TF Hub handles, Hugging Face repo ids, and the URLs
+that carry them.
+
+Pure string functions with no I/O, shared by the card parser (which reads names
+out of prose and code) and the hub resolver (which turns names into downloads).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+#: A TF Hub model handle: ``publisher/name/version`` where the name may hold slashes.
+TFHUB_HANDLE = re.compile(r"(?P<publisher>[\w-]+)/(?P<name>[\w.-]+(?:/[\w.-]+)*)/(?P<version>\d+)")
+
+# Hugging Face repo ids: ``namespace/name``, each part letters, digits, '-', '_'
+# and '.', at most 96 characters, no '--' or '..', not ending in '.git'
+# (the rules of huggingface_hub.utils.validate_repo_id, kept here as a regex so
+# that the card layer need not import huggingface_hub).
+_REPO_PART = r"[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?"
+REPO_ID = re.compile(rf"(?P<namespace>{_REPO_PART})/(?P<name>{_REPO_PART})")
+
+TFHUB_HOSTS = frozenset({"tfhub.dev", "www.tfhub.dev"})
+KAGGLE_HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
+HF_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
+
+# Hosts whose /a/b paths are not model repos, so a link there never names one.
+_NOT_A_HUB = frozenset(
+    {
+        "github.com",
+        "www.github.com",
+        "arxiv.org",
+        "colab.research.google.com",
+        "www.tensorflow.org",
+        "tensorflow.org",
+        "storage.googleapis.com",
+        "www.gstatic.com",
+        "twitter.com",
+        "x.com",
+        "en.wikipedia.org",
+        "www.youtube.com",
+        "doi.org",
+        "paperswithcode.com",
+        "ai.google",
+        "ai.googleblog.com",
+    }
+)
+
+# Path prefixes tfhub.dev used for converted variants of a model.
+_TFHUB_VARIANT_PREFIX = re.compile(r"^(?:tfjs|lite|coral)-model/")
+
+
+def is_repo_id(text: str) -> bool:
+    """True when `text` is a well-formed Hugging Face repo id (``org/name``)."""
+    return bool(REPO_ID.fullmatch(text)) and ".." not in text and "--" not in text and not text.endswith(".git")
+
+
+def is_tfhub_handle(text: str) -> bool:
+    """True when `text` has the shape ``publisher/name/version``."""
+    return bool(TFHUB_HANDLE.fullmatch(text))
+
+
+def tfhub_url_to_handle(url: str) -> str | None:
+    """``https://tfhub.dev/google/tfjs-model/x/1?q`` -> ``google/x/1``; None if not tfhub.dev.
+
+    A URL without a version (a model's landing page) gives ``publisher/name``.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname not in TFHUB_HOSTS:
+        return None
+    path = parts.path.strip("/")
+    publisher, _, rest = path.partition("/")
+    if not publisher or not rest:
+        return None
+    rest = _TFHUB_VARIANT_PREFIX.sub("", rest)
+    handle = f"{publisher}/{rest}"
+    return handle if re.fullmatch(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*", handle) else None
+
+
+class RepoRef(NamedTuple):
+    """A Hugging Face-style repo named by a URL: its id, revision and endpoint."""
+
+    repo_id: str
+    revision: str | None
+    endpoint: str
+
+
+def hub_url_to_repo(url: str) -> RepoRef | None:
+    """Read a model repo out of a hub URL on huggingface.co or any mirror host.
+
+    ``https://<host>/org/name``, ``.../tree/<rev>``, ``.../blob/<rev>/<file>`` and
+    ``.../resolve/<rev>/<file>`` all name the repo ``org/name``; a mirror serves
+    the same paths as huggingface.co, so the host only decides the endpoint.
+    Hosts known to hold something else (GitHub, arXiv, tfhub.dev, Kaggle, ...)
+    give None.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if host in _NOT_A_HUB or host in TFHUB_HOSTS or host in KAGGLE_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[0] == "models":
+        segments = segments[1:]
+    if len(segments) < 2 or segments[0] in ("datasets", "spaces", "api", "docs", "blog"):
+        return None
+    repo_id = f"{segments[0]}/{segments[1]}"
+    if not is_repo_id(repo_id):
+        return None
+    revision = None
+    if len(segments) >= 4 and segments[2] in ("tree", "blob", "resolve"):
+        revision = segments[3]
+    endpoint = f"{parts.scheme}://{parts.netloc}"
+    return RepoRef(repo_id, revision, endpoint)
+
+
+__all__ = [
+    "TFHUB_HANDLE",
+    "REPO_ID",
+    "RepoRef",
+    "is_repo_id",
+    "is_tfhub_handle",
+    "tfhub_url_to_handle",
+    "hub_url_to_repo",
+]

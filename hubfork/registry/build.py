@@ -1,0 +1,121 @@
+"""Building registry.yaml from a folder of cards."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hubfork.cards.parser import iter_card_paths, parse_card, read_card_file
+from hubfork.cards.records import Card, Problem
+from hubfork.cards.vocabulary import Vocabulary
+from hubfork.constants import REGISTRY_FORMAT
+from hubfork.errors import CardError, RegistryError
+from hubfork.registry import store
+from hubfork.registry.entry import RegistryEntry
+from hubfork.registry.registry import Registry
+
+# Below this many cards, starting worker processes costs more than it saves.
+_PARALLEL_THRESHOLD = 400
+
+
+@dataclass
+class BuildResult:
+    """What `build_registry` wrote."""
+
+    path: Path
+    registry: Registry
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def build_registry(
+    cards_dir: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    vocabulary: Vocabulary | None = None,
+    jobs: int | None = None,
+) -> BuildResult:
+    """Parse every card under `cards_dir` and write the registry to `output`
+    (default: ``registry.yaml`` beside `cards_dir`).
+
+    The output is the same bytes for the same cards, whatever the order files
+    are found in. It is written atomically, and only when every card is free of
+    errors: otherwise `CardError` lists every error and the old registry stays.
+    Cards of one kind sharing a handle are kept, with a warning.
+    """
+    cards_dir = Path(cards_dir)
+    if not cards_dir.is_dir():
+        raise RegistryError("not a folder of cards", path=str(cards_dir))
+    output = Path(output) if output is not None else cards_dir.parent / "registry.yaml"
+    paths = sorted(iter_card_paths([cards_dir]), key=lambda p: p.as_posix())
+    parsed = _parse_all(paths, vocabulary or Vocabulary.default(), jobs)
+    errors = [problem for card, _ in parsed for problem in card.errors]
+    if errors:
+        raise CardError(errors)
+    base = output.resolve().parent
+    entries = []
+    for card, digest in parsed:
+        card_path = Path(os.path.relpath(Path(card.path).resolve(), base)).as_posix()
+        entries.append(RegistryEntry.from_card(card, card_path=card_path, sha256=digest))
+    entries.sort(key=lambda e: (e.handle, e.kind, e.card_path))
+    cards_rel = Path(os.path.relpath(cards_dir.resolve(), base)).as_posix()
+    document = {"format": REGISTRY_FORMAT, "cards": cards_rel, "entries": [e.to_dict() for e in entries]}
+    store.write(output, document)
+    warnings = [problem for card, _ in parsed for problem in card.warnings] + _duplicates(entries)
+    return BuildResult(output, Registry(entries, output, cards_rel), warnings)
+
+
+def _duplicates(entries: list[RegistryEntry]) -> list[Problem]:
+    """Warnings for cards of one kind that claim the same handle.
+
+    tfhub.dev named a model and its Lite, Tfjs or Coral variant (or its
+    placeholder) with one handle, so a shared handle across kinds is normal;
+    two cards of the same kind for one handle is ambiguous, and the registry
+    keeps both with the first (by card path) preferred.
+    """
+    warnings = []
+    seen: dict[tuple[str, str], RegistryEntry] = {}
+    for entry in entries:
+        key = (entry.handle, entry.kind)
+        if key in seen:
+            warnings.append(Problem(entry.card_path, 1, f"{entry.kind} {entry.handle} is also the handle of "
+                                    f"{seen[key].card_path}; lookups use that one", "warning", "duplicate-handle"))
+        else:
+            seen[key] = entry
+    return warnings
+
+
+def _parse_one(path: Path, vocabulary: Vocabulary) -> tuple[Card, str]:
+    raw, text, problem = read_card_file(path)
+    digest = hashlib.sha256(raw).hexdigest()
+    if problem is not None:
+        return Card(str(path), problems=[problem]), digest
+    card = parse_card(path, text, vocabulary=vocabulary)
+    # Body details are not part of an entry; dropping them keeps results small
+    # to send back from worker processes.
+    card.code_blocks = []
+    card.sections = []
+    return card, digest
+
+
+def _parse_chunk(args: tuple[list[Path], Vocabulary]) -> list[tuple[Card, str]]:
+    paths, vocabulary = args
+    return [_parse_one(path, vocabulary) for path in paths]
+
+
+def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None) -> list[tuple[Card, str]]:
+    jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
+        return [_parse_one(path, vocabulary) for path in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Interleaved chunks balance the work: big and small cards sit side by side in a tree.
+    chunks = [paths[i::jobs] for i in range(jobs)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = list(pool.map(_parse_chunk, [(chunk, vocabulary) for chunk in chunks]))
+    by_path = {card.path: (card, digest) for result in results for card, digest in result}
+    return [by_path[str(path)] for path in paths]

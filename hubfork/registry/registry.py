@@ -1,0 +1,119 @@
+"""The registry: every card's entry, looked up by handle and searched."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from hubfork.errors import EntryNotFoundError
+from hubfork.handles import hub_url_to_repo, tfhub_url_to_handle
+from hubfork.registry import store
+from hubfork.registry.entry import RegistryEntry
+from hubfork.registry.search import Filters, search
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(
+    ("Module", "Model", "Placeholder", "Collection", "Publisher", "Lite", "Tfjs", "Coral"))}
+_URL_VARIANTS = {"/lite-model/": "Lite", "/tfjs-model/": "Tfjs", "/coral-model/": "Coral"}
+
+
+def _variant_kind(url: str) -> str | None:
+    return next((kind for marker, kind in _URL_VARIANTS.items() if marker in url), None)
+
+
+class Registry:
+    """The entries of one registry file, by handle."""
+
+    def __init__(self, entries: list[RegistryEntry], path: Path | None = None, cards_dir: str | None = None):
+        self.entries = entries
+        self.path = path
+        #: The cards folder the registry was built from, relative to `path`'s folder.
+        self.cards_dir = cards_dir
+        # One handle may name several cards: tfhub.dev gave a model and its
+        # Lite/Tfjs/Coral variant (or its placeholder) the same handle.
+        self._by_handle: dict[str, list[RegistryEntry]] = {}
+        self._by_lower: dict[str, list[RegistryEntry]] = {}
+        for entry in entries:
+            self._by_handle.setdefault(entry.handle, []).append(entry)
+            self._by_lower.setdefault(entry.handle.lower(), []).append(entry)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> "Registry":
+        """Load a registry file; with no path, the default registry (see
+        `hubfork.registry.store.default_registry_path`)."""
+        file = Path(path) if path is not None else store.default_registry_path()
+        document = store.read(file)
+        entries = [RegistryEntry.from_dict(item) for item in document["entries"]]
+        return cls(entries, file, document.get("cards"))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[RegistryEntry]:
+        return iter(self.entries)
+
+    def __contains__(self, handle: object) -> bool:
+        return isinstance(handle, str) and self.find(handle) is not None
+
+    def find(self, name: str, kind: str | None = None) -> RegistryEntry | None:
+        """The entry a name refers to, or None.
+
+        Accepts a handle or repo id in any case, a tfhub.dev or hub URL, and a
+        TF Hub handle without its version (meaning the newest version listed).
+        When several cards share the handle, `kind` picks one; otherwise the
+        loadable model comes first (Module, then Model, Placeholder, Collection,
+        Publisher, Lite, Tfjs, Coral), or the variant a tfhub.dev URL names.
+        """
+        name = name.strip()
+        if name.startswith(("http://", "https://")):
+            kind = kind or _variant_kind(name)
+            converted = tfhub_url_to_handle(name)
+            if converted is None:
+                ref = hub_url_to_repo(name)
+                converted = ref.repo_id if ref else None
+            if converted is None:
+                return None
+            name = converted
+        found = self._by_handle.get(name) or self._by_lower.get(name.lower())
+        if not found:
+            prefix = name.lower().rstrip("/") + "/"
+            versions = [
+                e for e in self.entries
+                if e.version is not None and e.handle.lower().startswith(prefix) and e.handle[len(prefix):].isdigit()
+            ]
+            if not versions:
+                return None
+            newest = max(e.version or 0 for e in versions)
+            found = [e for e in versions if e.version == newest]
+        if kind is not None:
+            found = [e for e in found if e.kind.lower() == kind.lower()]
+        return min(found, key=lambda e: _KIND_ORDER.get(e.kind, len(_KIND_ORDER))) if found else None
+
+    def find_all(self, name: str) -> list[RegistryEntry]:
+        """Every entry with exactly this handle (any case)."""
+        return list(self._by_lower.get(name.strip().lower(), []))
+
+    def get(self, name: str) -> RegistryEntry:
+        """Like `find`, but raise `EntryNotFoundError` (with close handles) when absent."""
+        entry = self.find(name)
+        if entry is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, list(self._by_handle), n=3, cutoff=0.6)
+            raise EntryNotFoundError(name, path=str(self.path) if self.path else None, suggestions=close)
+        return entry
+
+    def search(self, query: str | None = None, **filters: str | None) -> list[RegistryEntry]:
+        """Entries matching `query` and the filters (language, task, format,
+        publisher, arch, kind), best first."""
+        from hubfork.cards.vocabulary import Vocabulary
+
+        return search(self.entries, query, Filters(**filters),
+                      language_ids=Vocabulary.default().language_ids_by_name)
+
+    def card_file(self, entry: RegistryEntry) -> Path | None:
+        """Where an entry's card file is, when the registry was loaded from a file."""
+        if self.path is None:
+            return None
+        return self.path.parent / entry.card_path
