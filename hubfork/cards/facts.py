@@ -79,15 +79,13 @@ def is_preprocessor(name: str | None, tasks: Sequence[str]) -> bool:
 
 
 def preprocessor(own_handle: str | None, code_names: Sequence[str], link_names: Sequence[str]) -> str | None:
-    """The companion preprocessor a card names: in its code first, else in its links.
-
-    A name counts when it has "preprocess" in it and is not the card's own.
-    Among several, the one named most often wins (first named on a tie).
-    """
+    """The companion preprocessor a card names: the first one in its code, else
+    the first one its links point at. A name counts when it has "preprocess" in
+    it and is not the card's own."""
     for names in (code_names, link_names):
-        candidates = [n for n in names if "preprocess" in n.lower() and n != own_handle]
-        if candidates:
-            return max(dict.fromkeys(candidates), key=candidates.count)
+        for name in names:
+            if "preprocess" in name.lower() and name != own_handle:
+                return name
     return None
 
 

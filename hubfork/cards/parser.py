@@ -100,6 +100,7 @@ def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
         version=header.version,
         description=header.description,
         metadata=header.metadata,
+        icon_url=header.icon_url,
         problems=header.problems,
     )
     if header.kind is None:

@@ -146,6 +146,8 @@ class Card:
     tasks: list[str] = field(default_factory=list)
     format: str | None = None
     parent_model: str | None = None
+    #: A publisher page's icon (its ``[![Icon URL]](...)`` line).
+    icon_url: str | None = None
     # Body structure.
     sections: list[Section] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
@@ -197,6 +199,7 @@ class Card:
             "tasks": list(self.tasks),
             "format": self.format,
             "parent_model": self.parent_model,
+            "icon_url": self.icon_url,
             "sources": [s.to_dict() for s in self.sources],
             "source": self.path,
             "sections": [s.to_dict() for s in self.sections],

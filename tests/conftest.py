@@ -1,0 +1,69 @@
+"""Shared fixtures: where the test data is, an isolated hubfork cache, and a
+way to run the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+SAMPLES = SHARED / "cards-sample" / "assets" / "docs"
+TAGS = SHARED / "cards-sample" / "tags"
+
+# Modules that must never be imported on the card, registry and browse paths.
+HEAVY_MODULES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tf_keras", "keras", "torch")
+
+
+def need_shared() -> None:
+    if not SAMPLES.is_dir():
+        pytest.fail(f"test data missing: expected the shared folder at {SHARED}")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    """Each test gets its own hubfork cache and no registry override."""
+    monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
+    monkeypatch.delenv("HUBFORK_REGISTRY", raising=False)
+
+
+@pytest.fixture(scope="session")
+def tripwire(tmp_path_factory) -> Path:
+    """A folder of fake heavy packages that kill the process (exit 97) when imported.
+
+    Put it first on PYTHONPATH to prove a command never imports TensorFlow & co.
+    A real install would import silently; this makes the import itself fail the test.
+    """
+    folder = tmp_path_factory.mktemp("tripwire")
+    for name in HEAVY_MODULES:
+        package = folder / name
+        package.mkdir()
+        (package / "__init__.py").write_text(
+            "import os, sys\n"
+            f"sys.stderr.write('TRIPWIRE: {name} imported\\n')\n"
+            "os._exit(97)\n"
+        )
+    return folder
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            pythonpath: list[Path] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m hubfork ARGS`` the way a user would, in a fresh process."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    if pythonpath:
+        full_env["PYTHONPATH"] = os.pathsep.join([str(p) for p in pythonpath] + [full_env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-m", "hubfork", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=300,
+    )

@@ -1,0 +1,58 @@
+"""An installed hubfork carries its cards and registry, and finds its default
+registry without a checkout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(out),
+         str(ROOT)],
+        check=True, capture_output=True, text=True, timeout=300,
+    )
+    (path,) = out.glob("hubfork-*.whl")
+    return path
+
+
+def test_wheel_holds_the_registry_cards_and_vocabulary(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "hubfork/_data/registry.yaml" in names
+    assert "hubfork/_data/cards/huggingface/Dimitre/bert_en_cased_L-12_H-768_A-12/README.md" in names
+    assert "hubfork/cards/tags.json" in names
+    packaged = zipfile.ZipFile(wheel).read("hubfork/_data/registry.yaml")
+    assert packaged == (ROOT / "registry.yaml").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """The wheel installed by pip into a folder of its own (the site-packages layout, no checkout)."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
+                    str(wheel)], check=True, capture_output=True, text=True, timeout=300)
+    return target
+
+
+def test_installed_package_finds_its_default_registry_outside_a_checkout(installed, tmp_path):
+    where = subprocess.run([sys.executable, "-c", "import hubfork; print(hubfork.__file__)"],
+                           env={"PYTHONPATH": str(installed)}, cwd=tmp_path, capture_output=True, text=True)
+    assert where.stdout.startswith(str(installed))
+    result = run_cli("show", "tensorflow/bert_en_uncased_preprocess/1", "--json", cwd=tmp_path,
+                     pythonpath=[installed])
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(result.stdout)
+    assert entry["card"]["path"] == "cards/tensorflow/models/bert_en_uncased_preprocess/1.md"
+    assert (installed / "hubfork" / "_data" / entry["card"]["path"]).is_file()
+    listed = run_cli("list", "--json", cwd=tmp_path, pythonpath=[installed])
+    assert len(json.loads(listed.stdout)) == 8
