@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -52,8 +53,13 @@ def parse_card(
     if not text.strip():
         return Card(path_str, problems=[Problem(path_str, 1, "the file is empty; expected a model card", "error", "empty")])
     if looks_like_tfhub_card(lines[0]):
-        return _parse_tfhub(path_str, lines, vocabulary)
-    return _parse_huggingface(path_str, text, repo_id, vocabulary)
+        card = _parse_tfhub(path_str, lines, vocabulary)
+    else:
+        card = _parse_huggingface(path_str, text, repo_id, vocabulary)
+    # "Expected X after the last line" is reported on the last line, which exists.
+    last = len(lines)
+    card.problems = [p if p.line <= last else replace(p, line=last) for p in card.problems]
+    return card
 
 
 def iter_card_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:

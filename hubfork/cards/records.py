@@ -113,6 +113,28 @@ class Source:
         return out
 
 
+#: What a card says about its model; a registry entry holds the same fields.
+SUMMARY_FIELDS = (
+    "handle", "kind", "family", "publisher", "name", "version", "description", "metadata", "architecture",
+    "casing", "preprocessor", "api", "mlm", "fine_tunable", "languages", "tasks", "format", "parent_model",
+)
+
+
+def summary_dict(record: Any) -> dict[str, Any]:
+    """The `SUMMARY_FIELDS` of a card or registry entry as JSON-ready data, in that order."""
+    out: dict[str, Any] = {}
+    for name in SUMMARY_FIELDS:
+        value = getattr(record, name)
+        if name == "architecture":
+            value = value.to_dict() if value else None
+        elif name == "metadata":
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[name] = value
+    return out
+
+
 @dataclass(slots=True)
 class Card:
     """A parsed model card: what it names, what it states, and what is wrong with it.
@@ -181,24 +203,7 @@ class Card:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field (``source`` is the card file)."""
         return {
-            "handle": self.handle,
-            "kind": self.kind,
-            "family": self.family,
-            "publisher": self.publisher,
-            "name": self.name,
-            "version": self.version,
-            "description": self.description,
-            "metadata": self.metadata,
-            "architecture": self.architecture.to_dict() if self.architecture else None,
-            "casing": self.casing,
-            "preprocessor": self.preprocessor,
-            "api": self.api,
-            "mlm": self.mlm,
-            "fine_tunable": self.fine_tunable,
-            "languages": list(self.languages),
-            "tasks": list(self.tasks),
-            "format": self.format,
-            "parent_model": self.parent_model,
+            **summary_dict(self),
             "icon_url": self.icon_url,
             "sources": [s.to_dict() for s in self.sources],
             "source": self.path,

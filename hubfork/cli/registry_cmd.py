@@ -18,6 +18,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", metavar="FILE", help="registry file to write (default: registry.yaml "
                        "beside CARDS_DIR)")
     build.add_argument("-j", "--jobs", type=int, default=None, help="worker processes for parsing")
+    build.add_argument("--skip-invalid", action="store_true",
+                       help="leave cards with errors out (listing their errors) instead of writing nothing")
     build.add_argument("-v", "--verbose", action="store_true", help="list every warning")
     build.set_defaults(func=run_build)
 
@@ -31,11 +33,14 @@ def run_build(args: argparse.Namespace) -> int:
 
     cards_dir = Path(args.cards_dir) if args.cards_dir else default_registry_path().parent / "cards"
     started = time.perf_counter()
-    result = build_registry(cards_dir, args.output, jobs=args.jobs)
+    result = build_registry(cards_dir, args.output, jobs=args.jobs, skip_invalid=args.skip_invalid)
     elapsed = time.perf_counter() - started
+    print_problems(result.skipped, stream=sys.stderr)
     if args.verbose:
         print_problems(result.warnings, stream=sys.stderr)
     note = "" if args.verbose or not result.warnings else " (-v lists them)"
+    skipped = len({p.path for p in result.skipped})
+    left_out = f"; {skipped} cards with errors left out" if skipped else ""
     print(f"wrote {result.path}: {len(result.registry)} entries from {cards_dir} in {elapsed:.2f} s; "
-          f"{len(result.warnings)} warnings{note}", file=sys.stderr)
+          f"{len(result.warnings)} warnings{note}{left_out}", file=sys.stderr)
     return 0

@@ -27,6 +27,8 @@ class BuildResult:
     path: Path
     registry: Registry
     warnings: list[Problem] = field(default_factory=list)
+    #: Errors of the cards left out (with ``skip_invalid``).
+    skipped: list[Problem] = field(default_factory=list)
 
 
 def build_registry(
@@ -35,6 +37,7 @@ def build_registry(
     *,
     vocabulary: Vocabulary | None = None,
     jobs: int | None = None,
+    skip_invalid: bool = False,
 ) -> BuildResult:
     """Parse every card under `cards_dir` and write the registry to `output`
     (default: ``registry.yaml`` beside `cards_dir`).
@@ -42,7 +45,9 @@ def build_registry(
     The output is the same bytes for the same cards, whatever the order files
     are found in. It is written atomically, and only when every card is free of
     errors: otherwise `CardError` lists every error and the old registry stays.
-    Cards of one kind sharing a handle are kept, with a warning.
+    With `skip_invalid`, cards with errors are left out instead (their errors
+    are in `BuildResult.skipped`). Cards of one kind sharing a handle are kept,
+    with a warning.
     """
     cards_dir = Path(cards_dir)
     if not cards_dir.is_dir():
@@ -51,8 +56,9 @@ def build_registry(
     paths = sorted(iter_card_paths([cards_dir]), key=lambda p: p.as_posix())
     parsed = _parse_all(paths, vocabulary or Vocabulary.default(), jobs)
     errors = [problem for card, _ in parsed for problem in card.errors]
-    if errors:
+    if errors and not skip_invalid:
         raise CardError(errors)
+    parsed = [(card, digest) for card, digest in parsed if card.ok]
     base = output.resolve().parent
     entries = []
     for card, digest in parsed:
@@ -63,7 +69,7 @@ def build_registry(
     document = {"format": REGISTRY_FORMAT, "cards": cards_rel, "entries": [e.to_dict() for e in entries]}
     store.write(output, document)
     warnings = [problem for card, _ in parsed for problem in card.warnings] + _duplicates(entries)
-    return BuildResult(output, Registry(entries, output, cards_rel), warnings)
+    return BuildResult(output, Registry(entries, output, cards_rel), warnings, errors)
 
 
 def _duplicates(entries: list[RegistryEntry]) -> list[Problem]:

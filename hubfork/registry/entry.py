@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from hubfork.cards.records import Architecture, Card, Source
+from hubfork.cards.records import SUMMARY_FIELDS, Architecture, Card, Source, summary_dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,29 +41,9 @@ class RegistryEntry:
     def from_card(cls, card: Card, *, card_path: str, sha256: str) -> "RegistryEntry":
         if card.handle is None or card.kind is None or card.family is None:
             raise ValueError(f"{card.path}: a card without a handle cannot be a registry entry")
-        return cls(
-            handle=card.handle,
-            kind=card.kind,
-            family=card.family,
-            publisher=card.publisher,
-            name=card.name,
-            version=card.version,
-            description=card.description,
-            metadata=card.metadata,
-            architecture=card.architecture,
-            casing=card.casing,
-            preprocessor=card.preprocessor,
-            api=card.api,
-            mlm=card.mlm,
-            fine_tunable=card.fine_tunable,
-            languages=tuple(card.languages),
-            tasks=tuple(card.tasks),
-            format=card.format,
-            parent_model=card.parent_model,
-            card_path=card_path,
-            card_sha256=sha256,
-            sources=tuple(card.sources),
-        )
+        fields = {name: getattr(card, name) for name in SUMMARY_FIELDS}
+        fields.update(languages=tuple(card.languages), tasks=tuple(card.tasks))
+        return cls(**fields, card_path=card_path, card_sha256=sha256, sources=tuple(card.sources))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "RegistryEntry":
@@ -99,24 +79,7 @@ class RegistryEntry:
     def to_dict(self) -> dict[str, Any]:
         """The entry as written in registry.yaml (keys in a fixed order)."""
         return {
-            "handle": self.handle,
-            "kind": self.kind,
-            "family": self.family,
-            "publisher": self.publisher,
-            "name": self.name,
-            "version": self.version,
-            "description": self.description,
-            "metadata": dict(self.metadata),
-            "architecture": self.architecture.to_dict() if self.architecture else None,
-            "casing": self.casing,
-            "preprocessor": self.preprocessor,
-            "api": self.api,
-            "mlm": self.mlm,
-            "fine_tunable": self.fine_tunable,
-            "languages": list(self.languages),
-            "tasks": list(self.tasks),
-            "format": self.format,
-            "parent_model": self.parent_model,
+            **summary_dict(self),
             "card": {"path": self.card_path, "sha256": self.card_sha256},
             "sources": [s.to_dict() for s in self.sources],
         }

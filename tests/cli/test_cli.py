@@ -89,6 +89,10 @@ def test_registry_build_refuses_bad_cards_and_keeps_the_old_file(tmp_path):
     assert f"{tmp_path / 'cards' / 'google' / 'google.md'}:1: error:" in result.stderr
     assert "Traceback" not in result.stderr
     assert (tmp_path / "registry.yaml").read_bytes() == before
+    skipping = run_cli("registry", "build", str(tmp_path / "cards"), "--skip-invalid")
+    assert skipping.returncode == 0
+    assert "7 entries" in skipping.stderr and "1 cards with errors left out" in skipping.stderr
+    assert f"{tmp_path / 'cards' / 'google' / 'google.md'}:1: error:" in skipping.stderr
 
 
 def test_default_registry_and_python_dash_m():
