@@ -73,6 +73,17 @@ class EntryNotFoundError(RegistryError, LookupError):
         super().__init__(message, path=path)
 
 
+# -------------------------------------------------------------------------- models
+
+
+class ModelError(HubforkError):
+    """A model could not be built, converted, written or loaded."""
+
+
+class ModelFormatError(ModelError):
+    """A checkpoint or SavedModel is not in a form hubfork handles (says what was found)."""
+
+
 __all__ = [
     "HubforkError",
     "CardError",
@@ -80,4 +91,6 @@ __all__ = [
     "RegistryNotFoundError",
     "RegistryFormatError",
     "EntryNotFoundError",
+    "ModelError",
+    "ModelFormatError",
 ]

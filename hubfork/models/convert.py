@@ -1,0 +1,106 @@
+"""Converting BERT weights (a Hugging Face checkpoint, or random ones) into TF
+Hub-format SavedModels: an encoder of any generation and its preprocessor."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from hubfork.errors import ModelError
+from hubfork.models.config import BertConfig
+from hubfork.models.weights import MLM_KEYS, POOLER_KEYS, random_weights, read_checkpoint
+
+GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")
+
+
+@dataclass
+class Conversion:
+    """What `convert` wrote."""
+
+    encoder_dir: Path
+    generation: str
+    config: BertConfig
+    do_lower_case: bool
+    preprocessor_dir: Path | None = None
+    seconds: float = 0.0
+    #: Things the caller should tell the user (weights the source did not have, ...).
+    notes: list[str] = field(default_factory=list)
+
+
+def convert(
+    out_dir: str | Path,
+    generation: str,
+    *,
+    checkpoint: str | Path | None = None,
+    random_spec: str | None = None,
+    vocab_file: str | Path | None = None,
+    cased: bool = False,
+    seed: int = 0,
+    preprocessor_out: str | Path | None = None,
+    seq_length: int = 128,
+    progress: Callable[[str], None] | None = None,
+) -> Conversion:
+    """Write an encoder of `generation` (and a preprocessor when `preprocessor_out`).
+
+    The weights come from a Hugging Face BERT `checkpoint` folder, or are random
+    for `random_spec` (``layers=2,hidden=32,heads=2``) with `vocab_file`; in the
+    random case `cased` chooses the casing (a checkpoint says its own).
+    """
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    if generation not in GENERATIONS:
+        raise ModelError(f"unknown generation {generation!r}; expected one of {', '.join(GENERATIONS)}")
+    if (checkpoint is None) == (random_spec is None):
+        raise ModelError("give either a checkpoint folder or a random size spec, not both or neither")
+    notes: list[str] = []
+    if checkpoint is not None:
+        say(f"reading {checkpoint}")
+        source = read_checkpoint(checkpoint)
+        config, weights, vocab, lower = source.config, source.weights, source.vocab_file, source.do_lower_case
+        if generation == "v4" and not source.has_mlm:
+            raise ModelError(f"{checkpoint}: no masked-LM head (cls.predictions.*): generation v4 exposes .mlm, "
+                             "which needs one; write v3 instead, or convert a BertForMaskedLM checkpoint")
+        if not source.has_pooler:
+            notes.append("the checkpoint has no pooler (pooler.dense.*): pooled_output uses a randomly "
+                         "initialised pooler")
+            weights = {**random_weights(config, seed), **weights}
+    else:
+        if vocab_file is None:
+            raise ModelError("random weights need a vocab file (--vocab)")
+        vocab = Path(vocab_file)
+        if not vocab.is_file():
+            raise ModelError(f"{vocab}: no such vocab file")
+        size = sum(1 for _ in vocab.open(encoding="utf-8"))
+        config = BertConfig.from_spec(random_spec or "", vocab_size=size)
+        weights, lower = random_weights(config, seed), not cased
+    say(f"writing {generation} encoder {config.label} to {out_dir}")
+    encoder_dir = write_encoder(out_dir, config, weights, generation, vocab_file=vocab, do_lower_case=lower,
+                                progress=say)
+    preprocessor_dir = None
+    if preprocessor_out is not None:
+        from hubfork.models.export.preprocessor import write_preprocessor
+
+        say(f"writing {'uncased' if lower else 'cased'} preprocessor (seq_length {seq_length}) to {preprocessor_out}")
+        preprocessor_dir = write_preprocessor(preprocessor_out, vocab, lower_case=lower, seq_length=seq_length)
+    return Conversion(Path(encoder_dir), generation, config, lower, preprocessor_dir,
+                      time.perf_counter() - started, notes)
+
+
+def write_encoder(out_dir: str | Path, config: BertConfig, weights: dict, generation: str, *,
+                  vocab_file: str | Path, do_lower_case: bool,
+                  progress: Callable[[str], None] | None = None) -> Path:
+    """Write `weights` as an encoder SavedModel of `generation` (one of `GENERATIONS`)."""
+    if generation == "tf1-hub":
+        from hubfork.models.export.tf1_hub import write_tf1_hub_encoder
+
+        return write_tf1_hub_encoder(out_dir, config, weights, vocab_file=vocab_file, do_lower_case=do_lower_case,
+                                     progress=progress)
+    from hubfork.models.export.encoder import write_tf2_encoder
+
+    return write_tf2_encoder(out_dir, config, weights, generation, vocab_file=vocab_file,
+                             do_lower_case=do_lower_case, progress=progress)
+
+
+__all__ = ["GENERATIONS", "Conversion", "convert", "write_encoder", "MLM_KEYS", "POOLER_KEYS"]

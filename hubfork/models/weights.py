@@ -1,0 +1,239 @@
+"""Where an encoder's weights come from: a Hugging Face BERT checkpoint folder,
+or random initialisation from a config.
+
+Weights travel as a dict of NumPy arrays named and shaped as in a Hugging Face
+``BertModel`` state dict (``embeddings.word_embeddings.weight``, linear weights
+as ``[out, in]``); `assign` puts them into the tf_keras layers of
+`hubfork.models.bert`. Safetensors files are read with the `safetensors`
+package: no PyTorch is needed to convert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from hubfork.errors import ModelFormatError
+from hubfork.models.config import BertConfig
+
+# Keys of other heads (next-sentence prediction) and buffers: present, not needed.
+_IGNORED = re.compile(r"^(?:embeddings\.position_ids|cls\.seq_relationship\..*|cls\.predictions\.decoder\.weight)$")
+MLM_KEYS = (
+    "cls.predictions.transform.dense.weight",
+    "cls.predictions.transform.dense.bias",
+    "cls.predictions.transform.LayerNorm.weight",
+    "cls.predictions.transform.LayerNorm.bias",
+    "cls.predictions.bias",
+)
+POOLER_KEYS = ("pooler.dense.weight", "pooler.dense.bias")
+
+
+@dataclass
+class Checkpoint:
+    """A BERT checkpoint read into memory."""
+
+    config: BertConfig
+    weights: dict[str, np.ndarray]
+    vocab_file: Path
+    do_lower_case: bool
+    source: str
+
+    @property
+    def has_mlm(self) -> bool:
+        return all(key in self.weights for key in MLM_KEYS)
+
+    @property
+    def has_pooler(self) -> bool:
+        return all(key in self.weights for key in POOLER_KEYS)
+
+
+def encoder_keys(config: BertConfig) -> Iterator[str]:
+    """The state-dict keys of a BertModel encoder with this config (pooler included)."""
+    yield from ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+                "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias")
+    for i in range(config.num_hidden_layers):
+        prefix = f"encoder.layer.{i}."
+        for part in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                     "intermediate.dense", "output.dense"):
+            yield f"{prefix}{part}.weight"
+            yield f"{prefix}{part}.bias"
+        for part in ("attention.output.LayerNorm", "output.LayerNorm"):
+            yield f"{prefix}{part}.weight"
+            yield f"{prefix}{part}.bias"
+    yield from POOLER_KEYS
+
+
+def normalise_key(key: str) -> str:
+    """``bert.encoder...LayerNorm.gamma`` -> ``encoder...LayerNorm.weight``."""
+    key = key[len("bert."):] if key.startswith("bert.") else key
+    key = re.sub(r"LayerNorm\.gamma$", "LayerNorm.weight", key)
+    key = re.sub(r"LayerNorm\.beta$", "LayerNorm.bias", key)
+    return "cls.predictions.bias" if key == "cls.predictions.decoder.bias" else key
+
+
+def read_checkpoint(folder: str | Path) -> Checkpoint:
+    """Read a Hugging Face BERT folder: ``config.json``, ``model.safetensors``, ``vocab.txt``.
+
+    Accepts BertModel, BertForMaskedLM and BertForPreTraining layouts, with or
+    without the ``bert.`` prefix. Anything else is refused with a message that
+    names what was found.
+    """
+    folder = Path(folder)
+    config_file, weights_file, vocab_file = folder / "config.json", folder / "model.safetensors", folder / "vocab.txt"
+    for needed in (config_file, vocab_file):
+        if not needed.is_file():
+            raise ModelFormatError(f"{folder}: no {needed.name} (a Hugging Face BERT folder has config.json, "
+                                   "model.safetensors and vocab.txt)")
+    if not weights_file.is_file():
+        found = sorted(p.name for p in folder.iterdir() if p.suffix in (".bin", ".h5", ".msgpack", ".ckpt"))
+        extra = f"; found {', '.join(found)} (convert it to safetensors first)" if found else ""
+        raise ModelFormatError(f"{folder}: no model.safetensors{extra}")
+    try:
+        raw_config = json.loads(config_file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ModelFormatError(f"{config_file}: not valid JSON: {exc}") from None
+    config = BertConfig.from_hf(raw_config, source=str(config_file))
+    weights = _read_safetensors(weights_file)
+    unknown = sorted(k for k in weights if k not in set(encoder_keys(config)) | set(MLM_KEYS) and not _IGNORED.match(k))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise ModelFormatError(f"{weights_file}: tensors that are not part of a BERT encoder: {shown}")
+    missing = [k for k in encoder_keys(config) if k not in weights and k not in POOLER_KEYS]
+    if missing:
+        raise ModelFormatError(f"{weights_file}: missing BERT tensors: {', '.join(missing[:5])}")
+    _check_shapes(weights, config, str(weights_file))
+    vocab_size = sum(1 for _ in vocab_file.open(encoding="utf-8"))
+    if vocab_size != config.vocab_size:
+        raise ModelFormatError(f"{vocab_file}: {vocab_size} tokens, but config.json says vocab_size {config.vocab_size}")
+    return Checkpoint(config, weights, vocab_file, _lower_case(folder), str(folder))
+
+
+def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    from safetensors import safe_open
+
+    weights: dict[str, np.ndarray] = {}
+    try:
+        with safe_open(str(path), framework="numpy") as reader:
+            for key in reader.keys():
+                weights[normalise_key(key)] = np.asarray(reader.get_tensor(key), dtype=np.float32)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ModelFormatError(f"{path}: cannot read safetensors: {exc}") from None
+    return weights
+
+
+def _check_shapes(weights: dict[str, np.ndarray], config: BertConfig, source: str) -> None:
+    expected = expected_shapes(config)
+    for key, array in weights.items():
+        if key in expected and tuple(array.shape) != expected[key]:
+            raise ModelFormatError(f"{source}: {key} has shape {tuple(array.shape)}, the config implies {expected[key]}")
+
+
+def expected_shapes(config: BertConfig) -> dict[str, tuple[int, ...]]:
+    """Shape of every tensor of a BertForMaskedLM with this config (Hugging Face layout)."""
+    h, i, v = config.hidden_size, config.intermediate_size, config.vocab_size
+    shapes: dict[str, tuple[int, ...]] = {
+        "embeddings.word_embeddings.weight": (v, h),
+        "embeddings.position_embeddings.weight": (config.max_position_embeddings, h),
+        "embeddings.token_type_embeddings.weight": (config.type_vocab_size, h),
+        "embeddings.LayerNorm.weight": (h,), "embeddings.LayerNorm.bias": (h,),
+        "pooler.dense.weight": (h, h), "pooler.dense.bias": (h,),
+        "cls.predictions.transform.dense.weight": (h, h), "cls.predictions.transform.dense.bias": (h,),
+        "cls.predictions.transform.LayerNorm.weight": (h,), "cls.predictions.transform.LayerNorm.bias": (h,),
+        "cls.predictions.bias": (v,),
+    }
+    for n in range(config.num_hidden_layers):
+        p = f"encoder.layer.{n}."
+        for part in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
+            shapes[f"{p}{part}.weight"], shapes[f"{p}{part}.bias"] = (h, h), (h,)
+        shapes[f"{p}intermediate.dense.weight"], shapes[f"{p}intermediate.dense.bias"] = (i, h), (i,)
+        shapes[f"{p}output.dense.weight"], shapes[f"{p}output.dense.bias"] = (h, i), (h,)
+        for part in ("attention.output.LayerNorm", "output.LayerNorm"):
+            shapes[f"{p}{part}.weight"], shapes[f"{p}{part}.bias"] = (h,), (h,)
+    return shapes
+
+
+def _lower_case(folder: Path) -> bool:
+    """Whether the checkpoint's tokenizer lower-cases: tokenizer_config.json, then tokenizer.json."""
+    settings = folder / "tokenizer_config.json"
+    if settings.is_file():
+        value = json.loads(settings.read_text(encoding="utf-8")).get("do_lower_case")
+        if isinstance(value, bool):
+            return value
+    tokenizer = folder / "tokenizer.json"
+    if tokenizer.is_file():
+        normalizer = json.loads(tokenizer.read_text(encoding="utf-8")).get("normalizer") or {}
+        if isinstance(normalizer.get("lowercase"), bool):
+            return normalizer["lowercase"]
+    # BERT's own default; an "uncased"/"cased" name would have been set in either file.
+    return True
+
+
+def random_weights(config: BertConfig, seed: int = 0) -> dict[str, np.ndarray]:
+    """BERT's initialisation (truncated normal, std `initializer_range`; layer norms 1 and 0; biases 0)."""
+    rng = np.random.default_rng(seed)
+    weights = {}
+    for key, shape in expected_shapes(config).items():
+        if key.endswith("LayerNorm.weight"):
+            weights[key] = np.ones(shape, np.float32)
+        elif key.endswith("bias"):
+            weights[key] = np.zeros(shape, np.float32)
+        else:
+            values = rng.standard_normal(shape)
+            weights[key] = (np.clip(values, -2, 2) * config.initializer_range).astype(np.float32)
+    return weights
+
+
+def variable_map(encoder: Any, mlm_head: Any | None = None) -> dict[str, tuple[Any, bool]]:
+    """Hugging Face key -> (tf variable, transpose?) for built encoder (and MLM head) layers."""
+    e = encoder.embeddings
+    table: dict[str, tuple[Any, bool]] = {
+        "embeddings.word_embeddings.weight": (e.word_embeddings, False),
+        "embeddings.position_embeddings.weight": (e.position_embeddings, False),
+        "embeddings.token_type_embeddings.weight": (e.token_type_embeddings, False),
+        "embeddings.LayerNorm.weight": (e.gamma, False),
+        "embeddings.LayerNorm.bias": (e.beta, False),
+        "pooler.dense.weight": (encoder.pooler.kernel, True),
+        "pooler.dense.bias": (encoder.pooler.bias, False),
+    }
+    for i, block in enumerate(encoder.blocks):
+        p = f"encoder.layer.{i}."
+        for part, kernel, bias in (
+            ("attention.self.query", block.query_kernel, block.query_bias),
+            ("attention.self.key", block.key_kernel, block.key_bias),
+            ("attention.self.value", block.value_kernel, block.value_bias),
+            ("attention.output.dense", block.attention_output_kernel, block.attention_output_bias),
+            ("intermediate.dense", block.intermediate_kernel, block.intermediate_bias),
+            ("output.dense", block.output_kernel, block.output_bias),
+        ):
+            table[f"{p}{part}.weight"] = (kernel, True)
+            table[f"{p}{part}.bias"] = (bias, False)
+        table[f"{p}attention.output.LayerNorm.weight"] = (block.attention_gamma, False)
+        table[f"{p}attention.output.LayerNorm.bias"] = (block.attention_beta, False)
+        table[f"{p}output.LayerNorm.weight"] = (block.output_gamma, False)
+        table[f"{p}output.LayerNorm.bias"] = (block.output_beta, False)
+    if mlm_head is not None:
+        table.update({
+            "cls.predictions.transform.dense.weight": (mlm_head.transform_kernel, True),
+            "cls.predictions.transform.dense.bias": (mlm_head.transform_bias, False),
+            "cls.predictions.transform.LayerNorm.weight": (mlm_head.gamma, False),
+            "cls.predictions.transform.LayerNorm.bias": (mlm_head.beta, False),
+            "cls.predictions.bias": (mlm_head.output_bias, False),
+        })
+    return table
+
+
+def assign(weights: dict[str, np.ndarray], encoder: Any, mlm_head: Any | None = None) -> list[str]:
+    """Set the built layers' variables from `weights`; return the keys that had no value (kept as initialised)."""
+    left = []
+    for key, (variable, transpose) in variable_map(encoder, mlm_head).items():
+        if key not in weights:
+            left.append(key)
+            continue
+        value = weights[key].T if transpose else weights[key]
+        variable.assign(value)
+    return left
