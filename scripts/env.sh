@@ -11,6 +11,9 @@ fi
 # Reinstall only when the package definition changed since the last install.
 STAMP="$VENV/.hubfork-installed"
 if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
+  # PyTorch first and alone: pinned, pip takes the CPU wheel this machine keeps
+  # on disk; asked for through another package it would fetch a CUDA build.
+  "$VENV/bin/python" -m pip install --quiet "torch==2.13.0"
   "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
   touch "$STAMP"
 fi

@@ -67,12 +67,13 @@ def _classes() -> dict[str, type]:
             self.config = config
 
         def build(self, input_shape):
-            c, init = self.config, initializer(self.config)
-            self.word_embeddings = self.add_weight("word_embeddings", [c.vocab_size, c.hidden_size], initializer=init)
+            c = self.config
+            self.word_embeddings = self.add_weight("word_embeddings", [c.vocab_size, c.hidden_size],
+                                                   initializer=initializer(c))
             self.position_embeddings = self.add_weight(
-                "position_embeddings", [c.max_position_embeddings, c.hidden_size], initializer=init)
+                "position_embeddings", [c.max_position_embeddings, c.hidden_size], initializer=initializer(c))
             self.token_type_embeddings = self.add_weight(
-                "token_type_embeddings", [c.type_vocab_size, c.hidden_size], initializer=init)
+                "token_type_embeddings", [c.type_vocab_size, c.hidden_size], initializer=initializer(c))
             self.gamma = self.add_weight("layer_norm/gamma", [c.hidden_size], initializer="ones")
             self.beta = self.add_weight("layer_norm/beta", [c.hidden_size], initializer="zeros")
             super().build(input_shape)
@@ -91,9 +92,13 @@ def _classes() -> dict[str, type]:
             self.config = config
 
         def build(self, input_shape):
-            c, init = self.config, initializer(self.config)
+            c = self.config
             h, i = c.hidden_size, c.intermediate_size
-            w = lambda name, shape, initial=init: self.add_weight(name, shape, initializer=initial)  # noqa: E731
+
+            def w(name, shape, initial=None):
+                # A fresh initializer per weight: a reused one repeats its values.
+                return self.add_weight(name, shape, initializer=initial or initializer(c))
+
             self.query_kernel, self.query_bias = w("attention/query/kernel", [h, h]), w("attention/query/bias", [h], "zeros")
             self.key_kernel, self.key_bias = w("attention/key/kernel", [h, h]), w("attention/key/bias", [h], "zeros")
             self.value_kernel, self.value_bias = w("attention/value/kernel", [h, h]), w("attention/value/bias", [h], "zeros")
@@ -175,9 +180,9 @@ def _classes() -> dict[str, type]:
             self.embeddings = embeddings
 
         def build(self, input_shape):
-            c, init = self.config, initializer(self.config)
+            c = self.config
             self.transform_kernel = self.add_weight("transform/kernel", [c.hidden_size, c.hidden_size],
-                                                    initializer=init)
+                                                    initializer=initializer(c))
             self.transform_bias = self.add_weight("transform/bias", [c.hidden_size], initializer="zeros")
             self.gamma = self.add_weight("transform/layer_norm/gamma", [c.hidden_size], initializer="ones")
             self.beta = self.add_weight("transform/layer_norm/beta", [c.hidden_size], initializer="zeros")

@@ -1,0 +1,112 @@
+"""Converted weights against code nobody here wrote: PyTorch transformers and
+sentence-transformers on the same checkpoints.
+
+The encoder is fed token ids from the Hugging Face tokenizer, so these tests
+measure the encoder alone (the preprocessor has its own fidelity tests).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hubfork.models import _tf
+from hubfork.models.convert import convert
+from tests.models.conftest import minilm_folder, real_sentences
+
+tf = _tf.tensorflow()
+hub = _tf.tensorflow_hub()
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+
+@pytest.fixture(scope="module")
+def minilm_v3(tmp_path_factory):
+    """MiniLM converted to a v3 encoder by hubfork's converter, loaded as users load it."""
+    out = tmp_path_factory.mktemp("minilm") / "encoder"
+    result = convert(out, "v3", checkpoint=minilm_folder())
+    assert result.do_lower_case is True and result.config.label == "L-6_H-384_A-12"
+    return hub.KerasLayer(str(out))
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    found = real_sentences(300)
+    assert len(found) >= 250
+    return found
+
+
+def _hf_batches(sentences, max_length=256, batch_size=32):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(minilm_folder() / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length)
+    tokenizer.enable_padding()
+    for start in range(0, len(sentences), batch_size):
+        encoded = tokenizer.encode_batch(sentences[start:start + batch_size])
+        yield {
+            "input_word_ids": np.array([e.ids for e in encoded], np.int32),
+            "input_mask": np.array([e.attention_mask for e in encoded], np.int32),
+            "input_type_ids": np.array([e.type_ids for e in encoded], np.int32),
+        }
+
+
+def test_minilm_matches_transformers_bert_model(minilm_v3, sentences):
+    reference = transformers.BertModel.from_pretrained(str(minilm_folder())).eval()
+    worst_sequence = worst_pooled = 0.0
+    for batch in _hf_batches(sentences):
+        ours = minilm_v3(batch)
+        with torch.no_grad():
+            theirs = reference(input_ids=torch.from_numpy(batch["input_word_ids"]).long(),
+                               attention_mask=torch.from_numpy(batch["input_mask"]).long(),
+                               token_type_ids=torch.from_numpy(batch["input_type_ids"]).long())
+        # Padding positions carry no meaning (and no comparable value): compare real tokens.
+        real = batch["input_mask"].astype(bool)
+        difference = np.abs(ours["sequence_output"].numpy() - theirs.last_hidden_state.numpy())[real]
+        worst_sequence = max(worst_sequence, float(difference.max()))
+        worst_pooled = max(worst_pooled, float(np.abs(ours["pooled_output"].numpy()
+                                                     - theirs.pooler_output.numpy()).max()))
+    assert worst_sequence < 1e-4, worst_sequence
+    assert worst_pooled < 1e-4, worst_pooled
+
+
+def test_minilm_sentence_embeddings_match_sentence_transformers(minilm_v3, sentences):
+    st = pytest.importorskip("sentence_transformers")
+    model = st.SentenceTransformer(str(minilm_folder()), device="cpu")
+    theirs = model.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    ours = []
+    for batch in _hf_batches(sentences, max_length=model.max_seq_length):
+        sequence = minilm_v3(batch)["sequence_output"].numpy()
+        mask = batch["input_mask"][..., None].astype(np.float32)
+        mean = (sequence * mask).sum(1) / mask.sum(1)
+        ours.append(mean / np.linalg.norm(mean, axis=1, keepdims=True))
+    difference = float(np.abs(np.concatenate(ours) - theirs).max())
+    assert difference < 1e-4, difference
+
+
+def test_random_bert_for_masked_lm_converted_to_v4(tmp_path):
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [f"tok{i}" for i in range(95)]
+    config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=48, num_hidden_layers=3,
+                                     num_attention_heads=4, intermediate_size=96, max_position_embeddings=64)
+    torch.manual_seed(0)
+    reference = transformers.BertForMaskedLM(config).eval()
+    folder = tmp_path / "hf"
+    reference.save_pretrained(folder, safe_serialization=True)
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    result = convert(tmp_path / "v4", "v4", checkpoint=folder)
+    assert any("pooler" in note for note in result.notes)  # BertForMaskedLM has none
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, len(vocab), size=(3, 20)).astype(np.int32)
+    ids[:, 0], ids[:, -1] = 2, 3
+    mask = np.ones_like(ids)
+    mask[1, 15:] = 0
+    positions = np.array([[1, 5, 7], [2, 3, 14], [10, 11, 18]], np.int32)
+    encoder = hub.load(str(tmp_path / "v4"))
+    ours = hub.KerasLayer(encoder.mlm)(dict(input_word_ids=ids, input_mask=mask, input_type_ids=np.zeros_like(ids),
+                                            masked_lm_positions=positions))["mlm_logits"].numpy()
+    with torch.no_grad():
+        logits = reference(input_ids=torch.from_numpy(ids).long(), attention_mask=torch.from_numpy(mask).long()).logits
+    theirs = np.take_along_axis(logits.numpy(), positions[..., None].astype(np.int64), axis=1)
+    assert ours.shape == (3, 3, len(vocab))
+    assert float(np.abs(ours - theirs).max()) < 1e-4
