@@ -30,6 +30,10 @@ _EXPORTS = {
     "RegistryEntry": "hubfork.registry.entry",
     "build_registry": "hubfork.registry.build",
     "default_registry_path": "hubfork.registry.store",
+    # models (TensorFlow is imported only when these are used)
+    "BertConfig": "hubfork.models.config",
+    "convert": "hubfork.models.convert",
+    "Conversion": "hubfork.models.convert",
     # errors
     "HubforkError": "hubfork.errors",
     "CardError": "hubfork.errors",
@@ -37,6 +41,8 @@ _EXPORTS = {
     "RegistryNotFoundError": "hubfork.errors",
     "RegistryFormatError": "hubfork.errors",
     "EntryNotFoundError": "hubfork.errors",
+    "ModelError": "hubfork.errors",
+    "ModelFormatError": "hubfork.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -73,10 +79,14 @@ if TYPE_CHECKING:  # pragma: no cover
         CardError,
         EntryNotFoundError,
         HubforkError,
+        ModelError,
+        ModelFormatError,
         RegistryError,
         RegistryFormatError,
         RegistryNotFoundError,
     )
+    from hubfork.models.config import BertConfig
+    from hubfork.models.convert import Conversion, convert
     from hubfork.registry.build import build_registry
     from hubfork.registry.entry import RegistryEntry
     from hubfork.registry.registry import Registry

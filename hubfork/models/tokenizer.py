@@ -19,13 +19,14 @@ Choices, where BERT implementations disagree (Hugging Face wins each time):
   which turns ``ß`` into ``ss``, ``…`` into ``...``, fullwidth punctuation and
   super/subscript digits into ASCII) nor ``tf.strings.lower`` (ICU, which writes
   a final ``Σ`` as ``ς``). Uncased text is, character by character: NFD,
-  nonspacing marks dropped, then full lower case (``İ`` -> ``i`` + U+0307, the
-  dot kept because lower-casing comes after the marks are dropped; ``Σ`` ->
-  ``σ`` everywhere). Cased text is neither decomposed nor lower-cased.
+  nonspacing marks dropped, then full lower case (``İ`` -> ``I`` + U+0307 ->
+  ``i``; ``ẞ`` -> ``ß``, ``ß`` kept; ``Σ`` -> ``σ`` everywhere, no final
+  ``ς``). Cased text is neither decomposed nor lower-cased.
 - Cleaning: NUL, U+FFFD and control, format and private-use characters are
   dropped (so ``"a\\u200bb"`` is one word); other whitespace separates words;
   each CJK ideograph is a word of its own; punctuation (ASCII symbols and
-  Unicode P*) is a word of its own.
+  Unicode P*, judged after normalization, so uncased ``≠`` is ``=``) is a word
+  of its own.
 - The character classes are Unicode 8.0's, as in the ``unicode_categories``
   crate behind Hugging Face's normalizer (e.g. U+166D counts as punctuation,
   U+2E43 does not); decomposition and lower case come from Python's
@@ -36,7 +37,14 @@ Choices, where BERT implementations disagree (Hugging Face wins each time):
   packed, it is ``[CLS] [SEP]``.
 
 Byte offsets (`tokenize_with_offsets`) point into the original strings: a piece
-spans the original characters it was normalized from.
+spans the original characters it was normalized from, as Hugging Face's do.
+
+Known limits, none of which changes an id with BERT's vocabs (such words are
+``[UNK]`` either way): NFD runs a character at a time, so marks that uncased
+text keeps (spacing marks, marks newer than Unicode 8) are not reordered
+across characters; decomposition and lower case are those of the building
+Python's `unicodedata` (14.0 on Python 3.11), where Hugging Face lower-cases
+with Unicode 16 (e.g. U+A7CB) and does not decompose U+11938.
 """
 
 from __future__ import annotations
@@ -146,6 +154,12 @@ def _merge(*tables: Ranges) -> Ranges:
     return tuple((first, last) for first, last in out)
 
 
+def _contains(table: Ranges, cp: int) -> bool:
+    """Whether `cp` is in `table` (sorted, as `_merge` makes them)."""
+    i = bisect.bisect_right(table, (cp, 0x110000)) - 1
+    return i >= 0 and table[i][0] <= cp <= table[i][1]
+
+
 @functools.cache
 def _dropped() -> Ranges:
     """Characters cleaning removes: NUL and other controls, format, private use, U+FFFD."""
@@ -179,6 +193,14 @@ def normalize_char(char: str, lower_case: bool) -> str:
 
 
 @functools.cache
+def _removed(lower_case: bool) -> Ranges:
+    """Characters that vanish, as ranges (the rest of the vanishing ones are in `_char_map`)."""
+    if not lower_case:
+        return _dropped()
+    return _merge(_dropped(), _parse(_NONSPACING_MARKS))
+
+
+@functools.cache
 def _char_map(lower_case: bool) -> dict[int, str]:
     """Every character that normalizes to something else (besides dropped ones)."""
     if not lower_case:
@@ -195,20 +217,6 @@ def _char_map(lower_case: bool) -> dict[int, str]:
     return table
 
 
-@functools.cache
-def _removed(lower_case: bool) -> Ranges:
-    """Characters that vanish, as ranges (the rest of the vanishing ones are in `_char_map`)."""
-    if not lower_case:
-        return _dropped()
-    return _merge(_dropped(), _parse(_NONSPACING_MARKS))
-
-
-def _contains(table: Ranges, cp: int) -> bool:
-    """Whether `cp` is in `table` (sorted, as `_merge` makes them)."""
-    i = bisect.bisect_right(table, (cp, 0x110000)) - 1
-    return i >= 0 and table[i][0] <= cp <= table[i][1]
-
-
 def _is_punctuation(char: str) -> bool:
     return _contains(_punctuation(), ord(char))
 
@@ -221,7 +229,7 @@ def _isolated(lower_case: bool) -> Ranges:
         # e.g. U+1FEF GREEK VARIA decomposes to "`": Hugging Face splits after
         # normalizing, so it is punctuation in uncased models only.
         if any(_is_punctuation(c) for c in out):
-            if len(out) != 1:  # never happens with Unicode 8-16; guard the splitting below
+            if len(out) != 1:  # no such character in Unicode 14; splitting raw text relies on it
                 raise ModelError(f"U+{cp:04X} normalizes to mixed punctuation {out!r}")
             extra.append((cp, cp))
     return _merge(_punctuation(), _CJK, tuple(extra))
@@ -249,11 +257,11 @@ def split_patterns(lower_case: bool, special_tokens: tuple[str, ...]) -> tuple[s
 
 def read_vocab(vocab_file: str | Path) -> list[str]:
     """The vocab's tokens, one a line; a token's id is its line number."""
-    text = Path(vocab_file).read_text(encoding="utf-8")
-    tokens = text.split("\n")
-    if tokens and tokens[-1] == "":
-        tokens.pop()
-    return tokens
+    lines = Path(vocab_file).read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    # As TensorFlow's vocab tables read them: a line ends at "\n" or "\r\n".
+    return [line.removesuffix("\r") for line in lines]
 
 
 def make_tokenizer(vocab_file: str | Path, lower_case: bool) -> Any:
@@ -326,14 +334,12 @@ def _tokenizer_class() -> type:
                 "vocab_size": vocab_size,
             }
             self._delimiters, self._kept = split_patterns(self.lower_case, specials)
-            self._removed = np.array(_bounds(_removed(self.lower_case)), dtype=np.int32)
+            self._removed_bounds = np.array(_bounds(_removed(self.lower_case)), dtype=np.int32)
             mapping = sorted(_char_map(self.lower_case).items())
             # Sorted keys, and each key's replacement as a slice of one array;
             # a sentinel key and a spare value keep every gather in range.
             self._map_keys = np.array([cp for cp, _ in mapping] + [0x7FFFFFFF], dtype=np.int32)
-            lengths = [len(out) for _, out in mapping] + [0]
-            self._map_lengths = np.array(lengths, dtype=np.int64)
-            self._map_starts = np.cumsum([0] + lengths[:-1]).astype(np.int64)
+            self._map_lengths = np.array([len(out) for _, out in mapping] + [0], dtype=np.int32)
             self._map_values = np.array([ord(c) for _, out in mapping for c in out] + [0], dtype=np.int32)
 
         @property
@@ -348,7 +354,8 @@ def _tokenizer_class() -> type:
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
         def tokenize(self, strings):
             """int32 ids ``[batch, words, pieces]``."""
-            return self._tokenize(strings)[0]
+            # A call, not a second copy of the graph and its tables.
+            return self.tokenize_with_offsets(strings)[0]
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
         def tokenize_with_offsets(self, strings):
@@ -356,53 +363,59 @@ def _tokenizer_class() -> type:
             return self._tokenize(strings)
 
         def _tokenize(self, strings):
+            # TF Text's regex split stops at a NUL byte. NUL and U+0001 are both
+            # one byte and both dropped, so swapping them changes no id or offset.
+            strings = tf.strings.regex_replace(strings, "\\x00", "\x01")
             words, word_starts, _ = text.regex_split_with_offsets(strings, self._delimiters, self._kept)
             flat_words = words.flat_values
             n_words = tf.shape(flat_words, out_type=tf.int64)[0]
-            special = tf.reduce_any(tf.equal(flat_words[:, None], tf.constant(self._specials)[None, :]), axis=1)
+            special = tf.reduce_any(flat_words[:, None] == tf.constant(self._specials)[None, :], axis=1)
 
             # Characters, each with its byte span in the original string.
             chars, char_starts = tf.strings.unicode_decode_with_offsets(flat_words, "UTF-8", errors="replace")
-            cp = chars.flat_values
+            cp, char_word = chars.flat_values, chars.value_rowids()
             n_chars = tf.shape(cp, out_type=tf.int64)[0]
-            char_word = chars.value_rowids()
             in_word_start = char_starts.flat_values
-            word_bytes = tf.cast(tf.strings.length(flat_words), tf.int64)
             last = tf.concat([char_word[1:] != char_word[:-1], [True]], 0)[:n_chars]
-            in_word_limit = tf.where(last, tf.gather(word_bytes, char_word), tf.concat([in_word_start[1:], [0]], 0)[:n_chars])
+            next_start = tf.concat([in_word_start[1:], [0]], 0)[:n_chars]
+            word_bytes = tf.cast(tf.strings.length(flat_words), tf.int64)
+            in_word_limit = tf.where(last, tf.gather(word_bytes, char_word), next_start)
             word_start = tf.gather(word_starts.flat_values, char_word)
             char_start, char_limit = word_start + in_word_start, word_start + in_word_limit
 
             # Normalize: each character becomes zero or more code points.
             verbatim = tf.gather(special, char_word)
-            removed = in_ranges(cp, self._removed) & ~verbatim
+            removed = in_ranges(cp, self._removed_bounds) & ~verbatim
             key = tf.searchsorted(self._map_keys, cp)
             mapped = (tf.gather(self._map_keys, key) == cp) & ~removed & ~verbatim
-            out_length = tf.where(removed, tf.constant(0, tf.int64), tf.where(mapped, tf.gather(self._map_lengths, key), 1))
+            map_lengths = tf.cast(self._map_lengths, tf.int64)
+            zero = tf.constant(0, tf.int64)
+            out_length = tf.where(removed, zero, tf.where(mapped, tf.gather(map_lengths, key), 1))
             out_char = tf.repeat(tf.range(n_chars), out_length)
             out_pos = tf.range(tf.reduce_sum(out_length)) - tf.gather(tf.cumsum(out_length, exclusive=True), out_char)
-            replacement = tf.gather(self._map_values, tf.gather(tf.gather(self._map_starts, key), out_char) + out_pos)
-            out_cp = tf.where(tf.gather(mapped, out_char), replacement, tf.gather(cp, out_char))
-
+            map_starts = tf.cumsum(map_lengths, exclusive=True)
+            source = tf.gather(tf.gather(map_starts, key), out_char) + out_pos
+            out_cp = tf.where(tf.gather(mapped, out_char), tf.gather(self._map_values, source), tf.gather(cp, out_char))
             word_length = tf.math.unsorted_segment_sum(out_length, char_word, n_words)
             normalized = tf.strings.unicode_encode(tf.RaggedTensor.from_row_lengths(out_cp, word_length), "UTF-8")
-            # Where each character's output sits in all words' normalized text laid end to end.
+
+            # Where each character's output starts, in all normalized words laid end to end.
             char_bytes = tf.math.unsorted_segment_sum(utf8_length(out_cp), out_char, n_chars)
             char_at = tf.cumsum(char_bytes, exclusive=True)
-            word_norm_bytes = tf.math.unsorted_segment_sum(char_bytes, char_word, n_words)
-            word_at = tf.cumsum(word_norm_bytes, exclusive=True)
+            word_bytes = tf.math.unsorted_segment_sum(char_bytes, char_word, n_words)
+            word_at = tf.cumsum(word_bytes, exclusive=True)
 
-            # Word pieces of the words that are left.
+            # Word pieces of the words left; too long ones are "[UNK]" whole.
             too_long = (word_length > MAX_CHARS_PER_WORD) & ~special
             normalized = tf.where(too_long, "[UNK]", normalized)
             kept = tf.where(word_length > 0)[:, 0]
             pieces, piece_starts, piece_limits = self._wordpiece.tokenize_with_offsets(tf.gather(normalized, kept))
 
-            # Back to the original bytes: the characters holding a piece's first and last byte.
+            # Back to the original bytes: the characters that hold a piece's first and last byte.
             piece_word = tf.gather(kept, pieces.value_rowids())
             whole = tf.gather(too_long, piece_word)
-            start = tf.where(whole, tf.constant(0, tf.int64), piece_starts.flat_values)
-            limit = tf.where(whole, tf.gather(word_norm_bytes, piece_word), piece_limits.flat_values)
+            start = tf.where(whole, zero, piece_starts.flat_values)
+            limit = tf.where(whole, tf.gather(word_bytes, piece_word), piece_limits.flat_values)
             base = tf.gather(word_at, piece_word)
             first = tf.searchsorted(char_at, base + start, side="right", out_type=tf.int64) - 1
             final = tf.searchsorted(char_at, base + limit - 1, side="right", out_type=tf.int64) - 1
@@ -412,10 +425,7 @@ def _tokenizer_class() -> type:
             def nest(values):
                 return tf.RaggedTensor.from_value_rowids(pieces.with_flat_values(values), rows, nrows=nrows)
 
-            return (
-                nest(tf.cast(pieces.flat_values, tf.int32)),
-                nest(tf.gather(char_start, first)),
-                nest(tf.gather(char_limit, final)),
-            )
+            ids = nest(tf.cast(pieces.flat_values, tf.int32))
+            return ids, nest(tf.gather(char_start, first)), nest(tf.gather(char_limit, final))
 
     return BertTokenizer
