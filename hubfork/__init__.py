@@ -34,6 +34,12 @@ _EXPORTS = {
     "BertConfig": "hubfork.models.config",
     "convert": "hubfork.models.convert",
     "Conversion": "hubfork.models.convert",
+    # hub
+    "resolve": "hubfork.hub.resolvers",
+    "snapshot_download": "hubfork.hub.download",
+    "fetch": "hubfork.hub.download",
+    "pull_from_hub": "hubfork.hub.pull",
+    "LocalHub": "hubfork.hub.local_hub",
     # errors
     "HubforkError": "hubfork.errors",
     "CardError": "hubfork.errors",
@@ -43,6 +49,15 @@ _EXPORTS = {
     "EntryNotFoundError": "hubfork.errors",
     "ModelError": "hubfork.errors",
     "ModelFormatError": "hubfork.errors",
+    "HubError": "hubfork.errors",
+    "InvalidNameError": "hubfork.errors",
+    "UnresolvedNameError": "hubfork.errors",
+    "NotInRegistryError": "hubfork.errors",
+    "RepoNotFoundError": "hubfork.errors",
+    "NotCachedError": "hubfork.errors",
+    "HubUnreachableError": "hubfork.errors",
+    "ArchiveError": "hubfork.errors",
+    "NotTrainableError": "hubfork.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -76,9 +91,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.cards.records import Architecture, Card, ChangelogEntry, CodeBlock, Problem, Section, Source
     from hubfork.cards.vocabulary import Vocabulary
     from hubfork.errors import (
+        ArchiveError,
         CardError,
         EntryNotFoundError,
+        HubError,
         HubforkError,
+        HubUnreachableError,
+        InvalidNameError,
+        NotCachedError,
+        NotInRegistryError,
+        NotTrainableError,
+        RepoNotFoundError,
+        UnresolvedNameError,
         ModelError,
         ModelFormatError,
         RegistryError,
@@ -86,6 +110,10 @@ if TYPE_CHECKING:  # pragma: no cover
         RegistryNotFoundError,
     )
     from hubfork.models.config import BertConfig
+    from hubfork.hub.download import fetch, snapshot_download
+    from hubfork.hub.local_hub import LocalHub
+    from hubfork.hub.pull import pull_from_hub
+    from hubfork.hub.resolvers import resolve
     from hubfork.models.convert import Conversion, convert
     from hubfork.registry.build import build_registry
     from hubfork.registry.entry import RegistryEntry

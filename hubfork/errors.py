@@ -94,3 +94,178 @@ __all__ = [
     "ModelError",
     "ModelFormatError",
 ]
+
+
+# ----------------------------------------------------------------------------- hub
+
+
+class HubError(HubforkError):
+    """A model name could not be resolved or fetched, or the local hub failed."""
+
+
+class InvalidNameError(HubError, ValueError):
+    """A model name hubfork refuses: it could escape its folder (``..``, an absolute
+    path inside a repo id), holds characters no hub allows, or contradicts itself."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        self.reason = reason
+        super().__init__(f"refusing model name {name!r}: {reason}")
+
+
+class UnresolvedNameError(HubError, LookupError):
+    """No resolver accepts a name; `forms` lists every form tried, in order."""
+
+    def __init__(self, name: str, forms: Sequence[str]):
+        self.name = name
+        self.forms = tuple(forms)
+        tried = "".join(f"\n  - {form}" for form in self.forms)
+        super().__init__(f"{name!r} is not a model name hubfork understands; forms tried:{tried}")
+
+
+class NotInRegistryError(HubError, LookupError):
+    """A TF Hub handle, tfhub.dev URL or Kaggle URL that the registry does not map to
+    a hub repo (tfhub.dev and Kaggle themselves are not fetched from)."""
+
+    def __init__(self, name: str, *, handle: str | None = None, registry: str | None = None,
+                 reason: str | None = None, suggestions: Sequence[str] = ()):
+        self.name = name
+        self.handle = handle
+        self.registry = registry
+        self.suggestions = tuple(suggestions)
+        what = f"{name!r}" + (f" (handle {handle!r})" if handle and handle != name else "")
+        message = f"{what}: {reason or 'not in the registry'}"
+        if registry:
+            message += f" [registry: {registry}]"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        message += ("; tfhub.dev and Kaggle are not reachable, so hubfork fetches such names only through "
+                    "registry entries whose card gives a hub repo (<!-- hub-repo: org/name@revision -->)")
+        super().__init__(message)
+
+
+class LocalModelNotFoundError(HubError, LookupError):
+    """A local path or file:// URL that is not a model folder or .tar.gz archive."""
+
+    def __init__(self, name: str, path: str, reason: str = "no such folder or .tar.gz archive"):
+        self.name = name
+        self.path = path
+        super().__init__(f"{name!r}: {path}: {reason}")
+
+
+class RepoNotFoundError(HubError, LookupError):
+    """The hub has no such repo, or no such revision of it (or refuses access)."""
+
+    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = ""):
+        self.name = name
+        self.repo_id = repo_id
+        self.revision = revision
+        self.endpoint = endpoint
+        at = f"@{revision}" if revision else ""
+        message = f"{name!r}: repo {repo_id}{at} not found at {endpoint} (no such repo or revision, or no access)"
+        super().__init__(message + (f": {detail}" if detail else ""))
+
+
+class HubUnreachableError(HubError, ConnectionError):
+    """The hub could not be reached and the model is not in the cache."""
+
+    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = ""):
+        self.name = name
+        self.repo_id = repo_id
+        self.revision = revision
+        self.endpoint = endpoint
+        at = f"@{revision}" if revision else ""
+        message = (f"{name!r}: could not reach the hub at {endpoint} and {repo_id}{at} is not in the cache "
+                   "(is HF_ENDPOINT right, and the hub up?)")
+        super().__init__(message + (f": {detail}" if detail else ""))
+
+
+class NotCachedError(HubError, LookupError):
+    """Offline (``HF_HUB_OFFLINE`` or ``local_files_only``) and the model is not in the cache."""
+
+    def __init__(self, name: str, *, repo_id: str, revision: str | None, cache_dir: str, why: str):
+        self.name = name
+        self.repo_id = repo_id
+        self.revision = revision
+        self.cache_dir = cache_dir
+        self.why = why
+        at = f"@{revision}" if revision else ""
+        super().__init__(f"{name!r}: offline ({why}) and {repo_id}{at} is not in the cache at {cache_dir}; "
+                         "fetch it once while online (hubfork pull NAME), or unset offline mode")
+
+
+class NoMatchingFilesError(HubError, LookupError):
+    """The file filters given (patterns or regexes) leave no file of the repo to fetch."""
+
+    def __init__(self, name: str, *, repo_id: str, filters: str):
+        self.name = name
+        self.repo_id = repo_id
+        self.filters = filters
+        super().__init__(f"{name!r}: no file of {repo_id} passes {filters}")
+
+
+class DownloadError(HubError):
+    """The hub answered, but with an error hubfork cannot act on."""
+
+    def __init__(self, name: str, *, repo_id: str, endpoint: str, detail: str):
+        self.name = name
+        self.repo_id = repo_id
+        self.endpoint = endpoint
+        super().__init__(f"{name!r}: fetching {repo_id} from {endpoint} failed: {detail}")
+
+
+class ArchiveError(HubError):
+    """A .tar.gz model archive is unreadable or unsafe (a member that would land
+    outside its folder, a link, a device); nothing of it was unpacked."""
+
+    def __init__(self, path: str, reason: str, *, member: str | None = None):
+        self.path = path
+        self.member = member
+        self.reason = reason
+        where = f"{path}: member {member!r}" if member is not None else path
+        super().__init__(f"{where}: {reason}")
+
+
+class LocalHubError(HubError):
+    """The local hub (its folder, its git repos, its server) could not do what was asked."""
+
+    def __init__(self, message: str, *, path: str | None = None):
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class HubServerError(LocalHubError):
+    """The local hub's server (olah) did not start or answer; `log` is where it wrote."""
+
+    def __init__(self, message: str, *, path: str, log: str | None = None, endpoint: str | None = None):
+        self.log = log
+        self.endpoint = endpoint
+        super().__init__(message + (f" (server log: {log})" if log else ""), path=path)
+
+
+class NotTrainableError(HubError, ModelError):
+    """A model asked for ``trainable=True`` that hub.KerasLayer cannot fine-tune."""
+
+    def __init__(self, name: str, *, path: str, reason: str):
+        self.name = name
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{name!r} ({path}): {reason}")
+
+
+__all__ += [
+    "HubError",
+    "InvalidNameError",
+    "UnresolvedNameError",
+    "NotInRegistryError",
+    "LocalModelNotFoundError",
+    "RepoNotFoundError",
+    "HubUnreachableError",
+    "NotCachedError",
+    "NoMatchingFilesError",
+    "DownloadError",
+    "ArchiveError",
+    "LocalHubError",
+    "HubServerError",
+    "NotTrainableError",
+]

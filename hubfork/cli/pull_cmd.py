@@ -1,0 +1,45 @@
+"""``hubfork pull NAME``: fetch a model by any name into the cache and print where it is.
+
+Imports the hub client only when run, and never TensorFlow (it fetches; it does
+not load).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    pull = commands.add_parser(
+        "pull", help="fetch a model by any name into the cache; print its folder",
+        description="Fetch a model into the Hugging Face cache and print its local folder. NAME may be a repo id "
+        "(org/repo[@revision]), hf://org/repo[@revision], a hub URL (huggingface.co or a mirror), a tfhub.dev or "
+        "Kaggle URL or a publisher/name/version handle (through the registry), a local folder, a file:// URL or "
+        "a .tar.gz archive. Progress goes to stderr. Honours HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, "
+        "HF_HUB_OFFLINE and HF_TOKEN.")
+    pull.add_argument("name", metavar="NAME")
+    pull.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
+    pull.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
+    pull.add_argument("--include", action="append", metavar="GLOB", help="fetch only files matching (repeatable)")
+    pull.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching (repeatable)")
+    pull.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
+    pull.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
+    pull.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY "
+                      "or the registry shipped with hubfork)")
+    pull.add_argument("--json", action="store_true", help="print path, repo_id, revision and commit as JSON")
+    pull.set_defaults(func=run_pull)
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from hubfork.hub.download import fetch
+
+    snapshot = fetch(args.name, revision=args.revision, cache_dir=args.cache_dir, local_files_only=args.offline,
+                     allow_patterns=args.include, ignore_patterns=args.exclude, endpoint=args.endpoint,
+                     registry=args.registry)
+    if args.json:
+        from hubfork.cli.output import print_json
+
+        print_json(snapshot.to_dict())
+    else:
+        print(snapshot.path)
+    return 0

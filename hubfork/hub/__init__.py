@@ -1,0 +1,124 @@
+"""hubfork's hub client: name any model, fetch it, load it.
+
+Public API (loaded on first use; nothing here imports TensorFlow until
+`pull_from_hub` is called):
+
+- ``resolve(name, *, registry=None) -> ResolvedName``: where a name points. Forms:
+  ``org/repo[@rev]``, ``hf://org/repo[@rev]``, ``https://huggingface.co/org/repo[/tree/rev]``
+  (or any mirror host), ``https://tfhub.dev/publisher/name/N``, Kaggle model URLs,
+  ``publisher/name/N`` registry handles, local folders, ``file://`` URLs and ``.tar.gz``
+  archives.
+- ``Resolver``, ``ResolverChain``, ``default_resolvers(registry)``: the chain itself, one
+  small class per form (``RepoIdResolver``, ``HfUriResolver``, ``HubUrlResolver``,
+  ``TfhubUrlResolver``, ``KaggleUrlResolver``, ``RegistryHandleResolver``,
+  ``LocalFolderResolver``, ``FileUrlResolver``, ``ArchiveResolver``).
+- ``snapshot_download(name, *, revision, cache_dir, local_files_only, allow_patterns,
+  ignore_patterns, token, endpoint) -> str``: fetch through huggingface_hub's cache.
+- ``fetch(...) -> Snapshot``: the same, with repo id, revision and commit.
+- ``pull_from_hub(name, *, trainable, ...) -> hub.KerasLayer``.
+- ``unpack_archive(archive, cache_dir) -> Path``: safe, atomic, once.
+- ``LocalHub(dir)`` (``.init()``, ``.add(model_dir, repo_id, tag=...)``, ``.serve()``) and
+  ``HubServer``: a hub on this machine (git repos served by olah).
+
+Errors are in `hubfork.errors` (``HubError`` and its subclasses) and re-exported here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "resolve": "hubfork.hub.resolvers",
+    "default_resolvers": "hubfork.hub.resolvers",
+    "Resolver": "hubfork.hub.resolvers",
+    "ResolverChain": "hubfork.hub.resolvers",
+    "ArchiveResolver": "hubfork.hub.resolvers",
+    "FileUrlResolver": "hubfork.hub.resolvers",
+    "LocalFolderResolver": "hubfork.hub.resolvers",
+    "HfUriResolver": "hubfork.hub.resolvers",
+    "HubUrlResolver": "hubfork.hub.resolvers",
+    "RepoIdResolver": "hubfork.hub.resolvers",
+    "RegistryHandleResolver": "hubfork.hub.resolvers",
+    "TfhubUrlResolver": "hubfork.hub.resolvers",
+    "KaggleUrlResolver": "hubfork.hub.resolvers",
+    "ResolvedName": "hubfork.hub.resolved",
+    "snapshot_download": "hubfork.hub.download",
+    "fetch": "hubfork.hub.download",
+    "Snapshot": "hubfork.hub.download",
+    "unpack_archive": "hubfork.hub.archives",
+    "pull_from_hub": "hubfork.hub.pull",
+    "LocalHub": "hubfork.hub.local_hub",
+    "HubCommit": "hubfork.hub.local_hub",
+    "HubServer": "hubfork.hub.server",
+    # errors
+    "HubError": "hubfork.errors",
+    "InvalidNameError": "hubfork.errors",
+    "UnresolvedNameError": "hubfork.errors",
+    "NotInRegistryError": "hubfork.errors",
+    "LocalModelNotFoundError": "hubfork.errors",
+    "RepoNotFoundError": "hubfork.errors",
+    "HubUnreachableError": "hubfork.errors",
+    "NotCachedError": "hubfork.errors",
+    "NoMatchingFilesError": "hubfork.errors",
+    "DownloadError": "hubfork.errors",
+    "ArchiveError": "hubfork.errors",
+    "LocalHubError": "hubfork.errors",
+    "HubServerError": "hubfork.errors",
+    "NotTrainableError": "hubfork.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hubfork.hub' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hubfork.errors import (
+        ArchiveError,
+        DownloadError,
+        HubError,
+        HubServerError,
+        HubUnreachableError,
+        InvalidNameError,
+        LocalHubError,
+        LocalModelNotFoundError,
+        NoMatchingFilesError,
+        NotCachedError,
+        NotInRegistryError,
+        NotTrainableError,
+        RepoNotFoundError,
+        UnresolvedNameError,
+    )
+    from hubfork.hub.archives import unpack_archive
+    from hubfork.hub.download import Snapshot, fetch, snapshot_download
+    from hubfork.hub.local_hub import HubCommit, LocalHub
+    from hubfork.hub.pull import pull_from_hub
+    from hubfork.hub.resolved import ResolvedName
+    from hubfork.hub.resolvers import (
+        ArchiveResolver,
+        FileUrlResolver,
+        HfUriResolver,
+        HubUrlResolver,
+        KaggleUrlResolver,
+        LocalFolderResolver,
+        RegistryHandleResolver,
+        RepoIdResolver,
+        Resolver,
+        ResolverChain,
+        TfhubUrlResolver,
+        default_resolvers,
+        resolve,
+    )
+    from hubfork.hub.server import HubServer

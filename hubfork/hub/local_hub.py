@@ -1,0 +1,256 @@
+"""A Hugging Face-compatible hub in a folder: git repos served by olah.
+
+Layout (see docs/hub.md)::
+
+    DIR/olah.toml                       olah's configuration (offline mirror mode)
+    DIR/mirrors/models/<org>/<name>/    one git repository per model, branch main
+    DIR/cache/                          olah's own cache
+    DIR/logs/                           olah's logs, and hubfork's serve.log
+
+`LocalHub.add` commits a model folder as the repo's next commit without
+touching the repository until the commit exists, then moves ``main`` (and the
+tag, if any) in one atomic ref transaction: a failed add leaves no commit,
+no tag and, for a new repo, no repo.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from hubfork.errors import LocalHubError
+from hubfork.hub.git import git, identity_options, rev_parse
+from hubfork.hub.names import check_repo_id, check_revision
+from hubfork.hub.server import HubServer, free_port, start_olah
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 18090
+BRANCH = "main"  # olah answers "Repository Not Found" for any other default branch
+
+CONFIG_TEMPLATE = """\
+# olah's configuration for a hubfork local hub (written by `hubfork hub init`).
+# Paths are relative to this folder: `hubfork hub serve` runs olah here.
+[basic]
+host = "{host}"
+port = {port}
+mirrors-path = ["mirrors"]
+repos-path = "cache"
+
+[accessibility]
+offline = true
+"""
+
+
+@dataclass(frozen=True)
+class HubCommit:
+    """What `LocalHub.add` made."""
+
+    repo_id: str
+    commit: str
+    tag: str | None
+    path: Path
+    files: int
+
+
+class LocalHub:
+    """A local hub folder: create it, add models to it, serve it."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).expanduser().absolute()
+
+    @property
+    def config(self) -> Path:
+        return self.root / "olah.toml"
+
+    @property
+    def mirrors(self) -> Path:
+        return self.root / "mirrors"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    def init(self, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> "LocalHub":
+        """Create the folders and olah.toml (an existing olah.toml is kept)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise LocalHubError("exists and is not a folder", path=str(self.root))
+        (self.mirrors / "models").mkdir(parents=True, exist_ok=True)
+        self.cache.mkdir(exist_ok=True)
+        if not self.config.exists():
+            _write_atomically(self.config, CONFIG_TEMPLATE.format(host=host, port=port))
+        return self
+
+    @property
+    def initialised(self) -> bool:
+        return self.config.is_file() and (self.mirrors / "models").is_dir()
+
+    def _require_init(self) -> None:
+        if not self.initialised:
+            raise LocalHubError("not a local hub (no olah.toml and mirrors/models); run `hubfork hub init` first",
+                                path=str(self.root))
+
+    def repo_path(self, repo_id: str) -> Path:
+        """The git repository that holds `repo_id`."""
+        return self.mirrors / "models" / check_repo_id(repo_id, repo_id)
+
+    def repos(self) -> list[str]:
+        """The repo ids this hub holds."""
+        models = self.mirrors / "models"
+        if not models.is_dir():
+            return []
+        return sorted(f"{org.name}/{repo.name}" for org in models.iterdir() if org.is_dir()
+                      for repo in org.iterdir() if (repo / ".git").exists())
+
+    def tags(self, repo_id: str) -> list[str]:
+        """The tags of a repo (its revisions besides main and commit shas)."""
+        out = git(self.repo_path(repo_id), "tag", "--list")
+        return out.split() if out else []
+
+    def add(self, model_dir: str | os.PathLike[str], repo_id: str, *, tag: str | None = None,
+            message: str | None = None) -> HubCommit:
+        """Commit the files of `model_dir` as the next commit of `repo_id` (created if new) on
+        branch main, and tag it `tag` if given. The commit holds exactly `model_dir`'s files."""
+        self._require_init()
+        repo = self.repo_path(repo_id)
+        if tag is not None:
+            check_revision(tag, tag)
+        source = Path(model_dir).expanduser().absolute()
+        files = _model_files(source)
+        created = not (repo / ".git").exists()
+        if not created and not (repo / ".git").is_dir():
+            raise LocalHubError("is not a git repository hubfork made", path=str(repo))
+        if created and repo.exists() and any(repo.iterdir()):
+            raise LocalHubError("exists, is not empty and is not a git repository", path=str(repo))
+        try:
+            if created:
+                repo.mkdir(parents=True, exist_ok=True)
+                git(repo, "init", "-q")
+                git(repo, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
+            commit = self._commit(repo, source, tag, message or f"Add {source.name}" + (f" ({tag})" if tag else ""))
+        except BaseException:
+            if created:
+                shutil.rmtree(repo, ignore_errors=True)
+                _remove_if_empty(repo.parent)
+            raise
+        # The refs are final; checking the files out only keeps the work tree in step for people.
+        git(repo, "reset", "-q", "--hard", BRANCH, check=False)
+        return HubCommit(repo_id, commit, tag, repo, files)
+
+    def _commit(self, repo: Path, source: Path, tag: str | None, message: str) -> str:
+        if tag is not None and rev_parse(repo, f"refs/tags/{tag}"):
+            raise LocalHubError(f"tag {tag!r} already exists; a tag names one commit for good", path=str(repo))
+        parent = rev_parse(repo, f"refs/heads/{BRANCH}")
+        git_dir = repo / ".git"
+        # A private index: the repo's own index and work tree stay as they are until the refs move.
+        index = {"GIT_INDEX_FILE": str(git_dir / f"hubfork-add-{uuid.uuid4().hex}.index")}
+        try:
+            git(source, f"--git-dir={git_dir}", f"--work-tree={source}", "add", "-A", "--force", "--", ".", env=index)
+            tree = git(repo, "write-tree", env=index)
+        finally:
+            Path(index["GIT_INDEX_FILE"]).unlink(missing_ok=True)
+        commit = git(repo, *identity_options(repo), "commit-tree", tree, *(["-p", parent] if parent else []),
+                     "-m", message)
+        # One transaction: main and the tag move together, and only if main is still where we read it.
+        updates = (f"update refs/heads/{BRANCH} {commit} {parent}\n" if parent
+                   else f"create refs/heads/{BRANCH} {commit}\n")
+        if tag is not None:
+            updates += f"create refs/tags/{tag} {commit}\n"
+        _git_stdin(repo, ["update-ref", "-m", "hubfork hub add", "--stdin"], updates)
+        return commit
+
+    def address(self) -> tuple[str, int]:
+        """The host and port olah.toml gives (olah's defaults when it gives none)."""
+        self._require_init()
+        basic = _basic_section(self.config.read_text(encoding="utf-8"))
+        host = re.search(r'^host\s*=\s*"([^"]*)"', basic, re.M)
+        port = re.search(r"^port\s*=\s*(\d+)", basic, re.M)
+        return (host.group(1) if host else "localhost"), (int(port.group(1)) if port else 8090)
+
+    def start(self, *, host: str | None = None, port: int | None = None, timeout: float = 60.0) -> HubServer:
+        """Start olah on this hub and wait until it answers.
+
+        `host`/`port` default to olah.toml's; ``port=0`` picks a free port. A host or
+        port that differs from olah.toml's is written into it (olah reads only the file).
+        """
+        self._require_init()
+        config_host, config_port = self.address()
+        host = host or config_host
+        port = config_port if port is None else (free_port(host) if port == 0 else port)
+        if (host, port) != (config_host, config_port):
+            text = self.config.read_text(encoding="utf-8")
+            text = _set_basic(_set_basic(text, "host", f'"{host}"'), "port", str(port))
+            _write_atomically(self.config, text)
+        return start_olah(self.root, self.config, host, port, timeout=timeout)
+
+    @contextmanager
+    def serve(self, *, host: str | None = None, port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
+        """Serve the hub while the block runs; yields the endpoint (``HF_ENDPOINT``)."""
+        server = self.start(host=host, port=port, timeout=timeout)
+        try:
+            yield server.endpoint
+        finally:
+            server.stop()
+
+    def __repr__(self) -> str:
+        return f"LocalHub({str(self.root)!r})"
+
+
+def _model_files(source: Path) -> int:
+    if not source.is_dir():
+        raise LocalHubError("is not a model folder", path=str(source))
+    count = 0
+    for path in source.rglob("*"):
+        if path.is_symlink():
+            raise LocalHubError(f"{path.relative_to(source)} is a symbolic link; a hub repo holds regular files "
+                                "(copy what it points to instead)", path=str(source))
+        if path.is_file() and ".git" not in path.relative_to(source).parts:
+            count += 1
+    if count == 0:
+        raise LocalHubError("holds no files to add", path=str(source))
+    return count
+
+
+def _git_stdin(repo: Path, args: list[str], text: str) -> None:
+    import subprocess
+
+    result = subprocess.run(["git", "-C", str(repo), *args], input=text, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LocalHubError(f"git {' '.join(args)} failed: {result.stderr.strip()}", path=str(repo))
+
+
+def _basic_section(text: str) -> str:
+    match = re.search(r"^\[basic\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    return match.group(1) if match else ""
+
+
+def _set_basic(text: str, key: str, value: str) -> str:
+    """`text` with ``key = value`` in its [basic] section (replacing the line, or adding it)."""
+    match = re.search(r"^\[basic\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    if match is None:
+        return f"[basic]\n{key} = {value}\n\n" + text
+    body = match.group(1)
+    line = re.compile(rf"^{re.escape(key)}\s*=.*$", re.M)
+    body = line.sub(f"{key} = {value}", body, count=1) if line.search(body) else f"\n{key} = {value}" + body
+    return text[: match.start(1)] + body + text[match.end(1):]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+__all__ = ["LocalHub", "HubCommit", "DEFAULT_HOST", "DEFAULT_PORT", "CONFIG_TEMPLATE"]

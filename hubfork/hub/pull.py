@@ -1,0 +1,115 @@
+"""`pull_from_hub`: fetch a model by any name and load it as a ``hub.KerasLayer``.
+
+The only place in `hubfork.hub` that imports TensorFlow, and only when called.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hubfork.errors import NotTrainableError
+from hubfork.hub.download import Patterns, fetch, with_revision
+from hubfork.hub.patterns import Regexes, regex_allow_patterns
+from hubfork.hub.resolvers import resolve
+
+#: The file that marks a TF1 Hub-format module.
+TF1_MODULE_FILE = "tfhub_module.pb"
+# Keyword arguments of the hub side (the rest go to hub.KerasLayer).
+_HUB_KWARGS = ("cache_dir", "token", "endpoint", "registry")
+
+
+def pull_from_hub(
+    name: str | None = None,
+    *,
+    trainable: bool = False,
+    revision: str | None = None,
+    local_files_only: bool = False,
+    allow_patterns: Patterns = None,
+    ignore_patterns: Patterns = None,
+    signature: str | None = None,
+    output_key: str | None = None,
+    signature_outputs_as_dict: bool | None = None,
+    tags: Any = None,
+    **kwargs: Any,
+):
+    """Fetch `name` (any form `hubfork.hub.resolve` accepts) and return a ``hub.KerasLayer`` on it.
+
+    Hub options: `revision`, `local_files_only`, `allow_patterns`/`ignore_patterns`
+    (globs), and as keywords `cache_dir`, `token`, `endpoint`, `registry`. Everything
+    else (``arguments=``, ``output_shape=``, ``load_options=``...) goes to ``hub.KerasLayer``;
+    since `name` is the model's name, the Keras layer's name is given as ``layer_name=``.
+
+    Calls written for the earlier TF Hub fork keep working:
+    ``pull_from_hub(repo_id=..., trainable=True, allow_regex=..., ignore_regex=...)``;
+    regexes select files with ``re.search`` on their repo paths (see `hubfork.hub.patterns`).
+
+    A TF1 Hub-format module (``tfhub_module.pb``) cannot be fine-tuned through
+    hub.KerasLayer: ``trainable=True`` raises `NotTrainableError`; without a
+    `signature` it is loaded through its ``tokens`` signature with outputs as a dict.
+    """
+    repo_id = kwargs.pop("repo_id", None)
+    if name is not None and repo_id is not None and name != repo_id:
+        raise TypeError(f"pull_from_hub() got two names: {name!r} and repo_id={repo_id!r}")
+    name = name if name is not None else repo_id
+    if name is None:
+        raise TypeError("pull_from_hub() needs a model name (or repo_id=)")
+    allow_regex: Regexes = kwargs.pop("allow_regex", None)
+    ignore_regex: Regexes = kwargs.pop("ignore_regex", None)
+    hub_options = {key: kwargs.pop(key) for key in _HUB_KWARGS if key in kwargs}
+    if "layer_name" in kwargs:
+        kwargs["name"] = kwargs.pop("layer_name")
+    registry = hub_options.pop("registry", None)
+
+    resolved = with_revision(resolve(name, registry=registry), revision)
+    if resolved.kind == "repo" and (allow_regex is not None or ignore_regex is not None):
+        allow_patterns = regex_allow_patterns(
+            resolved, allow_regex=allow_regex, ignore_regex=ignore_regex, allow_patterns=allow_patterns,
+            ignore_patterns=ignore_patterns, local_files_only=local_files_only, **hub_options)
+        ignore_patterns = None
+    snapshot = fetch(resolved, local_files_only=local_files_only, allow_patterns=allow_patterns,
+                     ignore_patterns=ignore_patterns, **hub_options)
+    path = Path(snapshot.path)
+
+    if is_tf1_module(path):
+        if trainable:
+            raise NotTrainableError(
+                name, path=str(path),
+                reason="a TF1 Hub-format module (tfhub_module.pb) cannot be fine-tuned through hub.KerasLayer in "
+                       "TF2; load it with trainable=False (its 'tokens' signature: signature=\"tokens\", "
+                       "signature_outputs_as_dict=True), or use a TF2 SavedModel of the model to fine-tune")
+        if signature is None and "tokens" in signature_names(path):
+            signature = "tokens"
+            if signature_outputs_as_dict is None:
+                signature_outputs_as_dict = True
+
+    hub = _tensorflow_hub()
+    return hub.KerasLayer(str(path), trainable=trainable, signature=signature, output_key=output_key,
+                          signature_outputs_as_dict=signature_outputs_as_dict, tags=tags, **kwargs)
+
+
+def is_tf1_module(path: Path) -> bool:
+    """True for a TF1 Hub-format module folder."""
+    return (path / TF1_MODULE_FILE).is_file()
+
+
+def signature_names(path: Path) -> set[str]:
+    """The signature names of a SavedModel's graphs, read from saved_model.pb without loading it."""
+    _tensorflow_hub()  # TensorFlow first, so that its protos are importable
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    try:
+        proto.ParseFromString((path / "saved_model.pb").read_bytes())
+    except (OSError, ValueError):
+        return set()
+    return {key for graph in proto.meta_graphs for key in graph.signature_def}
+
+
+def _tensorflow_hub():
+    from hubfork.models import _tf
+
+    return _tf.tensorflow_hub()
+
+
+__all__ = ["pull_from_hub", "is_tf1_module", "signature_names", "TF1_MODULE_FILE"]

@@ -1,0 +1,57 @@
+"""huggingface_hub's environment variables, read when a call is made.
+
+huggingface_hub reads ``HF_ENDPOINT``, ``HF_HUB_CACHE``/``HF_HOME`` and
+``HF_HUB_OFFLINE`` into constants once, at import. hubfork reads them again at
+each call, with the same names, precedence and defaults, so that setting one
+after import (a notebook cell, a test's monkeypatch) takes effect.
+``HF_TOKEN`` needs nothing here: huggingface_hub already reads it per request.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+_TRUE = {"1", "ON", "YES", "TRUE"}
+
+
+def _is_true(value: str | None) -> bool:
+    # huggingface_hub.constants._is_true, without importing huggingface_hub.
+    return value is not None and value.upper() in _TRUE
+
+
+def endpoint(explicit: str | None = None) -> str:
+    """The hub to talk to: `explicit`, else ``$HF_ENDPOINT``, else huggingface.co."""
+    value = explicit or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+    return value.rstrip("/")
+
+
+def hub_cache(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The model cache: `explicit`, else ``$HF_HUB_CACHE`` (or the legacy
+    ``$HUGGINGFACE_HUB_CACHE``), else ``$HF_HOME/hub``, else
+    ``$XDG_CACHE_HOME/huggingface/hub``, else ``~/.cache/huggingface/hub``."""
+    if explicit is not None:
+        return Path(os.path.expandvars(os.path.expanduser(str(explicit))))
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
+    value = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE") or os.path.join(home, "hub")
+    return Path(os.path.expandvars(os.path.expanduser(value)))
+
+
+def offline_reason(local_files_only: bool = False) -> str | None:
+    """Why nothing may be fetched (``HF_HUB_OFFLINE``, ``local_files_only``), or None when online."""
+    if local_files_only:
+        return "local_files_only=True"
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if _is_true(os.environ.get(name)):
+            return f"{name}={os.environ[name]}"
+    # Set when huggingface_hub was imported and unset since: its session still refuses every request.
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None and getattr(constants, "HF_HUB_OFFLINE", False):
+        return "HF_HUB_OFFLINE was set when huggingface_hub was imported"
+    return None
+
+
+__all__ = ["DEFAULT_ENDPOINT", "endpoint", "hub_cache", "offline_reason"]

@@ -1,0 +1,109 @@
+"""``hubfork pull`` and ``hubfork hub ...`` run as a user would, in fresh processes.
+
+Until cli/main.py registers these commands, `run_hub_cli` registers them on the
+real parser (see tests/hub/conftest.py); main's error handling is the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.hub.conftest import REPO, hub_cli_command, run_hub_cli, sha256_tree
+
+
+def test_pull_prints_the_path(hf_env, local_hub, tripwire):
+    result = run_hub_cli("pull", f"{REPO}@v1", pythonpath=[tripwire])  # fetching never imports TensorFlow
+    assert result.returncode == 0, result.stderr
+    path = result.stdout.strip()
+    assert path.endswith(local_hub.commits["v1"]) and path.startswith(str(hf_env))
+    assert "Fetching" in result.stderr  # huggingface_hub's progress, on stderr
+
+
+def test_pull_json(hf_env, local_hub):
+    result = run_hub_cli("pull", REPO, "--revision", "v2", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("repo_id", "revision", "commit")} == {
+        "repo_id": REPO, "revision": "v2", "commit": local_hub.commits["v2"]}
+    assert os.path.isdir(data["path"]) and data["endpoint"] == local_hub.endpoint
+
+
+def test_pull_offline_without_cache_is_a_clear_error(hf_env, local_hub):
+    result = run_hub_cli("pull", REPO, "--offline")
+    assert result.returncode == 1
+    assert result.stderr.startswith("hubfork: error: ") and "offline" in result.stderr
+    assert "not in the cache" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pull_offline_env_with_cache(hf_env, local_hub, monkeypatch):
+    assert run_hub_cli("pull", f"{REPO}@v1").returncode == 0
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = run_hub_cli("pull", f"{REPO}@v1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["commit"] == local_hub.commits["v1"]
+
+
+@pytest.mark.parametrize("name, says", [("bert", "forms tried"), ("org/../x", "refusing model name")])
+def test_pull_bad_names(name, says):
+    result = run_hub_cli("pull", name)
+    assert result.returncode == 1 and says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_hub_init_add_list(tmp_path, hub_models, tripwire):
+    hub_dir = tmp_path / "hub"
+    assert run_hub_cli("hub", "init", str(hub_dir), pythonpath=[tripwire]).returncode == 0
+    assert (hub_dir / "olah.toml").is_file()
+    added = run_hub_cli("hub", "add", str(hub_dir), str(hub_models.v1), "--repo-id", "acme/bert", "--tag", "v1",
+                        "--json", pythonpath=[tripwire])
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["tag"] == "v1"
+    listing = run_hub_cli("hub", "list", str(hub_dir))
+    assert listing.stdout.strip() == "acme/bert  [v1]"
+    bad = run_hub_cli("hub", "add", str(hub_dir), str(hub_models.v1), "--repo-id", "acme--x/bert")
+    assert bad.returncode == 1 and "'--' is not allowed" in bad.stderr
+
+
+def test_hub_serve_until_ctrl_c(tmp_path, hub_models, hf_isolated):
+    hub_dir = tmp_path / "hub"
+    assert run_hub_cli("hub", "init", str(hub_dir)).returncode == 0
+    assert run_hub_cli("hub", "add", str(hub_dir), str(hub_models.v1), "--repo-id", "acme/bert").returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(hub_cli_command("hub", "serve", str(hub_dir), "--port", "0"), cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()  # printed only once olah answers
+        assert line.startswith("export HF_ENDPOINT=http://127.0.0.1:"), process.stderr.read()
+        endpoint = line.split("=", 1)[1].strip()
+        check = subprocess.run([sys.executable, "-c", "import sys; from hubfork.hub import snapshot_download; "
+                                "print(snapshot_download('acme/bert'))"],
+                               env={**env, "HF_ENDPOINT": endpoint}, capture_output=True, text=True, timeout=120)
+        assert check.returncode == 0, check.stderr
+        assert sha256_tree(check.stdout.strip()) == sha256_tree(hub_models.v1)
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        assert process.wait(timeout=30) == 0
+        stderr = process.stderr.read()
+        assert "stopped" in stderr and "Traceback" not in stderr
+        olah_pid = int(stderr.split("olah pid ", 1)[1].split(",", 1)[0])
+        time.sleep(0.2)
+        with pytest.raises(ProcessLookupError):
+            os.kill(olah_pid, 0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_importing_the_hub_client_is_light():
+    code = ("import sys, hubfork.hub, hubfork.cli.hub_cmd, hubfork.cli.pull_cmd; "
+            "from hubfork.hub import resolve; resolve('org/repo'); "
+            "print(sorted(m for m in ('tensorflow', 'tensorflow_hub', 'tf_keras', 'huggingface_hub') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
