@@ -7,8 +7,9 @@ nothing here imports TensorFlow until a model is loaded).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hubfork._lazy import attach
 
 __version__ = "0.1.0"
 
@@ -73,17 +74,7 @@ def load_registry(path: str | None = None) -> "Registry":
 __all__.append("load_registry")
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hubfork' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach('hubfork', globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover

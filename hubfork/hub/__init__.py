@@ -25,8 +25,9 @@ Errors are in `hubfork.errors` (``HubError`` and its subclasses) and re-exported
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hubfork._lazy import attach
 
 _EXPORTS = {
     "resolve": "hubfork.hub.resolvers",
@@ -71,17 +72,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hubfork.hub' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach('hubfork.hub', globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -128,11 +128,13 @@ def test_failures_are_messages_not_tracebacks(args, code, needle):
         ("cards", "parse", "--json", "cards"),
         ("cards", "validate", "cards"),
         ("--version",),
+        ("pull", "--help"),
+        ("hub", "init", "{tmp}/hub"),
     ],
 )
 def test_browse_and_card_commands_never_import_tensorflow(args, tripwire, tmp_path):
     # The tripwire packages exit with 97 the moment anything imports them.
-    result = run_cli(*args, pythonpath=[tripwire])
+    result = run_cli(*(a.format(tmp=tmp_path) for a in args), pythonpath=[tripwire])
     assert result.returncode == 0, result.stderr
     assert "TRIPWIRE" not in result.stderr
 
