@@ -153,31 +153,33 @@ class LocalModelNotFoundError(HubError, LookupError):
         super().__init__(f"{name!r}: {path}: {reason}")
 
 
-class RepoNotFoundError(HubError, LookupError):
+class _RepoAccessError(HubError):
+    """A repo on a hub could not be fetched; carries the name, repo, revision and hub."""
+
+    #: The message, with ``{name}``, ``{repo}`` (``org/name@revision``) and ``{endpoint}``.
+    template = ""
+
+    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = ""):
+        self.name = name
+        self.repo_id = repo_id
+        self.revision = revision
+        self.endpoint = endpoint
+        repo = repo_id + (f"@{revision}" if revision else "")
+        message = self.template.format(name=repr(name), repo=repo, endpoint=endpoint)
+        super().__init__(message + (f": {detail}" if detail else ""))
+
+
+class RepoNotFoundError(_RepoAccessError, LookupError):
     """The hub has no such repo, or no such revision of it (or refuses access)."""
 
-    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = ""):
-        self.name = name
-        self.repo_id = repo_id
-        self.revision = revision
-        self.endpoint = endpoint
-        at = f"@{revision}" if revision else ""
-        message = f"{name!r}: repo {repo_id}{at} not found at {endpoint} (no such repo or revision, or no access)"
-        super().__init__(message + (f": {detail}" if detail else ""))
+    template = "{name}: repo {repo} not found at {endpoint} (no such repo or revision, or no access)"
 
 
-class HubUnreachableError(HubError, ConnectionError):
+class HubUnreachableError(_RepoAccessError, ConnectionError):
     """The hub could not be reached and the model is not in the cache."""
 
-    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = ""):
-        self.name = name
-        self.repo_id = repo_id
-        self.revision = revision
-        self.endpoint = endpoint
-        at = f"@{revision}" if revision else ""
-        message = (f"{name!r}: could not reach the hub at {endpoint} and {repo_id}{at} is not in the cache "
-                   "(is HF_ENDPOINT right, and the hub up?)")
-        super().__init__(message + (f": {detail}" if detail else ""))
+    template = ("{name}: could not reach the hub at {endpoint} and {repo} is not in the cache "
+                "(is HF_ENDPOINT right, and the hub up?)")
 
 
 class NotCachedError(HubError, LookupError):

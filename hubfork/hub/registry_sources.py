@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Union
 
-from hubfork.errors import NotInRegistryError
+from hubfork.errors import EntryNotFoundError, NotInRegistryError
 from hubfork.handles import HF_HOSTS
 from hubfork.hub.names import check_repo_id, check_revision
 from hubfork.hub.resolved import ResolvedName
@@ -18,10 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.registry.registry import Registry
 
 RegistryLike = Union["Registry", str, "os.PathLike[str]", None]
-
-# Loadable kinds first, as Registry.find orders them.
-_KIND_ORDER = ("Module", "Model", "Placeholder", "Collection", "Publisher", "Lite", "Tfjs", "Coral")
-
 
 def hub_endpoint(endpoint: str | None) -> str | None:
     """The endpoint to use for a URL's host: None (the configured endpoint, so
@@ -61,12 +57,11 @@ class RegistrySources:
 
     def by_handle(self, name: str, handle: str, form: str) -> ResolvedName:
         """The repo of the entry `handle` names (a handle without version: the newest)."""
-        entry = self.registry.find(handle)
-        if entry is None:
-            from difflib import get_close_matches
-
-            close = get_close_matches(handle, [e.handle for e in self.registry], n=3, cutoff=0.6)
-            raise NotInRegistryError(name, handle=handle, registry=self.where, suggestions=close)
+        try:
+            entry = self.registry.get(handle)
+        except EntryNotFoundError as exc:
+            raise NotInRegistryError(name, handle=handle, registry=self.where,
+                                     suggestions=exc.suggestions) from None
         return self._resolved(name, entry, form)
 
     def by_kaggle(self, name: str, publisher: str, model: str, variation: str, version: int | None,
@@ -83,10 +78,9 @@ class RegistrySources:
             wanted = f"{publisher}/{model}+{variation}" + (f" version {version}" if version is not None else "")
             raise NotInRegistryError(name, registry=self.where,
                                      reason=f"no registry entry matches Kaggle model {wanted}")
-        newest = max(e.version or 0 for e in matches)
-        matches = [e for e in matches if (e.version or 0) == newest]
-        entry = min(matches, key=lambda e: _KIND_ORDER.index(e.kind) if e.kind in _KIND_ORDER else len(_KIND_ORDER))
-        return self._resolved(name, entry, form)
+        from hubfork.registry.registry import preferred
+
+        return self._resolved(name, preferred(matches), form)
 
     def _resolved(self, name: str, entry: "RegistryEntry", form: str) -> ResolvedName:
         if not entry.sources:

@@ -10,7 +10,7 @@ from typing import Callable
 
 from hubfork.errors import ModelError
 from hubfork.models.config import BertConfig
-from hubfork.models.weights import MLM_KEYS, POOLER_KEYS, random_weights, read_checkpoint
+from hubfork.models.weights import random_weights, read_checkpoint
 
 GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")
 
@@ -103,4 +103,4 @@ def write_encoder(out_dir: str | Path, config: BertConfig, weights: dict, genera
                              do_lower_case=do_lower_case, progress=progress)
 
 
-__all__ = ["GENERATIONS", "Conversion", "convert", "write_encoder", "MLM_KEYS", "POOLER_KEYS"]
+__all__ = ["GENERATIONS", "Conversion", "convert", "write_encoder"]

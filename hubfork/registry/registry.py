@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from hubfork.errors import EntryNotFoundError
 from hubfork.handles import hub_url_to_repo, tfhub_url_to_handle
@@ -13,8 +13,20 @@ from hubfork.registry.entry import RegistryEntry
 from hubfork.registry.search import Filters, search
 
 
-_KIND_ORDER = {kind: i for i, kind in enumerate(
-    ("Module", "Model", "Placeholder", "Collection", "Publisher", "Lite", "Tfjs", "Coral"))}
+#: Which card a lookup prefers when several share a handle: the loadable model first.
+KIND_ORDER = ("Module", "Model", "Placeholder", "Collection", "Publisher", "Lite", "Tfjs", "Coral")
+_KIND_RANK = {kind: i for i, kind in enumerate(KIND_ORDER)}
+
+
+def preferred(entries: Iterable[RegistryEntry]) -> RegistryEntry | None:
+    """The entry a lookup returns among `entries` (same handle or model): the newest
+    version, and among those the kind that comes first in `KIND_ORDER`."""
+    entries = list(entries)
+    if not entries:
+        return None
+    newest = max(e.version or 0 for e in entries)
+    return min((e for e in entries if (e.version or 0) == newest),
+               key=lambda e: _KIND_RANK.get(e.kind, len(KIND_ORDER)))
 _URL_VARIANTS = {"/lite-model/": "Lite", "/tfjs-model/": "Tfjs", "/coral-model/": "Coral"}
 
 
@@ -82,13 +94,10 @@ class Registry:
                 e for e in self.entries
                 if e.version is not None and e.handle.lower().startswith(prefix) and e.handle[len(prefix):].isdigit()
             ]
-            if not versions:
-                return None
-            newest = max(e.version or 0 for e in versions)
-            found = [e for e in versions if e.version == newest]
+            found = versions
         if kind is not None:
             found = [e for e in found if e.kind.lower() == kind.lower()]
-        return min(found, key=lambda e: _KIND_ORDER.get(e.kind, len(_KIND_ORDER))) if found else None
+        return preferred(found)
 
     def find_all(self, name: str) -> list[RegistryEntry]:
         """Every entry with exactly this handle (any case)."""

@@ -62,11 +62,10 @@ def build_keras_model(config: BertConfig, weights: dict[str, np.ndarray], genera
             model._auto_track_sub_layers = False
             model.mlm = mlm
             model._auto_track_sub_layers = True
-    missing = assign(weights, encoder, mlm_head)
+    assign(weights, encoder, mlm_head)
     if vocab_file is not None:
         model.vocab_file = tf.saved_model.Asset(str(vocab_file))
         model.do_lower_case = tf.Variable(do_lower_case, trainable=False, name="do_lower_case")
-    model.hubfork_missing_weights = missing  # plain attribute, not saved: for callers' warnings
     return model
 
 
