@@ -35,6 +35,9 @@ _EXPORTS = {
     "BertConfig": "hubfork.models.config",
     "convert": "hubfork.models.convert",
     "Conversion": "hubfork.models.convert",
+    "load_text_model": "hubfork.models.load",
+    "TextModel": "hubfork.models.text_model",
+    "TokenPrediction": "hubfork.models.text_model",
     # hub
     "resolve": "hubfork.hub.resolvers",
     "snapshot_download": "hubfork.hub.download",
@@ -59,6 +62,8 @@ _EXPORTS = {
     "HubUnreachableError": "hubfork.errors",
     "ArchiveError": "hubfork.errors",
     "NotTrainableError": "hubfork.errors",
+    "NoMaskedLMError": "hubfork.errors",
+    "TextInputError": "hubfork.errors",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -91,8 +96,10 @@ if TYPE_CHECKING:  # pragma: no cover
         InvalidNameError,
         NotCachedError,
         NotInRegistryError,
+        NoMaskedLMError,
         NotTrainableError,
         RepoNotFoundError,
+        TextInputError,
         UnresolvedNameError,
         ModelError,
         ModelFormatError,
@@ -106,6 +113,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.hub.pull import pull_from_hub
     from hubfork.hub.resolvers import resolve
     from hubfork.models.convert import Conversion, convert
+    from hubfork.models.load import load_text_model
+    from hubfork.models.text_model import TextModel, TokenPrediction
     from hubfork.registry.build import build_registry
     from hubfork.registry.entry import RegistryEntry
     from hubfork.registry.registry import Registry

@@ -9,6 +9,10 @@ from pathlib import Path
 ENV_REGISTRY = "HUBFORK_REGISTRY"
 #: Folder for hubfork's own caches (defaults to ``$XDG_CACHE_HOME/hubfork``).
 ENV_CACHE = "HUBFORK_CACHE"
+#: Folder of the embedded local hub (defaults to ``cache_dir() / "local-hub"``; see hubfork.hub.embedded).
+ENV_LOCAL_HUB = "HUBFORK_LOCAL_HUB"
+#: The endpoint (card key ``hub-endpoint``, registry ``sources``) that names the embedded local hub.
+EMBEDDED_ENDPOINT = "embedded"
 
 #: Version of the registry file layout written by ``hubfork registry build``.
 REGISTRY_FORMAT = 1

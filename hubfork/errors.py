@@ -84,6 +84,20 @@ class ModelFormatError(ModelError):
     """A checkpoint or SavedModel is not in a form hubfork handles (says what was found)."""
 
 
+class NoMaskedLMError(ModelError):
+    """`fill_mask` on an encoder without a masked-LM head (only v4 encoders have ``.mlm``)."""
+
+    def __init__(self, path: str, generation: str):
+        self.path, self.generation = path, generation
+        super().__init__(
+            f"{path}: a {generation} encoder has no masked-LM head; fill-mask needs a v4 encoder "
+            "(a dict-API SavedModel with an .mlm subobject)")
+
+
+class TextInputError(ModelError, ValueError):
+    """Text given to a text model that it cannot take (says which item and why)."""
+
+
 __all__ = [
     "HubforkError",
     "CardError",
@@ -93,6 +107,8 @@ __all__ = [
     "EntryNotFoundError",
     "ModelError",
     "ModelFormatError",
+    "NoMaskedLMError",
+    "TextInputError",
 ]
 
 

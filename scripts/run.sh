@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hubfork's main job from nothing: install, check the project's cards, rebuild
 # the registry from them (it must match the committed registry.yaml), browse it
-# the way a user would; then convert a real BERT (all-MiniLM-L6-v2) into TF Hub
-# format, serve it from a local hub on loopback, pull it back and embed text.
+# the way a user would; then build the embedded local hub (a real BERT,
+# all-MiniLM-L6-v2, converted into TF Hub format) if needed, serve it on
+# loopback, pull the model back and embed and compare text.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -31,5 +32,17 @@ hubfork show tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16
 echo "== hubfork show Dimitre/bert_en_cased_L-12_H-768_A-12 --json"
 hubfork show Dimitre/bert_en_cased_L-12_H-768_A-12 --json
 
-echo "== model pipeline: convert, serve on a local hub, pull_from_hub, embed"
-HF_HUB_CACHE="$work/hf-cache" python scripts/demo_pipeline.py "$work/pipeline"
+echo "== the embedded local hub: all-MiniLM-L6-v2 in TF Hub format (converted on first use)"
+hubfork hub embedded
+
+# A fresh download cache: the models travel from the local hub over loopback, as from any hub.
+export HF_HUB_CACHE="$work/hf-cache"
+echo "== model pipeline: serve the local hub on loopback, pull_from_hub, embed and compare"
+python scripts/demo_pipeline.py
+
+echo "== hubfork similarity --model hubfork/all-MiniLM-L6-v2 --pooling mean ..."
+hubfork similarity --model hubfork/all-MiniLM-L6-v2 --pooling mean \
+  "How do I bake bread at home?" "What is a simple recipe for homemade bread?" "The train leaves at noon."
+echo "== hubfork embed --model hubfork/all-MiniLM-L6-v2 --pooling mean --normalize --json (first values)"
+hubfork embed --model hubfork/all-MiniLM-L6-v2 --pooling mean --normalize --json "TF Hub models live on." \
+  | python -c 'import json, sys; [print(item["text"], [round(v, 4) for v in item["embedding"][:6]], len(item["embedding"])) for item in json.load(sys.stdin)]'

@@ -67,3 +67,17 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         input=input,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="session")
+def embedded_hub(tmp_path_factory):
+    """hubfork's embedded hub (all-MiniLM-L6-v2 and its preprocessor), built once per session by a
+    real conversion (about 15 s, with TensorFlow) in a temporary folder, which HUBFORK_LOCAL_HUB
+    names for the rest of the session: fetching ``hubfork/all-MiniLM-L6-v2`` then serves it from there."""
+    from hubfork.constants import ENV_LOCAL_HUB
+    from hubfork.hub.embedded import ensure_embedded_hub
+
+    root = tmp_path_factory.mktemp("embedded-hub") / "local-hub"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV_LOCAL_HUB, str(root))
+        yield ensure_embedded_hub()

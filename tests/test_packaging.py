@@ -55,4 +55,4 @@ def test_installed_package_finds_its_default_registry_outside_a_checkout(install
     assert entry["card"]["path"] == "cards/tensorflow/models/bert_en_uncased_preprocess/1.md"
     assert (installed / "hubfork" / "_data" / entry["card"]["path"]).is_file()
     listed = run_cli("list", "--json", cwd=tmp_path, pythonpath=[installed])
-    assert len(json.loads(listed.stdout)) == 8
+    assert len(json.loads(listed.stdout)) == 11

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from hubfork.cards.records import Problem
 from hubfork.cards.tfhub_format import Header
 from hubfork.cards.vocabulary import Vocabulary
+from hubfork.constants import EMBEDDED_ENDPOINT
 
 #: Keys hubfork adds to the TF Hub format (see docs/cards.md).
-HUBFORK_KEYS = frozenset({"hub-repo"})
+HUBFORK_KEYS = frozenset({"hub-repo", "hub-endpoint"})
 SAVED_MODEL_FORMATS = ("hub", "saved_model", "saved_model_2")
 _PARENT = re.compile(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*/\d+")
+# A hub's base URL: http(s), a host, an optional path prefix; no query, fragment or spaces.
+_HUB_URL = re.compile(r"https?://[^\s/?#@]+(?:/[^\s?#]*)?")
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,31 @@ def check_header(header: Header, path: str, vocabulary: Vocabulary) -> list[Prob
             add(_line(header, "format"), f"'format' must be one of {', '.join(SAVED_MODEL_FORMATS)}; "
                 f"found {metadata['format']!r}", "error", "format")
     problems.extend(_value_warnings(header, path, vocabulary, rules))
+    problems.extend(_hub_endpoint_errors(header, path))
     return problems
+
+
+def is_hub_endpoint(value: str) -> bool:
+    """True for a ``hub-endpoint`` value: an http(s) URL of a hub, or ``embedded``."""
+    return value == EMBEDDED_ENDPOINT or bool(_HUB_URL.fullmatch(value))
+
+
+def _hub_endpoint_errors(header: Header, path: str) -> list[Problem]:
+    # Errors, not warnings: a wrong endpoint sends every fetch of the model to the wrong place.
+    value = header.metadata.get("hub-endpoint")
+    if not isinstance(value, str):
+        return []
+    line = _line(header, "hub-endpoint")
+    hub_repo = header.metadata.get("hub-repo")
+    if not is_hub_endpoint(value):
+        message = f"'hub-endpoint' must be an http(s) URL or '{EMBEDDED_ENDPOINT}', not {value!r}"
+    elif not isinstance(hub_repo, str):
+        message = "'hub-endpoint' says which hub holds the 'hub-repo', but the card has no 'hub-repo'"
+    elif hub_repo.startswith(("http://", "https://")):
+        message = "'hub-repo' is a URL, which names its hub already; give 'hub-repo: org/name@revision' instead"
+    else:
+        return []
+    return [Problem(path, line, message, "error", "hub-endpoint")]
 
 
 def _value_warnings(header: Header, path: str, vocabulary: Vocabulary, rules: KindRules) -> list[Problem]:

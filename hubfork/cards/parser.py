@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 
 from hubfork.cards import facts
 from hubfork.cards.body import parse_body
-from hubfork.cards.checks import check_header
+from hubfork.cards.checks import check_header, is_hub_endpoint
 from hubfork.cards.huggingface_format import (
     description as prose_description,
     has_front_matter,
@@ -127,7 +127,7 @@ def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
     card.parent_model = parent if isinstance(parent, str) else None
     hub_repo = card.metadata.get("hub-repo")
     if isinstance(hub_repo, str):
-        card.sources = [_source(hub_repo)]
+        card.sources = [_source(hub_repo, card.metadata.get("hub-endpoint"))]
     _derive_facts(card, f"{card.description}\n{body.prose}", names_in_links(body.prose), vocabulary)
     return card
 
@@ -199,12 +199,15 @@ def _hf_tasks(metadata: dict, vocabulary: Vocabulary) -> list[str]:
     return tasks
 
 
-def _source(value: str) -> Source:
+def _source(value: str, endpoint: object = None) -> Source:
+    """A ``hub-repo`` value (a repo id with optional @revision, or a hub URL) and its ``hub-endpoint``
+    (a hub URL, or ``embedded``; an invalid one is an error of the card and is left out here)."""
     ref = hub_url_to_repo(value) if value.startswith(("http://", "https://")) else None
     if ref is not None:
         return Source(ref.repo_id, ref.revision, ref.endpoint)
     repo, _, revision = value.partition("@")
-    return Source(repo.strip(), revision.strip() or None)
+    hub = endpoint.rstrip("/") if isinstance(endpoint, str) and is_hub_endpoint(endpoint) else None
+    return Source(repo.strip(), revision.strip() or None, hub)
 
 
 def _derive_facts(card: Card, prose: str, link_names: list[str], vocabulary: Vocabulary) -> None:

@@ -1,5 +1,6 @@
-"""``hubfork hub init|add|list|serve``: a Hugging Face-compatible hub in a folder
-(git repos served by olah), for air-gapped machines and tests."""
+"""``hubfork hub init|add|list|serve|embedded``: a Hugging Face-compatible hub in a
+folder (git repos served by olah), for air-gapped machines and tests, and the
+embedded hub holding hubfork's own models."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds to wait for olah to answer")
     serve.set_defaults(func=run_serve)
 
+    embedded = actions.add_parser(
+        "embedded", help="build hubfork's embedded hub if needed; print its folder and repos",
+        description="The embedded hub holds the models hubfork converts itself (all-MiniLM-L6-v2 and its "
+        "preprocessor), in $HUBFORK_LOCAL_HUB or <hubfork cache>/local-hub. Build it if it lacks any (a "
+        "conversion with TensorFlow, about 15 s), then print its folder and its repos; serve it with "
+        "`hubfork hub serve DIR`.")
+    embedded.add_argument("--json", action="store_true")
+    embedded.set_defaults(func=run_embedded)
+
 
 def run_init(args: argparse.Namespace) -> int:
     from hubfork.hub.local_hub import LocalHub
@@ -81,6 +91,23 @@ def run_list(args: argparse.Namespace) -> int:
 
         print_json([{"repo_id": repo, "tags": tags} for repo, tags in repos.items()])
     else:
+        for repo, tags in repos.items():
+            print(repo + (f"  [{', '.join(tags)}]" if tags else ""))
+    return 0
+
+
+def run_embedded(args: argparse.Namespace) -> int:
+    from hubfork.hub.embedded import ensure_embedded_hub
+
+    # TensorFlow is imported only if a repo is missing and has to be converted.
+    hub = ensure_embedded_hub(progress=lambda message: print(f"hubfork: {message}", file=sys.stderr, flush=True))
+    repos = {repo: hub.tags(repo) for repo in hub.repos()}
+    if args.json:
+        from hubfork.cli.output import print_json
+
+        print_json({"path": str(hub.root), "repos": [{"repo_id": repo, "tags": tags} for repo, tags in repos.items()]})
+    else:
+        print(hub.root)
         for repo, tags in repos.items():
             print(repo + (f"  [{', '.join(tags)}]" if tags else ""))
     return 0

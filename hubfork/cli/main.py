@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from hubfork.cli import browse, cards_cmd, convert_cmd, hub_cmd, pull_cmd, registry_cmd
+from hubfork.cli import browse, cards_cmd, convert_cmd, hub_cmd, pull_cmd, registry_cmd, text_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print hubfork's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd):
+    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, text_cmd):
         module.register(commands)
     return parser
 

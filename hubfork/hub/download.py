@@ -6,17 +6,21 @@ layout (``models--org--name/snapshots/<commit>``), file locks, progress bars
 names it resolves, reads ``HF_ENDPOINT``/``HF_HUB_CACHE``/``HF_HUB_OFFLINE`` at
 call time (see `hubfork.hub.settings`), and turns huggingface_hub's failures
 into hubfork errors that say what to do. Local folders are used where they are;
-``.tar.gz`` archives are unpacked into the cache once.
+``.tar.gz`` archives are unpacked into the cache once; repos of the embedded
+hub (endpoint ``embedded``) come from the cache, else from that hub, built and
+served on loopback for the download (`hubfork.hub.embedded`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence, Union
 
+from hubfork.constants import EMBEDDED_ENDPOINT as EMBEDDED
 from hubfork.errors import (
     DownloadError,
     HubError,
@@ -128,18 +132,54 @@ def with_revision(resolved: ResolvedName, revision: str | None) -> ResolvedName:
 
 def _download_repo(resolved: ResolvedName, cache: Path, *, local_files_only: bool, allow_patterns: Patterns,
                    ignore_patterns: Patterns, token: str | bool | None, endpoint: str | None) -> Snapshot:
+    assert resolved.repo_id is not None
+    patterns = dict(allow_patterns=allow_patterns, ignore_patterns=ignore_patterns)
+    offline = settings.offline_reason(local_files_only)
+    if resolved.endpoint == EMBEDDED:
+        return _download_embedded(resolved, cache, offline, patterns)
+    hub = settings.endpoint(resolved.endpoint or endpoint)
+    return _snapshot(resolved, cache, hub, offline, token=token, **patterns)
+
+
+def _download_embedded(resolved: ResolvedName, cache: Path, offline: str | None, patterns: dict) -> Snapshot:
+    """A repo of the embedded hub: from the cache when it is there, else the hub is built if need be,
+    served on loopback for this one download, and stopped."""
+    from hubfork.hub.embedded import is_fixed_revision, serve_embedded
+
+    if offline is not None or is_fixed_revision(resolved.repo_id or "", resolved.revision):
+        try:
+            # The embedded hub's tags never move, so a cached snapshot of one is the answer: no need
+            # to build or start the hub just to ask which commit the tag names.
+            return _snapshot(resolved, cache, EMBEDDED, offline or "looking in the cache first", token=False,
+                             **patterns)
+        except NotCachedError:
+            if offline is not None:
+                raise
+    with serve_embedded(progress=_say) as served:
+        # token=False: the embedded hub needs none, and the user's Hugging Face token stays theirs.
+        snapshot = _snapshot(resolved, cache, served, None, token=False, **patterns)
+    return replace(snapshot, endpoint=EMBEDDED)  # the loopback address is gone once the hub stops
+
+
+def _say(message: str) -> None:
+    # A build of the embedded hub happens once per machine but takes a while (a conversion): say so
+    # on stderr, where huggingface_hub's progress bars go too.
+    print(f"hubfork: {message}", file=sys.stderr, flush=True)
+
+
+def _snapshot(resolved: ResolvedName, cache: Path, hub: str, offline: str | None, *, token: str | bool | None,
+              allow_patterns: Patterns, ignore_patterns: Patterns) -> Snapshot:
+    """``huggingface_hub.snapshot_download`` of `resolved` from `hub` (offline: from the cache only)."""
     import huggingface_hub
 
     from hubfork import __version__
 
     assert resolved.repo_id is not None
-    hub = settings.endpoint(resolved.endpoint or endpoint)
-    offline = settings.offline_reason(local_files_only)
     with translate_errors(resolved, hub, cache, offline):
         path = huggingface_hub.snapshot_download(
             resolved.repo_id, revision=resolved.revision, cache_dir=str(cache), local_files_only=offline is not None,
-            allow_patterns=allow_patterns, ignore_patterns=ignore_patterns, token=token, endpoint=hub,
-            library_name="hubfork", library_version=__version__)
+            allow_patterns=allow_patterns, ignore_patterns=ignore_patterns, token=token,
+            endpoint=hub if hub != EMBEDDED else None, library_name="hubfork", library_version=__version__)
     folder = Path(path)
     commit = folder.name if folder.parent.name == "snapshots" else None
     return Snapshot(str(folder), resolved.name, resolved.form, "repo", resolved.repo_id, resolved.revision or "main",

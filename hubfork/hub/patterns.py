@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence, Union
 
+from hubfork.constants import EMBEDDED_ENDPOINT
 from hubfork.errors import InvalidNameError, NoMatchingFilesError, NotCachedError
 from hubfork.hub import settings
 from hubfork.hub.resolved import ResolvedName
@@ -69,6 +70,10 @@ def repo_files(resolved: ResolvedName, *, cache_dir: str | os.PathLike[str] | No
     snapshot when offline."""
     assert resolved.repo_id is not None
     offline = settings.offline_reason(local_files_only)
+    if offline is None and resolved.endpoint == EMBEDDED_ENDPOINT:
+        from hubfork.hub.embedded import repo_files as embedded_repo_files
+
+        return embedded_repo_files(resolved.name, resolved.repo_id, resolved.revision)  # "embedded" is not a URL
     if offline is None:
         from huggingface_hub import HfApi
 

@@ -15,6 +15,10 @@ from hubfork.hub.resolvers import resolve
 
 #: The file that marks a TF1 Hub-format module.
 TF1_MODULE_FILE = "tfhub_module.pb"
+#: Why ``trainable=True`` is refused for one.
+TF1_NOT_TRAINABLE = ("a TF1 Hub-format module (tfhub_module.pb) cannot be fine-tuned through hub.KerasLayer in "
+                     "TF2; load it with trainable=False (its 'tokens' signature: signature=\"tokens\", "
+                     "signature_outputs_as_dict=True), or use a TF2 SavedModel of the model to fine-tune")
 # Keyword arguments of the hub side (the rest go to hub.KerasLayer).
 _HUB_KWARGS = ("cache_dir", "token", "endpoint", "registry")
 
@@ -73,11 +77,7 @@ def pull_from_hub(
 
     if is_tf1_module(path):
         if trainable:
-            raise NotTrainableError(
-                name, path=str(path),
-                reason="a TF1 Hub-format module (tfhub_module.pb) cannot be fine-tuned through hub.KerasLayer in "
-                       "TF2; load it with trainable=False (its 'tokens' signature: signature=\"tokens\", "
-                       "signature_outputs_as_dict=True), or use a TF2 SavedModel of the model to fine-tune")
+            raise NotTrainableError(name, path=str(path), reason=TF1_NOT_TRAINABLE)
         if signature is None and "tokens" in signature_names(path):
             signature = "tokens"
             if signature_outputs_as_dict is None:
@@ -112,4 +112,4 @@ def _tensorflow_hub():
     return _tf.tensorflow_hub()
 
 
-__all__ = ["pull_from_hub", "is_tf1_module", "signature_names", "TF1_MODULE_FILE"]
+__all__ = ["pull_from_hub", "is_tf1_module", "signature_names", "TF1_MODULE_FILE", "TF1_NOT_TRAINABLE"]

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Union
 
+from hubfork.constants import EMBEDDED_ENDPOINT
 from hubfork.errors import EntryNotFoundError, NotInRegistryError
 from hubfork.handles import HF_HOSTS
 from hubfork.hub.names import check_repo_id, check_revision
@@ -22,9 +23,11 @@ RegistryLike = Union["Registry", str, "os.PathLike[str]", None]
 def hub_endpoint(endpoint: str | None) -> str | None:
     """The endpoint to use for a URL's host: None (the configured endpoint, so
     ``HF_ENDPOINT`` can redirect huggingface.co to a mirror) for huggingface.co
-    itself, the URL's own scheme and host for any other hub."""
+    itself, the URL's own scheme and host for any other hub, and ``embedded`` as it is."""
     if endpoint is None:
         return None
+    if endpoint == EMBEDDED_ENDPOINT:  # not a URL: the embedded hub, built and served on demand (fetch)
+        return EMBEDDED_ENDPOINT
     host = re.sub(r"^[a-z]+://", "", endpoint.lower()).split("/")[0].split(":")[0]
     return None if host in HF_HOSTS else endpoint.rstrip("/")
 

@@ -22,6 +22,7 @@ from urllib.request import url2pathname
 
 from hubfork.errors import InvalidNameError, LocalModelNotFoundError, UnresolvedNameError
 from hubfork.handles import KAGGLE_HOSTS, TFHUB_HOSTS, hub_url_to_repo, tfhub_url_to_handle
+from hubfork.hub.embedded import EMBEDDED, is_embedded, latest_tag
 from hubfork.hub.names import check_handle, check_repo_id, check_revision, check_text, has_escape, split_revision
 from hubfork.hub.registry_sources import RegistryLike, RegistrySources, hub_endpoint
 from hubfork.hub.resolved import ResolvedName
@@ -195,8 +196,13 @@ class RepoIdResolver(Resolver):
 def _repo(name: str, form: str, repo_id: str, revision: str | None, endpoint: str | None = None) -> ResolvedName:
     if revision is not None:
         check_revision(revision, name)
-    return ResolvedName(name, form, "repo", repo_id=repo_id, revision=revision, endpoint=endpoint,
-                        pinned=revision is not None)
+    pinned = revision is not None
+    if endpoint is None and is_embedded(repo_id):
+        # hubfork's own models live on the embedded hub whatever HF_ENDPOINT says (a URL with a host
+        # reaches another hub), by default at their newest tag: a tag never moves, so a cached copy
+        # is served without starting the hub.
+        endpoint, revision = EMBEDDED, revision or latest_tag(repo_id)
+    return ResolvedName(name, form, "repo", repo_id=repo_id, revision=revision, endpoint=endpoint, pinned=pinned)
 
 
 # --------------------------------------------------------------- registry forms

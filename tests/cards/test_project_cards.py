@@ -12,7 +12,7 @@ CARDS = {card.handle: card for card in parse_cards([ROOT / "cards"])}
 
 
 def test_every_project_card_is_clean():
-    assert len(CARDS) == 8
+    assert len(CARDS) == 11
     problems = [str(p) for card in CARDS.values() for p in card.problems]
     assert problems == []
 
@@ -27,6 +27,7 @@ def test_every_project_card_is_clean():
         ("google/bert_multi_cased_L-12_H-768_A-12/1", (12, 768, 12), "cased", "tf1-hub", False, None),
         ("Dimitre/bert_en_cased_L-12_H-768_A-12", (12, 768, 12), "cased", "dict", True,
          "Dimitre/bert_en_cased_preprocess"),
+        ("hubfork/all-MiniLM-L6-v2/1", (6, 384, 12), "uncased", "dict", False, "hubfork/all-MiniLM-L6-v2_preprocess/1"),
     ],
 )
 def test_seed_models_carry_the_seed_facts(handle, size, casing, api, mlm, preprocessor):
@@ -37,7 +38,8 @@ def test_seed_models_carry_the_seed_facts(handle, size, casing, api, mlm, prepro
 
 
 def test_companion_preprocessors_are_in_the_project():
-    for encoder in ("tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1", "Dimitre/bert_en_cased_L-12_H-768_A-12"):
+    for encoder in ("tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1", "Dimitre/bert_en_cased_L-12_H-768_A-12",
+                    "hubfork/all-MiniLM-L6-v2/1"):
         preprocessor = CARDS[CARDS[encoder].preprocessor]
         assert preprocessor.fine_tunable is False
         assert preprocessor.casing == CARDS[encoder].casing

@@ -38,7 +38,7 @@ def test_cards_parse_table_for_people():
 def test_cards_validate_ok_and_errors_as_path_line(tmp_path):
     ok = run_cli("cards", "validate", "cards")
     assert ok.returncode == 0 and ok.stdout == ""
-    assert "8 cards: 0 with errors" in ok.stderr
+    assert "11 cards: 0 with errors" in ok.stderr
     bad = tmp_path / "bad.md"
     bad.write_text("# Module acme/x/1\nDesc.\n\n<!-- format: hub -->\n<!-- format: saved_model -->\nstray prose\n")
     broken = tmp_path / "broken.md"
@@ -65,13 +65,14 @@ def test_registry_build_then_browse(tmp_path):
     out = tmp_path / "index.yaml"
     built = run_cli("registry", "build", str(tmp_path / "cards"), "-o", str(out))
     assert built.returncode == 0, built.stderr
-    assert "8 entries" in built.stderr and out.is_file()
+    assert "11 entries" in built.stderr and out.is_file()
     listed = run_cli("list", "--json", "--registry", str(out))
-    assert len(json.loads(listed.stdout)) == 8
+    assert len(json.loads(listed.stdout)) == 11
     found = run_cli("search", "bert", "--language", "en", "--task", "embedding", "--json", "--registry", str(out))
     assert [e["handle"] for e in json.loads(found.stdout)] == [
         "Dimitre/bert_en_cased_L-12_H-768_A-12", "google/bert_multi_cased_L-12_H-768_A-12/1",
-        "tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3", "tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1"]
+        "tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3", "tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1",
+        "hubfork/all-MiniLM-L6-v2/1"]
     shown = run_cli("show", "Dimitre/bert_en_cased_L-12_H-768_A-12", "--json", "--registry", str(out))
     entry = json.loads(shown.stdout)
     assert entry["card"]["path"] == "cards/huggingface/Dimitre/bert_en_cased_L-12_H-768_A-12/README.md"
@@ -91,14 +92,15 @@ def test_registry_build_refuses_bad_cards_and_keeps_the_old_file(tmp_path):
     assert (tmp_path / "registry.yaml").read_bytes() == before
     skipping = run_cli("registry", "build", str(tmp_path / "cards"), "--skip-invalid")
     assert skipping.returncode == 0
-    assert "7 entries" in skipping.stderr and "1 cards with errors left out" in skipping.stderr
+    assert "10 entries" in skipping.stderr and "1 cards with errors left out" in skipping.stderr
     assert f"{tmp_path / 'cards' / 'google' / 'google.md'}:1: error:" in skipping.stderr
 
 
 def test_default_registry_and_python_dash_m():
     result = run_cli("search", "preprocess", "--json")
     assert [e["handle"] for e in json.loads(result.stdout)] == [
-        "Dimitre/bert_en_cased_preprocess", "tensorflow/bert_en_uncased_preprocess/1"]
+        "Dimitre/bert_en_cased_preprocess", "hubfork/all-MiniLM-L6-v2_preprocess/1",
+        "tensorflow/bert_en_uncased_preprocess/1"]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +108,7 @@ def test_default_registry_and_python_dash_m():
     [
         (("show", "no/such/model"), 1, "hubfork: error:"),
         (("search", "--registry", "/nonexistent/registry.yaml"), 1, "no registry file here"),
-        (("search", "nothing-matches-this"), 1, "0 of 8 entries"),
+        (("search", "nothing-matches-this"), 1, "0 of 11 entries"),
         (("cards", "parse", "/nonexistent/card.md"), 1, "/nonexistent/card.md:1: error: cannot read the card"),
         (("frobnicate",), 2, "invalid choice"),
     ],
@@ -129,6 +131,9 @@ def test_failures_are_messages_not_tracebacks(args, code, needle):
         ("cards", "validate", "cards"),
         ("--version",),
         ("pull", "--help"),
+        ("embed", "--help"),
+        ("fill-mask", "--help"),
+        ("similarity", "--help"),
         ("hub", "init", "{tmp}/hub"),
     ],
 )

@@ -138,4 +138,4 @@ def test_build_primes_the_read_cache(tmp_path):
     path = build_registry(tmp_path / "cards").path
     digest = __import__("hashlib").sha256(path.read_bytes()).hexdigest()
     assert store._cache_file(digest).is_file()
-    assert len(Registry.load(path)) == 8
+    assert len(Registry.load(path)) == 11

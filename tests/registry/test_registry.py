@@ -38,10 +38,11 @@ def handles(entries):
 
 def test_search_query_words_must_all_match_and_name_matches_rank_first(registry):
     assert handles(registry.search("bert preprocess")) == [
-        "Dimitre/bert_en_cased_preprocess", "tensorflow/bert_en_uncased_preprocess/1"]
+        "Dimitre/bert_en_cased_preprocess", "tensorflow/bert_en_uncased_preprocess/1",
+        "hubfork/all-MiniLM-L6-v2_preprocess/1"]
     found = handles(registry.search("uncased"))
     assert found == ["tensorflow/bert_en_uncased_preprocess/1", "tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3",
-                     "tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1"]
+                     "tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1", "hubfork/all-MiniLM-L6-v2_preprocess/1"]
     assert handles(registry.search("whole-word")) == ["tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3"]
     assert registry.search("no-such-word") == []
 
@@ -51,8 +52,9 @@ def test_search_filters(registry):
     assert handles(registry.search(arch="12/768/12")) == [
         "Dimitre/bert_en_cased_L-12_H-768_A-12", "google/bert_multi_cased_L-12_H-768_A-12/1"]
     assert handles(registry.search(arch="H-1024")) == ["tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3"]
-    assert len(registry.search(arch="transformer")) == 3
+    assert len(registry.search(arch="transformer")) == 4
+    assert handles(registry.search(arch="6/384/12")) == ["hubfork/all-MiniLM-L6-v2/1"]
     assert handles(registry.search(task="preprocessing", publisher="dimitre")) == ["Dimitre/bert_en_cased_preprocess"]
-    assert len(registry.search(language="English")) == len(registry.search(language="en")) == 6
-    assert handles(registry.search(kind="publisher")) == ["google", "tensorflow"]
+    assert len(registry.search(language="English")) == len(registry.search(language="en")) == 8
+    assert handles(registry.search(kind="publisher")) == ["google", "hubfork", "tensorflow"]
     assert registry.search("bert", language="fr") == []

@@ -76,6 +76,6 @@ def test_error_malformed_registry(tmp_path, text, line, message):
 
 def test_default_registry_is_the_checkout_one_or_the_environment(monkeypatch, tmp_path):
     assert default_registry_path() == ROOT / "registry.yaml"
-    assert len(Registry.load()) == 8
+    assert len(Registry.load()) == 11
     monkeypatch.setenv("HUBFORK_REGISTRY", str(tmp_path / "other.yaml"))
     assert default_registry_path() == tmp_path / "other.yaml"

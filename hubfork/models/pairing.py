@@ -1,0 +1,114 @@
+"""Which preprocessor goes with an encoder.
+
+In this order: the one the caller gives; else the companion named by the
+encoder's registry entry or by the model card in its folder (``README.md``, or
+a TF Hub card); else one built from the encoder's own vocab (the TF1
+``tokenization_info`` signature, or the legacy ``.vocab_file`` and
+``.do_lower_case``). A companion that is named but cannot be fetched (offline
+and not cached, not in the registry) falls back to the vocab, with a note saying
+why, since the vocab gives the same token ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from hubfork.errors import CardError, HubError, ModelFormatError, RegistryError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hubfork.hub.download import Snapshot
+    from hubfork.models.generations import Encoder
+    from hubfork.registry.registry import Registry
+
+
+@dataclass
+class Pairing:
+    """The preprocessor folder chosen for an encoder, and how it was chosen."""
+
+    path: Path
+    source: str  # "given", "companion" or "vocab"
+    name: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def companion_name(snapshot: "Snapshot", registry: "Registry | None") -> str | None:
+    """The preprocessor the encoder's registry entry or model card names, if any."""
+    if registry is not None:
+        for entry in _registry_entries(snapshot, registry):
+            if entry.preprocessor:
+                return entry.preprocessor
+    return _card_preprocessor(Path(snapshot.path), snapshot.repo_id)
+
+
+def pair_preprocessor(encoder: "Encoder", snapshot: "Snapshot", *, given: str | None,
+                      registry: "Registry | None", fetch: Callable[[str], "Snapshot"],
+                      seq_length: int | None = None) -> Pairing:
+    """Choose the encoder's preprocessor (see the module docstring); `fetch` gets a named one."""
+    if given is not None:
+        return Pairing(Path(fetch(given).path), "given", given)
+    notes: list[str] = []
+    name = companion_name(snapshot, registry)
+    if name is not None:
+        try:
+            return Pairing(Path(fetch(name).path), "companion", name)
+        except HubError as exc:
+            notes.append(f"the companion preprocessor {name!r} could not be fetched ({exc}); "
+                         "using one built from the encoder's vocab, which gives the same ids")
+    vocab = encoder.vocab()
+    if vocab is None:
+        raise ModelFormatError(
+            f"{encoder.path}: no preprocessor for this {encoder.generation} encoder: none was given "
+            "(preprocessor=), its registry entry and card name none, and it has no vocab of its own "
+            "(no tokenization_info signature, no .vocab_file/.do_lower_case)")
+    from hubfork.models.preprocessing import preprocessor_from_vocab
+
+    vocab_file, lower_case = vocab
+    path = preprocessor_from_vocab(vocab_file, lower_case, seq_length or 128)
+    return Pairing(path, "vocab", None, notes)
+
+
+def _registry_entries(snapshot: "Snapshot", registry: "Registry") -> list[Any]:
+    if snapshot.handle:
+        entry = registry.find(snapshot.handle)
+        if entry is not None:
+            return [entry]
+    if snapshot.repo_id:
+        repo = snapshot.repo_id.lower()
+        entry = registry.find(repo)  # a Hugging Face card's handle is its repo id
+        if entry is not None:
+            return [entry]
+        return [e for e in registry if any(s.repo_id.lower() == repo for s in e.sources)]
+    return []
+
+
+def _card_preprocessor(folder: Path, repo_id: str | None) -> str | None:
+    from hubfork.cards.parser import parse_card
+
+    for card_file in (folder / "README.md", *sorted(folder.glob("*.md"))):
+        if not card_file.is_file():
+            continue
+        try:
+            # The repo id tells a Hugging Face card which model it is about (its front matter may not).
+            card = parse_card(card_file, repo_id=repo_id)
+        except (CardError, OSError, UnicodeDecodeError):
+            continue  # a model folder's card is documentation; a bad one must not stop the model loading
+        if card.preprocessor:
+            return card.preprocessor
+    return None
+
+
+def load_registry(registry: Any) -> "Registry | None":
+    """The registry to look companions up in, or None when there is none to read."""
+    from hubfork.registry.registry import Registry
+
+    if isinstance(registry, Registry):
+        return registry
+    try:
+        return Registry.load(registry)
+    except RegistryError:
+        return None
+
+
+__all__ = ["Pairing", "companion_name", "pair_preprocessor", "load_registry"]

