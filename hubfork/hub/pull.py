@@ -12,6 +12,7 @@ from hubfork.errors import NotTrainableError
 from hubfork.hub.download import Patterns, fetch, with_revision
 from hubfork.hub.patterns import Regexes, regex_allow_patterns
 from hubfork.hub.resolvers import resolve
+from hubfork.models import _tf
 
 #: The file that marks a TF1 Hub-format module.
 TF1_MODULE_FILE = "tfhub_module.pb"
@@ -84,6 +85,10 @@ def pull_from_hub(
                 signature_outputs_as_dict = True
 
     hub = _tensorflow_hub()
+    # A text preprocessor's graph uses TF Text ops, which exist only once tensorflow_text is
+    # imported: without it the load fails with "Op type not registered". TF Hub's docs told
+    # notebooks to import it first; pull_from_hub does it for them.
+    _tf.tensorflow_text()
     return hub.KerasLayer(str(path), trainable=trainable, signature=signature, output_key=output_key,
                           signature_outputs_as_dict=signature_outputs_as_dict, tags=tags, **kwargs)
 
@@ -107,8 +112,6 @@ def signature_names(path: Path) -> set[str]:
 
 
 def _tensorflow_hub():
-    from hubfork.models import _tf
-
     return _tf.tensorflow_hub()
 
 

@@ -3,6 +3,7 @@ earlier fork's call style; TF1 Hub modules."""
 
 from __future__ import annotations
 
+import os
 import tarfile
 from pathlib import Path
 
@@ -104,3 +105,22 @@ def test_two_names_is_an_error():
         pull_from_hub("a/b", repo_id="c/d")
     with pytest.raises(TypeError, match="needs a model name"):
         pull_from_hub()
+
+
+def test_a_preprocessor_loads_in_a_fresh_process(tiny_vocab, tmp_path):
+    # In this test process tensorflow_text is long imported; a user's fresh process (a
+    # notebook, `hubfork`'s main job) has not imported it, and the load must not depend on that.
+    import subprocess
+    import sys
+
+    from hubfork.models.export.preprocessor import write_preprocessor
+
+    folder = write_preprocessor(tmp_path / "preprocess", tiny_vocab, lower_case=True, seq_length=8)
+    code = ("import sys, tensorflow as tf; from hubfork import pull_from_hub; "
+            "assert 'tensorflow_text' not in sys.modules; "
+            "layer = pull_from_hub(sys.argv[1]); "
+            "print(layer(tf.constant(['the cat sat']))['input_word_ids'].numpy().tolist())")
+    done = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_USE_LEGACY_KERAS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[[5, 8, 10, 12, 6, 0, 0, 0]]"  # [CLS] the cat sat [SEP]
