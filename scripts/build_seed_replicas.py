@@ -14,7 +14,12 @@ exercise loaders and measure them at full scale:
 The uncased vocab is all-MiniLM-L6-v2's (BERT's English uncased vocab); the
 cased ones are that vocab extended with made-up tokens to the real size.
 
-Usage: python scripts/build_seed_replicas.py [OUT_DIR] [--only 000,003]   (default OUT_DIR: build/replicas)
+Each replica is then loaded back with `hubfork.load_text_model`, which must find
+the generation it was written as by inspecting it, pair it (the written
+preprocessor, else one built from the encoder's vocab), embed text, and for v4
+fill masks (``--no-check`` skips this).
+
+Usage: python scripts/build_seed_replicas.py [OUT_DIR] [--only 000,003] [--no-check]   (default OUT_DIR: build/replicas)
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path, default=ROOT / "build" / "replicas")
     parser.add_argument("--only", help="comma-separated seed numbers to build (default: all)")
+    parser.add_argument("--no-check", dest="check", action="store_false",
+                        help="do not load the replicas back through load_text_model")
     args = parser.parse_args()
     wanted = args.only.split(",") if args.only else list(SEEDS)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -71,7 +78,35 @@ def main() -> int:
         size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file()) / 1e6
         print(f"seed {seed}: {target} ({generation}, {config.label}, {size:.0f} MB) in "
               f"{time.perf_counter() - started:.1f} s", flush=True)
+        if args.check and not check(target, generation, hidden, args.out / f"{name}_preprocess"
+                                    if with_preprocessor else None):
+            return 1
     return 0
+
+
+SENTENCES = ["the quick brown fox jumps over the lazy dog .", "hello world", "tf hub models live on ."]
+
+
+def check(encoder: Path, generation: str, hidden: int, preprocessor: Path | None) -> bool:
+    """Load a replica through `load_text_model` and run it; True when it behaves as its generation should."""
+    import numpy as np
+
+    from hubfork import load_text_model
+
+    started = time.perf_counter()
+    model = load_text_model(encoder, preprocessor=preprocessor)
+    loaded = time.perf_counter() - started
+    vectors = model.embed(SENTENCES, pooling="mean", normalize=True)
+    ok = model.generation == generation and vectors.shape == (len(SENTENCES), hidden) and bool(
+        np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5))
+    report = (f"  load_text_model: generation {model.generation} (written as {generation}), preprocessor from "
+              f"the {model.preprocessor_source}, loaded in {loaded:.1f} s; embed {vectors.shape}")
+    if model.has_mlm:
+        predictions = model.fill_mask("the [MASK] jumps over the dog .", top_k=3)
+        ok = ok and len(predictions) == 1 and len(predictions[0]) == 3
+        report += f"; fill-mask top 3: {[p.token for p in predictions[0]]}"
+    print(report + ("" if ok else "  <- NOT AS EXPECTED"), flush=True)
+    return ok
 
 
 if __name__ == "__main__":
