@@ -18,16 +18,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         "a .tar.gz archive. Progress goes to stderr. Honours HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, "
         "HF_HUB_OFFLINE and HF_TOKEN.")
     pull.add_argument("name", metavar="NAME")
-    pull.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
-    pull.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
+    add_hub_options(pull)
     pull.add_argument("--include", action="append", metavar="GLOB", help="fetch only files matching (repeatable)")
     pull.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching (repeatable)")
-    pull.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
-    pull.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
-    pull.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY "
-                      "or the registry shipped with hubfork)")
     pull.add_argument("--json", action="store_true", help="print path, repo_id, revision and commit as JSON")
     pull.set_defaults(func=run_pull)
+
+
+def add_hub_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that fetches a model: --revision, --offline, --cache-dir,
+    --endpoint, --registry."""
+    parser.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
+    parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
+    parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
+    parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
+    parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY "
+                        "or the registry shipped with hubfork)")
 
 
 def run_pull(args: argparse.Namespace) -> int:

@@ -11,7 +11,10 @@ import argparse
 import sys
 from typing import Any
 
-POOLINGS = ("pooled", "mean", "cls")  # kept in step with TextModel.embed
+from hubfork.cli.pull_cmd import add_hub_options
+
+# TextModel.embed's (hubfork.models.text_model.POOLINGS, which imports NumPy: not at start-up).
+POOLINGS = ("pooled", "mean", "cls")
 #: How many of an embedding's leading values the table shows.
 SHOWN_VALUES = 4
 #: Texts longer than this are cut in tables (never in JSON).
@@ -68,12 +71,8 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         help="its preprocessor (default: the companion the registry or model card names, else one "
                         "built from the encoder's vocab)")
     parser.add_argument("--seq-length", type=_positive, metavar="N", help="tokens per text, [CLS] and [SEP] included")
-    parser.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
     parser.add_argument("--device", metavar="D", help="cpu, gpu or gpu:N (default: a GPU when TensorFlow sees one)")
-    parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
-    parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
-    parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
-    parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names")
+    add_hub_options(parser)
 
 
 def _pooling_option(parser: argparse.ArgumentParser, default: str) -> None:

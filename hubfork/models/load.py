@@ -43,14 +43,14 @@ def load_text_model(
     from hubfork.hub.download import fetch
     from hubfork.models.devices import choose_device
     from hubfork.models.generations import inspect_encoder
-    from hubfork.models.pairing import load_registry, pair_preprocessor
+    from hubfork.models.pairing import registry_or_none, pair_preprocessor
     from hubfork.models.preprocessing import Preprocessor
     from hubfork.models.text_model import TextModel
 
     if seq_length is not None and seq_length < 2:
         raise ModelError(f"seq_length must be at least 2 (room for [CLS] and [SEP]), not {seq_length}")
     chosen_device = choose_device(device)
-    registry_object = load_registry(registry)
+    registry_object = registry_or_none(registry)
     hub_options: dict[str, Any] = dict(cache_dir=cache_dir, local_files_only=local_files_only, token=token,
                                        endpoint=endpoint, registry=registry_object)
     snapshot = fetch(os.fspath(name), revision=revision, **hub_options)

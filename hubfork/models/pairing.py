@@ -99,7 +99,7 @@ def _card_preprocessor(folder: Path, repo_id: str | None) -> str | None:
     return None
 
 
-def load_registry(registry: Any) -> "Registry | None":
+def registry_or_none(registry: Any) -> "Registry | None":
     """The registry to look companions up in, or None when there is none to read."""
     from hubfork.registry.registry import Registry
 
@@ -111,4 +111,4 @@ def load_registry(registry: Any) -> "Registry | None":
         return None
 
 
-__all__ = ["Pairing", "companion_name", "pair_preprocessor", "load_registry"]
+__all__ = ["Pairing", "companion_name", "pair_preprocessor", "registry_or_none"]

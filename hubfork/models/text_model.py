@@ -150,7 +150,7 @@ class TextModel:
         total = len(columns[0])
         if total == 0:
             # The width of the vectors is the model's; one throwaway text finds it.
-            width = self._run(function, self._pack_all(pack, [[""] for _ in columns]).inputs).shape[1]
+            width = self._run(function, pack(*[[""] for _ in columns])).shape[1]
             return np.zeros((0, width), np.float32)
         out: np.ndarray | None = None
         with _progress(total, progress, "embedding") as bar:
@@ -164,10 +164,6 @@ class TextModel:
                     bar.update(len(batch.index))
         assert out is not None
         return out
-
-    @staticmethod
-    def _pack_all(pack: Callable[..., dict[str, np.ndarray]], columns: list[list[str]]) -> Any:
-        return next(length_batches(pack(*columns), len(columns[0])))
 
     def _embed_function(self, pooling: str, normalize: bool) -> Callable[[dict[str, Any]], Any]:
         tf = _tf.tensorflow()
@@ -270,12 +266,9 @@ class TextModel:
     def _function(self, key: Any, make: Callable[[], Callable[..., Any]]) -> Any:
         """The traced function for `key`, made once and reused by every later call."""
         if key not in self._functions:
-            tf = _tf.tensorflow()
-            python_function = make()
             # reduce_retracing: one trace with a None batch and length serves every bucket.
-            self._functions[key] = tf.function(python_function, reduce_retracing=True,
-                                               jit_compile=self.jit_compile or None)
-            self._functions[key, "plain"] = tf.function(python_function, reduce_retracing=True)
+            self._functions[key] = _tf.tensorflow().function(make(), reduce_retracing=True,
+                                                             jit_compile=self.jit_compile or None)
         return key
 
     def _run(self, key: Any, inputs: dict[str, np.ndarray]) -> Any:
@@ -291,7 +284,7 @@ class TextModel:
                 # functions, ops without XLA kernels): run it as a plain graph.
                 warnings.warn(f"{self.path}: XLA could not compile this model ({str(exc).splitlines()[0]}); "
                               "running it without jit_compile", RuntimeWarning, stacklevel=3)
-                self._functions[key] = self._functions[key, "plain"]
+                self._functions[key] = tf.function(self._functions[key].python_function, reduce_retracing=True)
                 result = self._functions[key](tensors)
         if isinstance(result, tuple):
             return tuple(r.numpy() for r in result)

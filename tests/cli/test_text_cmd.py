@@ -147,3 +147,10 @@ def test_similarity_json_and_table(generations, tiny_preprocessor, capsys):
     out = capsys.readouterr().out
     assert "cosine (pooled)" in out and f"[0] {TEXTS[0]}" in out and f"[1] {TEXTS[1]}" in out
     assert "1.000" in out
+
+
+def test_the_pooling_choices_are_textmodels():
+    from hubfork.cli import text_cmd
+    from hubfork.models.text_model import POOLINGS
+
+    assert text_cmd.POOLINGS == POOLINGS
