@@ -58,7 +58,8 @@ def _module(rng: random.Random, publisher: str, name: str, version: int, text_mo
     changelog = "\n".join(f"### Version {v}\n\n  * {_sentence(rng, 9)}\n" for v in range(version, 0, -1))
     return (
         f"# Module {publisher}/{name}/{version}\n{_sentence(rng, 10)}\n\n" + "\n".join(meta) + "\n\n"
-        f"## Overview\n\n{overview}\n\nIt uses L=12 hidden layers, a hidden size of H=768, and A=12 attention heads.\n\n"
+        f"## Overview\n\n{overview}\n\n"
+        "It uses L=12 hidden layers, a hidden size of H=768, and A=12 attention heads.\n\n"
         f"## Usage\n\n{_paragraph(rng, 3)}\n\n{usage}\n## Changelog\n\n{changelog}"
     )
 
@@ -104,7 +105,8 @@ def generate(root: str | Path, n: int = 2800, seed: int = 0) -> list[Path]:
                 continue
             if roll < 0.08:
                 write(f"{publisher}/collections/{name}/1.md",
-                      f"# Collection {publisher}/{name}/1\nA collection.\n\n<!-- task: {rng.choice(_TEXT_TASKS)} -->\n\n"
+                      f"# Collection {publisher}/{name}/1\nA collection.\n\n"
+                      f"<!-- task: {rng.choice(_TEXT_TASKS)} -->\n\n"
                       f"## Models\n\n* https://tfhub.dev/{publisher}/{name}/1\n")
                 continue
             for version in range(1, rng.choice([1, 1, 2, 3, 4]) + 1):

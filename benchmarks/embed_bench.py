@@ -81,7 +81,7 @@ def load_contender(name: str, work: Path, batch_size: int) -> Callable[[list[str
     """Import and load `name`'s model (timed as its load); return its embedding function."""
     encoder, preprocess = work / "encoder", work / "preprocess"
     if name in ("hubfork", "hubfork-xla"):
-        from hubfork.models.load import load_text_model
+        from hubfork.loading.text import load_text_model
 
         model = load_text_model(str(encoder), preprocessor=str(preprocess), jit_compile=name == "hubfork-xla")
         return lambda s: model.embed(s, pooling="mean", normalize=True, batch_size=batch_size, progress=False)

@@ -7,7 +7,7 @@ loopback port, and measures in one run:
   1. fetching the repo with `hubfork.hub.snapshot_download` vs bare
      `huggingface_hub.snapshot_download` (a fresh cache for every run, the order
      alternating between runs, one unmeasured warm-up of each);
-  2. a cached `hubfork.hub.pull_from_hub` (online: it still asks the hub which
+  2. a cached `hubfork.pull_from_hub` (online: it still asks the hub which
      commit `main` is; and with `local_files_only=True`) vs a bare
      `hub.KerasLayer(local_path)` of the same cached folder.
 
@@ -107,7 +107,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
     import huggingface_hub
     from huggingface_hub.utils import disable_progress_bars
 
-    from hubfork.hub import LocalHub, fetch, pull_from_hub, snapshot_download
+    from hubfork.hub import LocalHub, fetch, snapshot_download
+    from hubfork.loading.pull import pull_from_hub
     from hubfork.models import _tf
 
     disable_progress_bars()  # the same for both sides; bars on a terminal would dominate small timings

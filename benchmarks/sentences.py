@@ -1,6 +1,6 @@
 """Real English sentences nobody here wrote, in a deterministic order, for benchmarks.
 
-First the sentences of the shared TF Hub cards (`tests.models.conftest.real_sentences`),
+First the sentences of the TF Hub cards in tests/data (`tests.fixtures.models.real_sentences`),
 then prose from the long descriptions of the installed Python packages
 (``importlib.metadata``), in package-name order. Kept: 3 to 80 words, no URLs,
 no code or markup-heavy lines, mostly ASCII (English), not shouting, each once.
@@ -30,7 +30,7 @@ _NOT_PROSE = re.compile(r"^(\s{4}|\t|\||#|\.\. |>>>|\$ |[=\-~^*+]{3,}\s*$|:\w+:)
 
 def collect_sentences(count: int = 1000) -> list[str]:
     """The first `count` sentences (fewer if this machine's packages do not hold that many)."""
-    from tests.models.conftest import real_sentences
+    from tests.fixtures.models import real_sentences
 
     seen: set[str] = set()
     sentences: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hubfork import errors as _errors
 from hubfork._lazy import attach
 
 __version__ = "0.1.0"
@@ -35,42 +36,30 @@ _EXPORTS = {
     "BertConfig": "hubfork.models.config",
     "convert": "hubfork.models.convert",
     "Conversion": "hubfork.models.convert",
-    "load_text_model": "hubfork.models.load",
     "TextModel": "hubfork.models.text_model",
     "TokenPrediction": "hubfork.models.text_model",
     # hub
     "resolve": "hubfork.hub.resolvers",
     "snapshot_download": "hubfork.hub.download",
     "fetch": "hubfork.hub.download",
-    "pull_from_hub": "hubfork.hub.pull",
     "LocalHub": "hubfork.hub.local_hub",
-    # errors
-    "HubforkError": "hubfork.errors",
-    "CardError": "hubfork.errors",
-    "RegistryError": "hubfork.errors",
-    "RegistryNotFoundError": "hubfork.errors",
-    "RegistryFormatError": "hubfork.errors",
-    "EntryNotFoundError": "hubfork.errors",
-    "ModelError": "hubfork.errors",
-    "ModelFormatError": "hubfork.errors",
-    "HubError": "hubfork.errors",
-    "InvalidNameError": "hubfork.errors",
-    "UnresolvedNameError": "hubfork.errors",
-    "NotInRegistryError": "hubfork.errors",
-    "RepoNotFoundError": "hubfork.errors",
-    "NotCachedError": "hubfork.errors",
-    "HubUnreachableError": "hubfork.errors",
-    "ArchiveError": "hubfork.errors",
-    "NotTrainableError": "hubfork.errors",
-    "NoMaskedLMError": "hubfork.errors",
-    "TextInputError": "hubfork.errors",
+    # names in, models out (hub and models together)
+    "pull_from_hub": "hubfork.loading.pull",
+    "load_text_model": "hubfork.loading.text",
 }
+# Every error hubfork raises (hubfork.errors is import-free, so reading its list costs nothing).
+_EXPORTS.update(dict.fromkeys(_errors.__all__, "hubfork.errors"))
 
 __all__ = sorted(_EXPORTS)
 
 
 def load_registry(path: str | None = None) -> "Registry":
-    """Load a registry file (default: the registry shipped with hubfork)."""
+    """Load a registry file (default: ``$HUBFORK_REGISTRY``, else the registry shipped with hubfork).
+
+    Raises:
+        RegistryNotFoundError: no registry file at `path`.
+        RegistryFormatError: the file is not a registry hubfork reads (with the line, when known).
+    """
     from hubfork.registry.registry import Registry
 
     return Registry.load(path)
@@ -86,34 +75,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.cards.parser import parse_card, parse_cards
     from hubfork.cards.records import Architecture, Card, ChangelogEntry, CodeBlock, Problem, Section, Source
     from hubfork.cards.vocabulary import Vocabulary
-    from hubfork.errors import (
-        ArchiveError,
-        CardError,
-        EntryNotFoundError,
-        HubError,
-        HubforkError,
-        HubUnreachableError,
-        InvalidNameError,
-        NotCachedError,
-        NotInRegistryError,
-        NoMaskedLMError,
-        NotTrainableError,
-        RepoNotFoundError,
-        TextInputError,
-        UnresolvedNameError,
-        ModelError,
-        ModelFormatError,
-        RegistryError,
-        RegistryFormatError,
-        RegistryNotFoundError,
-    )
-    from hubfork.models.config import BertConfig
+    from hubfork.errors import *  # noqa: F403
     from hubfork.hub.download import fetch, snapshot_download
     from hubfork.hub.local_hub import LocalHub
-    from hubfork.hub.pull import pull_from_hub
     from hubfork.hub.resolvers import resolve
+    from hubfork.loading.pull import pull_from_hub
+    from hubfork.loading.text import load_text_model
+    from hubfork.models.config import BertConfig
     from hubfork.models.convert import Conversion, convert
-    from hubfork.models.load import load_text_model
     from hubfork.models.text_model import TextModel, TokenPrediction
     from hubfork.registry.build import build_registry
     from hubfork.registry.entry import RegistryEntry

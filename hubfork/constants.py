@@ -1,4 +1,10 @@
-"""Environment variables and default locations hubfork reads."""
+"""Names and values hubfork uses in several places: environment variables, default
+locations, the kinds of card, the encoder generations, the pooling modes.
+
+Imports nothing of hubfork's and nothing outside the standard library, so the
+command line can build its parser (choices, help texts) without loading the
+modules that use these values.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,32 @@ EMBEDDED_ENDPOINT = "embedded"
 
 #: Version of the registry file layout written by ``hubfork registry build``.
 REGISTRY_FORMAT = 1
+
+# ----------------------------------------------------------------- card kinds
+
+#: Every kind of card, in the order a lookup prefers them when several share a handle
+#: (the loadable model first): TF Hub's first-line kinds, and "Model" for a Hugging Face card.
+CARD_KINDS = ("Module", "Model", "Placeholder", "Collection", "Publisher", "Lite", "Tfjs", "Coral")
+#: The kind of every Hugging Face card.
+HF_CARD_KIND = "Model"
+#: The kinds a TF Hub card's first line can name.
+TFHUB_KINDS = tuple(kind for kind in CARD_KINDS if kind != HF_CARD_KIND)
+#: TF Hub kinds that are not one model of a publisher (no ``publisher/name/version`` of a model).
+TFHUB_GROUP_KINDS = ("Collection", "Publisher")
+#: TF Hub kinds whose first line is ``# Kind publisher/name/version``.
+TFHUB_MODEL_KINDS = tuple(kind for kind in TFHUB_KINDS if kind not in TFHUB_GROUP_KINDS)
+#: The variants of a model, each with the format it implies (and the ``<format>-model`` part of
+#: its tfhub.dev URL).
+VARIANT_FORMATS = {"Lite": "lite", "Tfjs": "tfjs", "Coral": "coral"}
+
+# ------------------------------------------------------------------ encoders
+
+#: Encoder SavedModel generations hubfork writes and loads, oldest first.
+GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")
+#: Tokens per text a preprocessor packs when nothing says otherwise (tfhub.dev's preprocessors' too).
+DEFAULT_SEQ_LENGTH = 128
+#: How `TextModel.embed` turns token vectors into one vector: the pooler, the mean, or [CLS].
+POOLINGS = ("pooled", "mean", "cls")
 
 
 def cache_dir() -> Path:

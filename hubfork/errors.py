@@ -13,7 +13,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class HubforkError(Exception):
-    """Base class of every error hubfork raises on purpose."""
+    """Base class of every error hubfork raises on purpose.
+
+    Every subclass pickles whole (message and attributes), whatever its
+    constructor takes: errors cross process pools (the registry build's workers).
+    """
+
+    def __reduce__(self):
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type, args: tuple, state: dict) -> HubforkError:
+    # Not cls(*args): a subclass's constructor takes its data (a path, a name...), not its message.
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 # --------------------------------------------------------------------------- cards
@@ -96,20 +111,6 @@ class NoMaskedLMError(ModelError):
 
 class TextInputError(ModelError, ValueError):
     """Text given to a text model that it cannot take (says which item and why)."""
-
-
-__all__ = [
-    "HubforkError",
-    "CardError",
-    "RegistryError",
-    "RegistryNotFoundError",
-    "RegistryFormatError",
-    "EntryNotFoundError",
-    "ModelError",
-    "ModelFormatError",
-    "NoMaskedLMError",
-    "TextInputError",
-]
 
 
 # ----------------------------------------------------------------------------- hub
@@ -271,7 +272,17 @@ class NotTrainableError(HubError, ModelError):
         super().__init__(f"{name!r} ({path}): {reason}")
 
 
-__all__ += [
+__all__ = [
+    "HubforkError",
+    "CardError",
+    "RegistryError",
+    "RegistryNotFoundError",
+    "RegistryFormatError",
+    "EntryNotFoundError",
+    "ModelError",
+    "ModelFormatError",
+    "NoMaskedLMError",
+    "TextInputError",
     "HubError",
     "InvalidNameError",
     "UnresolvedNameError",

@@ -1,6 +1,6 @@
 """Regenerate hubfork/cards/tags.json from tfhub.dev-style tags/*.yaml files.
 
-Usage: python scripts/update_vocabulary.py [TAGS_DIR]   (default: ../shared/cards-sample/tags)
+Usage: python scripts/update_vocabulary.py [TAGS_DIR]   (default: tests/data/cards-sample/tags)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
-    tags = Path(argv[0]) if argv else ROOT.parent / "shared" / "cards-sample" / "tags"
+    tags = Path(argv[0]) if argv else ROOT / "tests" / "data" / "cards-sample" / "tags"
     vocabulary = Vocabulary.from_tags_dir(tags)
     target = ROOT / "hubfork" / "cards" / "tags.json"
     atomic_write_text(target, vocabulary.to_json())

@@ -1,5 +1,5 @@
-"""Shared fixtures: where the test data is, an isolated hubfork cache, and a
-way to run the real CLI in a subprocess."""
+"""Fixtures for every test: where the test data is (tests/data, in the repository),
+an isolated hubfork cache, and a way to run the real CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -9,20 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Fixtures several folders share, registered once so that each session fixture is built once.
+pytest_plugins = ("tests.fixtures.models", "tests.fixtures.hub")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-SAMPLES = SHARED / "cards-sample" / "assets" / "docs"
-TAGS = SHARED / "cards-sample" / "tags"
+DATA = ROOT / "tests" / "data"  # see tests/data/README.md
+SEEDS = DATA / "seeds"
+SAMPLES = DATA / "cards-sample" / "assets" / "docs"
+TAGS = DATA / "cards-sample" / "tags"
+
+# Hypothesis: no deadlines anywhere (a deadline is a wall-clock assert; speed is measured in
+# benchmarks/). Under CI (the CI environment variable set, as CI services do) every run draws the
+# same examples, from a seed derived from each test, and keeps no example database between runs,
+# so a result depends on the code alone; locally runs stay random and remember failing examples.
+# `pytest --hypothesis-profile NAME` picks a profile explicitly.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no") else "dev")
 
 # Modules that must never be imported on the card, registry and browse paths.
 HEAVY_MODULES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tf_keras", "keras", "torch")
-
-
-def need_shared() -> None:
-    if not SAMPLES.is_dir():
-        pytest.fail(f"test data missing: expected the shared folder at {SHARED}")
 
 
 @pytest.fixture(autouse=True)

@@ -110,7 +110,8 @@ def read_changelog(sections: list[Section], lines: list[str], offset: int) -> li
         return []
     entries: list[ChangelogEntry] = []
     subsections = [
-        s for s in sections if s.level > log.level and log.line < s.line <= log.end_line and _VERSION_TITLE.match(s.title)
+        s for s in sections
+        if s.level > log.level and log.line < s.line <= log.end_line and _VERSION_TITLE.match(s.title)
     ]
     for sub in subsections:
         version = int(_VERSION_TITLE.match(sub.title).group(1))  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ import re
 from typing import Iterable, Mapping, Sequence
 
 from hubfork.cards.records import Architecture, ChangelogEntry, CodeBlock
+from hubfork.constants import VARIANT_FORMATS
 
 _NAME_SIZE = re.compile(r"(?:^|[_/-])L-(\d+)_H-(\d+)_A-(\d+)(?=$|[_/-])", re.IGNORECASE)
 _PROSE_LAYERS = re.compile(r"\bL\s*=\s*(\d+)\b")
@@ -47,7 +48,8 @@ def architecture(name: str | None, prose: str) -> tuple[Architecture | None, Arc
         match = _NAME_SIZE.search(name)
         if match:
             from_name = Architecture(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    values = [_first_int(p, prose) for p in (_PROSE_LAYERS, _PROSE_HIDDEN, _PROSE_HEADS)] if "=" in prose else [None] * 3
+    patterns = (_PROSE_LAYERS, _PROSE_HIDDEN, _PROSE_HEADS)
+    values = [_first_int(p, prose) for p in patterns] if "=" in prose else [None] * 3
     from_prose = Architecture(*values) if any(v is not None for v in values) else None
     return from_name, from_prose
 
@@ -183,4 +185,4 @@ def model_format(kind: str | None, metadata: Mapping[str, object]) -> str | None
     value = metadata.get("format")
     if isinstance(value, str):
         return value
-    return {"Lite": "lite", "Tfjs": "tfjs", "Coral": "coral"}.get(kind or "")
+    return VARIANT_FORMATS.get(kind or "")

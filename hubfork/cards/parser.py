@@ -12,6 +12,8 @@ from hubfork.cards.body import parse_body
 from hubfork.cards.checks import check_header, is_hub_endpoint
 from hubfork.cards.huggingface_format import (
     description as prose_description,
+)
+from hubfork.cards.huggingface_format import (
     has_front_matter,
     model_name,
     prose_sections,
@@ -19,9 +21,10 @@ from hubfork.cards.huggingface_format import (
     repo_id_for,
 )
 from hubfork.cards.names import names_in_code, names_in_links
-from hubfork.cards.records import HF_KIND, Card, Problem, Source
+from hubfork.cards.records import Card, Problem, Source
 from hubfork.cards.tfhub_format import looks_like_tfhub_card, parse_header
 from hubfork.cards.vocabulary import Vocabulary
+from hubfork.constants import HF_CARD_KIND, TFHUB_GROUP_KINDS
 from hubfork.handles import hub_url_to_repo, is_repo_id
 
 #: File names read when a folder is given.
@@ -41,6 +44,9 @@ def parse_card(
     `Card.problems`; call `Card.raise_for_problems()` to turn errors into a
     `CardError`. `text` parses given content instead of reading `path`;
     `repo_id` names the repo a Hugging Face README came from.
+
+    Raises:
+        Nothing for a card file: one that cannot be read or decoded is a `Problem` too.
     """
     path_str = os.fspath(path)
     if text is None:
@@ -51,7 +57,8 @@ def parse_card(
     # tfhub.dev split on "\n"; a CRLF file is read as if it had plain newlines.
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     if not text.strip():
-        return Card(path_str, problems=[Problem(path_str, 1, "the file is empty; expected a model card", "error", "empty")])
+        empty = Problem(path_str, 1, "the file is empty; expected a model card", "error", "empty")
+        return Card(path_str, problems=[empty])
     if looks_like_tfhub_card(lines[0]):
         card = _parse_tfhub(path_str, lines, vocabulary)
     else:
@@ -74,7 +81,11 @@ def iter_card_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
 
 
 def parse_cards(paths: Iterable[str | os.PathLike[str]], *, vocabulary: Vocabulary | None = None) -> list[Card]:
-    """Parse every card named by `paths` (files, or folders searched for ``*.md``)."""
+    """Parse every card named by `paths` (files, or folders searched for ``*.md``).
+
+    Raises:
+        Nothing for a card file: problems are in each card's `Card.problems`, as `parse_card`.
+    """
     vocabulary = vocabulary or Vocabulary.default()
     return [parse_card(p, vocabulary=vocabulary) for p in iter_card_paths(paths)]
 
@@ -133,7 +144,7 @@ def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
 
 
 def _parse_huggingface(path: str, text: str, repo_id: str | None, vocabulary: Vocabulary) -> Card:
-    card = Card(path, family="huggingface", kind=HF_KIND)
+    card = Card(path, family="huggingface", kind=HF_CARD_KIND)
     front = read_front_matter(text, path) if has_front_matter(text) else None
     body_text, body_line = (front.body, front.body_line) if front else (text, 1)
     if front:
@@ -215,7 +226,7 @@ def _derive_facts(card: Card, prose: str, link_names: list[str], vocabulary: Voc
     card.languages = facts.languages(card.metadata, prose, vocabulary.language_ids_by_name)
     card.fine_tunable = facts.fine_tunable(card.metadata, prose)
     card.format = facts.model_format(card.kind, card.metadata)
-    if card.kind in ("Publisher", "Collection"):
+    if card.kind in TFHUB_GROUP_KINDS:
         return
     from_name, from_prose = facts.architecture(card.name, prose)
     card.architecture = from_name or from_prose

@@ -8,11 +8,6 @@ from typing import Any, Literal
 Severity = Literal["error", "warning"]
 Family = Literal["tfhub", "huggingface"]
 
-#: The first-line kinds of TF Hub cards, plus "Model" for a Hugging Face card.
-TFHUB_KINDS = ("Module", "Placeholder", "Lite", "Tfjs", "Coral", "Collection", "Publisher")
-HF_KIND = "Model"
-
-
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with a card, at a line (1-based) of a file."""

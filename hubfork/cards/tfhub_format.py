@@ -24,16 +24,17 @@ import re
 from dataclasses import dataclass, field
 
 from hubfork.cards.records import Problem
+from hubfork.constants import TFHUB_KINDS, TFHUB_MODEL_KINDS
 
 _NAME = r"[\w.-]+(?:/[\w.-]+)*"
 _MODEL_LINE = re.compile(
-    rf"# (?P<kind>Module|Placeholder|Lite|Tfjs|Coral) (?P<publisher>[\w-]+)/(?P<name>{_NAME})/(?P<version>\d+)"
+    rf"# (?P<kind>{'|'.join(TFHUB_MODEL_KINDS)}) (?P<publisher>[\w-]+)/(?P<name>{_NAME})/(?P<version>\d+)"
 )
 # tfhub.dev allowed '&' and ';' in collection names (left over from &zwnj;).
 _COLLECTION_LINE = re.compile(r"# Collection (?P<publisher>[\w-]+)/(?P<name>[\w/&;.-]+)/(?P<version>\d+)")
 _PUBLISHER_LINE = re.compile(r"# Publisher (?P<publisher>[\w-]+)")
 _STRICT_PUBLISHER = re.compile(r"[a-z\d-]+")
-_LOOKS_LIKE_TFHUB = re.compile(r"#\s*(?:Module|Placeholder|Lite|Tfjs|Coral|Collection|Publisher)\b")
+_LOOKS_LIKE_TFHUB = re.compile(rf"#\s*(?:{'|'.join(TFHUB_KINDS)})\b")
 
 _METADATA_LINE = re.compile(r"^<!--(?P<key>(?:\w|\s|-)+):(?P<value>.+)-->$")
 _ICON_LINE = re.compile(r"^\[!\[Icon URL\]\]\((?P<url>[^)\s]*)\)")
@@ -46,8 +47,9 @@ ZWNJ = "&zwnj;"
 REPEATED_KEYS = frozenset({"dataset", "language", "task", "network-architecture", "module-type"})
 
 EXPECTED_FIRST_LINE = (
-    'expected "# Module publisher/name/version" (or Placeholder, Lite, Tfjs or Coral '
-    'instead of Module), "# Collection publisher/name/version" or "# Publisher publisher"'
+    f'expected "# {TFHUB_MODEL_KINDS[0]} publisher/name/version" (or {", ".join(TFHUB_MODEL_KINDS[1:-1])} or '
+    f'{TFHUB_MODEL_KINDS[-1]} instead of {TFHUB_MODEL_KINDS[0]}), "# Collection publisher/name/version" '
+    'or "# Publisher publisher"'
 )
 
 

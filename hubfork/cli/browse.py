@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from hubfork.constants import CARD_KINDS
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     search = commands.add_parser("search", help="search the registry",
@@ -19,8 +21,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--format", metavar="F", help="format: hub, saved_model, saved_model_2, lite, tfjs, coral")
     search.add_argument("--publisher", metavar="P")
     search.add_argument("--arch", metavar="A", help="architecture: transformer, L-12_H-768_A-12, 12/768/12, ...")
-    search.add_argument("--kind", metavar="K", help="Module, Placeholder, Lite, Tfjs, Coral, Collection, "
-                        "Publisher or Model")
+    search.add_argument("--kind", metavar="K", type=_kind,
+                        help=f"kind of card: {', '.join(CARD_KINDS[:-1])} or {CARD_KINDS[-1]} (any case)")
     search.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N results")
     _common(search)
     search.set_defaults(func=run_search)
@@ -35,6 +37,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing = commands.add_parser("list", help="list every registry entry")
     _common(listing)
     listing.set_defaults(func=run_list)
+
+
+def _kind(value: str) -> str:
+    """A kind of card in any case, as the registry spells it."""
+    for kind in CARD_KINDS:
+        if kind.lower() == value.lower():
+            return kind
+    raise argparse.ArgumentTypeError(f"unknown kind {value!r}; expected one of {', '.join(CARD_KINDS)}")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import argparse
 import sys
 import time
 
-GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")  # kept in step with hubfork.models.convert
+from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,7 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     convert.add_argument("--out", required=True, metavar="DIR", help="encoder SavedModel folder to write")
     convert.add_argument("--generation", required=True, choices=GENERATIONS)
     convert.add_argument("--preprocessor-out", metavar="DIR", help="also write the preprocessor SavedModel here")
-    convert.add_argument("--seq-length", type=int, default=128, metavar="N", help="preprocessor output length")
+    convert.add_argument("--seq-length", type=int, default=DEFAULT_SEQ_LENGTH, metavar="N",
+                         help=f"preprocessor output length (default {DEFAULT_SEQ_LENGTH})")
     convert.add_argument("--vocab", metavar="FILE", help="vocab file (with --random)")
     convert.add_argument("--cased", action="store_true", help="cased preprocessing (with --random)")
     convert.add_argument("--seed", type=int, default=0, help="seed of the random weights")

@@ -12,9 +12,8 @@ import sys
 from typing import Any
 
 from hubfork.cli.pull_cmd import add_hub_options
+from hubfork.constants import POOLINGS
 
-# TextModel.embed's (hubfork.models.text_model.POOLINGS, which imports NumPy: not at start-up).
-POOLINGS = ("pooled", "mean", "cls")
 #: How many of an embedding's leading values the table shows.
 SHOWN_VALUES = 4
 #: Texts longer than this are cut in tables (never in JSON).
@@ -117,7 +116,7 @@ def _usage_error(message: str) -> int:
 
 def load_model(args: argparse.Namespace) -> Any:
     """The model the options name, through `hubfork.load_text_model` (imports TensorFlow)."""
-    from hubfork.models.load import load_text_model
+    from hubfork.loading.text import load_text_model
 
     model = load_text_model(
         args.model, preprocessor=args.preprocessor, seq_length=args.seq_length, revision=args.revision,

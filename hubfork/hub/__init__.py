@@ -1,7 +1,10 @@
-"""hubfork's hub client: name any model, fetch it, load it.
+"""hubfork's hub client: name any model and fetch it into a local folder.
 
-Public API (loaded on first use; nothing here imports TensorFlow until
-`pull_from_hub` is called):
+Public API (loaded on first use). Nothing here imports `hubfork.models`, nor
+TensorFlow except through a build of the embedded hub (its converters are named
+by string, see `hubfork.hub.embedded`): loading what was fetched is the work of
+`hubfork.loading` (``hubfork.pull_from_hub``, ``hubfork.load_text_model``), a
+layer above this one.
 
 - ``resolve(name, *, registry=None) -> ResolvedName``: where a name points. Forms:
   ``org/repo[@rev]``, ``hf://org/repo[@rev]``, ``https://huggingface.co/org/repo[/tree/rev]``
@@ -15,7 +18,6 @@ Public API (loaded on first use; nothing here imports TensorFlow until
 - ``snapshot_download(name, *, revision, cache_dir, local_files_only, allow_patterns,
   ignore_patterns, token, endpoint) -> str``: fetch through huggingface_hub's cache.
 - ``fetch(...) -> Snapshot``: the same, with repo id, revision and commit.
-- ``pull_from_hub(name, *, trainable, ...) -> hub.KerasLayer``.
 - ``unpack_archive(archive, cache_dir) -> Path``: safe, atomic, once.
 - ``LocalHub(dir)`` (``.init()``, ``.add(model_dir, repo_id, tag=...)``, ``.serve()``) and
   ``HubServer``: a hub on this machine (git repos served by olah).
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hubfork import errors as _errors
 from hubfork._lazy import attach
 
 _EXPORTS = {
@@ -48,26 +51,13 @@ _EXPORTS = {
     "fetch": "hubfork.hub.download",
     "Snapshot": "hubfork.hub.download",
     "unpack_archive": "hubfork.hub.archives",
-    "pull_from_hub": "hubfork.hub.pull",
     "LocalHub": "hubfork.hub.local_hub",
     "HubCommit": "hubfork.hub.local_hub",
     "HubServer": "hubfork.hub.server",
-    # errors
-    "HubError": "hubfork.errors",
-    "InvalidNameError": "hubfork.errors",
-    "UnresolvedNameError": "hubfork.errors",
-    "NotInRegistryError": "hubfork.errors",
-    "LocalModelNotFoundError": "hubfork.errors",
-    "RepoNotFoundError": "hubfork.errors",
-    "HubUnreachableError": "hubfork.errors",
-    "NotCachedError": "hubfork.errors",
-    "NoMatchingFilesError": "hubfork.errors",
-    "DownloadError": "hubfork.errors",
-    "ArchiveError": "hubfork.errors",
-    "LocalHubError": "hubfork.errors",
-    "HubServerError": "hubfork.errors",
-    "NotTrainableError": "hubfork.errors",
 }
+# The hub's errors: every HubError of hubfork.errors.
+_EXPORTS.update((name, "hubfork.errors") for name in _errors.__all__
+                if issubclass(getattr(_errors, name), _errors.HubError))
 
 __all__ = sorted(_EXPORTS)
 
@@ -76,26 +66,10 @@ __getattr__, __dir__ = attach('hubfork.hub', globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hubfork.errors import (
-        ArchiveError,
-        DownloadError,
-        HubError,
-        HubServerError,
-        HubUnreachableError,
-        InvalidNameError,
-        LocalHubError,
-        LocalModelNotFoundError,
-        NoMatchingFilesError,
-        NotCachedError,
-        NotInRegistryError,
-        NotTrainableError,
-        RepoNotFoundError,
-        UnresolvedNameError,
-    )
+    from hubfork.errors import *  # noqa: F403
     from hubfork.hub.archives import unpack_archive
     from hubfork.hub.download import Snapshot, fetch, snapshot_download
     from hubfork.hub.local_hub import HubCommit, LocalHub
-    from hubfork.hub.pull import pull_from_hub
     from hubfork.hub.resolved import ResolvedName
     from hubfork.hub.resolvers import (
         ArchiveResolver,

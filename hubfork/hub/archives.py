@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import tarfile
-import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from hubfork._files import staged_folder
 from hubfork.errors import ArchiveError
 
 #: Where archives are unpacked, inside the hub cache.
@@ -55,13 +54,8 @@ def unpack_archive(archive: str | os.PathLike[str], cache_dir: str | os.PathLike
     root.mkdir(parents=True, exist_ok=True)
     with WeakFileLock(root / f"{target.name}.lock"):
         if not target.is_dir():
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=root))
-            try:
+            with staged_folder(target) as staging:
                 extract_safely(archive, staging)
-                os.replace(staging, target)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
     return model_root(target)
 
 

@@ -77,6 +77,15 @@ def snapshot_download(
     `endpoint` is the hub for names that do not carry their own host (default
     ``$HF_ENDPOINT``). Offline (``HF_HUB_OFFLINE=1`` or `local_files_only`), only
     the cache is used. Patterns filter files as in huggingface_hub (globs).
+
+    Raises:
+        InvalidNameError, UnresolvedNameError, NotInRegistryError: the name (see `resolve`).
+        RepoNotFoundError: no such repo or revision on the hub (or no access).
+        HubUnreachableError: the hub cannot be reached and the model is not cached.
+        NotCachedError: offline and the model is not cached.
+        NoMatchingFilesError: the patterns leave no file to fetch.
+        DownloadError: the hub answered with an error hubfork cannot act on.
+        ArchiveError, LocalModelNotFoundError: a local archive or folder that is unsafe or not there.
     """
     return fetch(name, revision=revision, cache_dir=cache_dir, local_files_only=local_files_only,
                  allow_patterns=allow_patterns, ignore_patterns=ignore_patterns, token=token, endpoint=endpoint,
@@ -95,7 +104,11 @@ def fetch(
     endpoint: str | None = None,
     registry: RegistryLike = None,
 ) -> Snapshot:
-    """Like `snapshot_download`, but return a `Snapshot` (path, repo id, revision, commit)."""
+    """Like `snapshot_download`, but return a `Snapshot` (path, repo id, revision, commit).
+
+    Raises:
+        HubError: as `snapshot_download`.
+    """
     resolved = with_revision(name if isinstance(name, ResolvedName) else resolve(name, registry=registry), revision)
     if resolved.kind == "folder":
         return Snapshot(str(resolved.path), resolved.name, resolved.form, resolved.kind)

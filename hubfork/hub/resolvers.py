@@ -326,7 +326,14 @@ def default_resolvers(registry: RegistryLike = None) -> list[Resolver]:
 
 
 def resolve(name: str, *, registry: RegistryLike = None, resolvers: Sequence[Resolver] | None = None) -> ResolvedName:
-    """Where the model `name` refers to lives (see `default_resolvers` for the forms)."""
+    """Where the model `name` refers to lives (see `default_resolvers` for the forms).
+
+    Raises:
+        InvalidNameError: a name that could escape its folder or that no hub allows.
+        UnresolvedNameError: no resolver accepts the name (the message lists the forms tried).
+        NotInRegistryError: a tfhub.dev or Kaggle name the registry maps to no hub repo.
+        LocalModelNotFoundError: a local path or file:// URL that is not a model.
+    """
     return ResolverChain(resolvers if resolvers is not None else default_resolvers(registry))(name)
 
 

@@ -58,7 +58,8 @@ class BertConfig:
             found = f"model_type {model_type!r}" if model_type else "no model_type"
             if architectures:
                 found += f" (architectures {', '.join(map(str, architectures))})"
-            raise ModelFormatError(f"{source}: not a BERT checkpoint: found {found}; hubfork converts model_type 'bert'")
+            raise ModelFormatError(f"{source}: not a BERT checkpoint: found {found}; "
+                                   "hubfork converts model_type 'bert'")
         if config.get("position_embedding_type", "absolute") != "absolute":
             raise ModelFormatError(
                 f"{source}: position_embedding_type {config['position_embedding_type']!r} is not supported "

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS
 from hubfork.errors import ModelError
 from hubfork.models.config import BertConfig
+from hubfork.models.vocab import vocab_size
 from hubfork.models.weights import random_weights, read_checkpoint
-
-GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")
 
 
 @dataclass
@@ -39,7 +39,7 @@ def convert(
     cased: bool = False,
     seed: int = 0,
     preprocessor_out: str | Path | None = None,
-    seq_length: int = 128,
+    seq_length: int = DEFAULT_SEQ_LENGTH,
     progress: Callable[[str], None] | None = None,
 ) -> Conversion:
     """Write an encoder of `generation` (and a preprocessor when `preprocessor_out`).
@@ -47,6 +47,11 @@ def convert(
     The weights come from a Hugging Face BERT `checkpoint` folder, or are random
     for `random_spec` (``layers=2,hidden=32,heads=2``) with `vocab_file`; in the
     random case `cased` chooses the casing (a checkpoint says its own).
+
+    Raises:
+        ModelFormatError: the checkpoint or vocab is not one hubfork converts (says what it found).
+        ModelError: bad arguments (generation, sizes, both or neither source), or an output folder
+            that exists and is not empty; nothing is written then.
     """
     started = time.perf_counter()
     say = progress or (lambda message: None)
@@ -72,8 +77,7 @@ def convert(
         vocab = Path(vocab_file)
         if not vocab.is_file():
             raise ModelError(f"{vocab}: no such vocab file")
-        size = sum(1 for _ in vocab.open(encoding="utf-8"))
-        config = BertConfig.from_spec(random_spec or "", vocab_size=size)
+        config = BertConfig.from_spec(random_spec or "", vocab_size=vocab_size(vocab))
         weights, lower = random_weights(config, seed), not cased
     say(f"writing {generation} encoder {config.label} to {out_dir}")
     encoder_dir = write_encoder(out_dir, config, weights, generation, vocab_file=vocab, do_lower_case=lower,
@@ -103,4 +107,4 @@ def write_encoder(out_dir: str | Path, config: BertConfig, weights: dict, genera
                              do_lower_case=do_lower_case, progress=progress)
 
 
-__all__ = ["GENERATIONS", "Conversion", "convert", "write_encoder"]
+__all__ = ["Conversion", "convert", "write_encoder"]

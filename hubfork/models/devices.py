@@ -18,14 +18,15 @@ def choose_device(device: str | None = None) -> str:
     there is refused with the list of those that are.
     """
     tf = _tf.tensorflow()
-    gpus = tf.config.list_physical_devices("GPU")
+    # Logical devices are what tf.device names: a hidden GPU is not one, a GPU split in two is two.
+    gpus = tf.config.list_logical_devices("GPU")
     if device is None:
         return "/GPU:0" if gpus else "/CPU:0"
     match = _DEVICE.match(device.strip())
     if not match:
         raise ModelError(f"device {device!r} is not a device name; expected 'cpu', 'gpu' or 'gpu:N'")
     kind, index = match.group(1).upper(), int(match.group(2) or 0)
-    available = {"CPU": len(tf.config.list_physical_devices("CPU")), "GPU": len(gpus)}
+    available = {"CPU": len(tf.config.list_logical_devices("CPU")), "GPU": len(gpus)}
     if index >= available[kind]:
         seen = ", ".join(f"{k}:{i}" for k, n in available.items() for i in range(n))
         raise ModelError(f"device {device!r} asked for, but TensorFlow sees only {seen}")

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from hubfork.errors import ModelFormatError, NoMaskedLMError, NotTrainableError
-from hubfork.hub.pull import TF1_NOT_TRAINABLE, is_tf1_module
 from hubfork.models import _tf
 from hubfork.models.bert import INPUT_KEYS
+from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module
+
 # The TF1 `tokens` signature's names for the canonical inputs.
 TF1_INPUT_NAMES = {"input_word_ids": "input_ids", "input_mask": "input_mask", "input_type_ids": "segment_ids"}
 # Op types that only a graph with dropout contains.

@@ -1,75 +1,101 @@
-"""`load_text_model`: fetch an encoder by any name, inspect it, pair it, and wrap it as a `TextModel`."""
+"""A `TextModel` from folders on this machine: an encoder SavedModel and a preprocessor SavedModel.
+
+Where the folders come from (names, hubs, registries, model cards) is the
+business of `hubfork.loading`; everything here reads local files only.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Sequence
 
-from hubfork.errors import ModelError
+from hubfork.errors import ModelError, NotTrainableError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hubfork.hub.registry_sources import RegistryLike
-    from hubfork.models.text_model import TextModel
-
-
-def load_text_model(
-    name: str | os.PathLike[str],
-    *,
-    preprocessor: str | os.PathLike[str] | None = None,
-    seq_length: int | None = None,
-    trainable: bool = False,
-    revision: str | None = None,
-    device: str | None = None,
-    jit_compile: bool = False,
-    cache_dir: str | os.PathLike[str] | None = None,
-    local_files_only: bool = False,
-    token: str | bool | None = None,
-    endpoint: str | None = None,
-    registry: "RegistryLike" = None,
-) -> "TextModel":
-    """Load the text encoder `name` (any name `hubfork.resolve` accepts) as a `TextModel`.
-
-    The generation is found by inspecting the SavedModel, not from its version.
-    The preprocessor is `preprocessor` (any name) if given, else the companion the
-    registry or the model card names, else one built from the encoder's own vocab.
-    `seq_length` caps the tokens per text (default: the preprocessor's, 128 on
-    tfhub.dev); `trainable` makes `keras_model()` fine-tunable; `device` is
-    ``"cpu"``, ``"gpu"`` or ``"gpu:N"`` (default: a GPU when TensorFlow sees one);
-    `jit_compile` runs embed and fill-mask through XLA, which compiles once per
-    batch shape and then runs faster. `revision` applies to the encoder; the hub
-    options (`cache_dir`, `local_files_only`, `token`, `endpoint`, `registry`) to both.
-    """
-    from hubfork.hub.download import fetch
-    from hubfork.models.devices import choose_device
-    from hubfork.models.generations import inspect_encoder
-    from hubfork.models.pairing import registry_or_none, pair_preprocessor
+    from hubfork.models.generations import Encoder
     from hubfork.models.preprocessing import Preprocessor
     from hubfork.models.text_model import TextModel
 
+#: How a preprocessor was chosen, as `TextModel.preprocessor_source` reports it.
+PREPROCESSOR_SOURCES = ("given", "companion", "vocab")
+
+
+def check_text_options(*, seq_length: int | None = None, device: str | None = None) -> str:
+    """The TensorFlow device for `device` (see `choose_device`), once `seq_length` is checked.
+
+    Callers that fetch models call this first, so that a bad option is refused
+    before anything is downloaded or loaded.
+    """
+    from hubfork.models.devices import choose_device
+
     if seq_length is not None and seq_length < 2:
         raise ModelError(f"seq_length must be at least 2 (room for [CLS] and [SEP]), not {seq_length}")
-    chosen_device = choose_device(device)
-    registry_object = registry_or_none(registry)
-    hub_options: dict[str, Any] = dict(cache_dir=cache_dir, local_files_only=local_files_only, token=token,
-                                       endpoint=endpoint, registry=registry_object)
-    snapshot = fetch(os.fspath(name), revision=revision, **hub_options)
-    encoder = inspect_encoder(Path(snapshot.path))
+    return choose_device(device)
+
+
+def open_encoder(path: str | os.PathLike[str], *, trainable: bool = False, name: str | None = None) -> "Encoder":
+    """The encoder SavedModel in `path`, inspected for its generation; with `trainable`, one that
+    cannot be fine-tuned (a TF1 Hub module) is refused with `NotTrainableError` naming `name`."""
+    from hubfork.models.generations import inspect_encoder
+
+    encoder = inspect_encoder(Path(path))
+    _refuse_training(encoder, trainable, name)
+    return encoder
+
+
+def text_model_from_folders(
+    encoder: "Encoder | str | os.PathLike[str]",
+    preprocessor: str | os.PathLike[str],
+    source: str = "given",
+    *,
+    name: str | None = None,
+    seq_length: int | None = None,
+    trainable: bool = False,
+    device: str | None = None,
+    jit_compile: bool = False,
+    notes: Sequence[str] = (),
+) -> "TextModel":
+    """A `TextModel` on the encoder `encoder` (a folder, or an `Encoder` `open_encoder` made) and the
+    preprocessor SavedModel in the folder `preprocessor`.
+
+    `source` says how the preprocessor was chosen (one of `PREPROCESSOR_SOURCES`);
+    `name` is the model's name (default: the encoder's folder); `notes` are kept
+    on the model for the user. The other options are `hubfork.load_text_model`'s.
+
+    Raises:
+        ModelError: a bad `seq_length` or `device`, or a `seq_length` over the encoder's positions.
+        ModelFormatError: a folder that is not an encoder (or not a SavedModel).
+        NotTrainableError: `trainable` with an encoder that cannot be fine-tuned.
+    """
+    from hubfork.models.generations import Encoder
+    from hubfork.models.preprocessing import Preprocessor
+    from hubfork.models.text_model import TextModel
+
+    if source not in PREPROCESSOR_SOURCES:
+        raise ValueError(f"source must be one of {', '.join(PREPROCESSOR_SOURCES)}, not {source!r}")
+    chosen_device = check_text_options(seq_length=seq_length, device=device)
+    if isinstance(encoder, Encoder):
+        _refuse_training(encoder, trainable, name)
+    else:
+        encoder = open_encoder(encoder, trainable=trainable, name=name)
+    packer = Preprocessor(Path(preprocessor), source)
+    notes = list(notes)
+    seq_length = _fit_positions(encoder, packer, seq_length, notes)
+    return TextModel(encoder, packer, name if name is not None else str(encoder.path), seq_length=seq_length,
+                     trainable=trainable, device=chosen_device, jit_compile=jit_compile, notes=notes)
+
+
+def _refuse_training(encoder: "Encoder", trainable: bool, name: str | None) -> None:
     if trainable and not encoder.fine_tunable:
-        from hubfork.errors import NotTrainableError
-        from hubfork.hub.pull import TF1_NOT_TRAINABLE
+        from hubfork.models.savedmodel import TF1_NOT_TRAINABLE
 
-        raise NotTrainableError(os.fspath(name), path=snapshot.path, reason=TF1_NOT_TRAINABLE)
-    pairing = pair_preprocessor(
-        encoder, snapshot, given=os.fspath(preprocessor) if preprocessor is not None else None,
-        registry=registry_object, fetch=lambda other: fetch(other, **hub_options), seq_length=seq_length)
-    packer = Preprocessor(pairing.path, pairing.source)
-    seq_length = _fit_positions(encoder, packer, seq_length, pairing.notes)
-    return TextModel(encoder, packer, os.fspath(name), seq_length=seq_length, trainable=trainable,
-                     device=chosen_device, jit_compile=jit_compile, notes=pairing.notes)
+        raise NotTrainableError(name if name is not None else str(encoder.path), path=str(encoder.path),
+                                reason=TF1_NOT_TRAINABLE)
 
 
-def _fit_positions(encoder: Any, preprocessor: Any, seq_length: int | None, notes: list[str]) -> int | None:
+def _fit_positions(encoder: "Encoder", preprocessor: "Preprocessor", seq_length: int | None,
+                   notes: list[str]) -> int | None:
     """`seq_length`, checked against the encoder's position table; when none was given and the
     preprocessor packs more tokens than the encoder takes, the encoder's limit (with a note)."""
     limit = encoder.max_positions()
@@ -85,4 +111,4 @@ def _fit_positions(encoder: Any, preprocessor: Any, seq_length: int | None, note
     return seq_length
 
 
-__all__ = ["load_text_model"]
+__all__ = ["PREPROCESSOR_SOURCES", "check_text_options", "open_encoder", "text_model_from_folders"]

@@ -15,11 +15,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from hubfork.constants import cache_dir
+from hubfork.constants import DEFAULT_SEQ_LENGTH, cache_dir
 from hubfork.errors import ModelError, ModelFormatError, TextInputError
 from hubfork.models import _tf
-
-MASK_TOKEN = "[MASK]"
 
 
 class Preprocessor:
@@ -94,15 +92,8 @@ class Preprocessor:
         return pack([tokens])
 
 
-def read_vocab(path: str | Path) -> list[str]:
-    """The tokens of a vocab file, one a line; the line number is the id."""
-    try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ModelFormatError(f"{path}: cannot read the vocab file: {exc.strerror or exc}") from None
-
-
-def preprocessor_from_vocab(vocab_file: str | Path, lower_case: bool, seq_length: int = 128) -> Path:
+def preprocessor_from_vocab(vocab_file: str | Path, lower_case: bool,
+                            seq_length: int = DEFAULT_SEQ_LENGTH) -> Path:
     """A preprocessor SavedModel for `vocab_file`, written once into hubfork's cache.
 
     Keyed by the vocab's bytes, the casing and `seq_length`; written whole or not
@@ -122,4 +113,4 @@ def preprocessor_from_vocab(vocab_file: str | Path, lower_case: bool, seq_length
     return folder
 
 
-__all__ = ["Preprocessor", "MASK_TOKEN", "read_vocab", "preprocessor_from_vocab"]
+__all__ = ["Preprocessor", "preprocessor_from_vocab"]

@@ -16,14 +16,15 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from hubfork.constants import POOLINGS
 from hubfork.errors import ModelError, NoMaskedLMError, TextInputError
 from hubfork.models import _tf
 from hubfork.models.batching import length_batches
 from hubfork.models.devices import tf_device
 from hubfork.models.generations import Encoder
-from hubfork.models.preprocessing import MASK_TOKEN, Preprocessor, read_vocab
+from hubfork.models.preprocessing import Preprocessor
+from hubfork.models.vocab import MASK_TOKEN, read_vocab
 
-POOLINGS = ("pooled", "mean", "cls")
 #: Texts tokenized at once: bounds the memory of the packed [chunk, seq_length] inputs.
 CHUNK = 4096
 #: Above this many texts, progress=None shows a bar.
@@ -328,4 +329,4 @@ def _progress(total: int, progress: bool | None, what: str) -> Any:
     return tqdm(total=total, desc=what, unit="text")
 
 
-__all__ = ["TextModel", "TokenPrediction", "POOLINGS"]
+__all__ = ["TextModel", "TokenPrediction"]

@@ -57,9 +57,8 @@ from pathlib import Path
 from typing import Any
 
 from hubfork.errors import ModelError
+from hubfork.models.vocab import SPECIAL_TOKENS, read_vocab
 
-#: Hugging Face's added tokens for BERT, in vocab order.
-SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 #: Longer words (in characters, after normalization) become ``[UNK]``.
 MAX_CHARS_PER_WORD = 100
 
@@ -253,15 +252,6 @@ def split_patterns(lower_case: bool, special_tokens: tuple[str, ...]) -> tuple[s
     special = "|".join(re.escape(t) for t in special_tokens)
     keep = f"(?:{special})|{isolated}" if special else isolated
     return f"{keep}|{_char_class(_WHITESPACE)}", keep
-
-
-def read_vocab(vocab_file: str | Path) -> list[str]:
-    """The vocab's tokens, one a line; a token's id is its line number."""
-    lines = Path(vocab_file).read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    # As TensorFlow's vocab tables read them: a line ends at "\n" or "\r\n".
-    return [line.removesuffix("\r") for line in lines]
 
 
 def make_tokenizer(vocab_file: str | Path, lower_case: bool) -> Any:

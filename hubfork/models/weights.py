@@ -14,23 +14,17 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from hubfork.errors import ModelFormatError
 from hubfork.models.config import BertConfig
+from hubfork.models.vocab import vocab_size
+from hubfork.models.weight_table import MLM_KEYS, POOLER_KEYS, encoder_keys, expected_shapes, variable_map
 
 # Keys of other heads (next-sentence prediction) and buffers: present, not needed.
 _IGNORED = re.compile(r"^(?:embeddings\.position_ids|cls\.seq_relationship\..*|cls\.predictions\.decoder\.weight)$")
-MLM_KEYS = (
-    "cls.predictions.transform.dense.weight",
-    "cls.predictions.transform.dense.bias",
-    "cls.predictions.transform.LayerNorm.weight",
-    "cls.predictions.transform.LayerNorm.bias",
-    "cls.predictions.bias",
-)
-POOLER_KEYS = ("pooler.dense.weight", "pooler.dense.bias")
 
 
 @dataclass
@@ -50,22 +44,6 @@ class Checkpoint:
     @property
     def has_pooler(self) -> bool:
         return all(key in self.weights for key in POOLER_KEYS)
-
-
-def encoder_keys(config: BertConfig) -> Iterator[str]:
-    """The state-dict keys of a BertModel encoder with this config (pooler included)."""
-    yield from ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
-                "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias")
-    for i in range(config.num_hidden_layers):
-        prefix = f"encoder.layer.{i}."
-        for part in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
-                     "intermediate.dense", "output.dense"):
-            yield f"{prefix}{part}.weight"
-            yield f"{prefix}{part}.bias"
-        for part in ("attention.output.LayerNorm", "output.LayerNorm"):
-            yield f"{prefix}{part}.weight"
-            yield f"{prefix}{part}.bias"
-    yield from POOLER_KEYS
 
 
 def normalise_key(key: str) -> str:
@@ -107,9 +85,9 @@ def read_checkpoint(folder: str | Path) -> Checkpoint:
     if missing:
         raise ModelFormatError(f"{weights_file}: missing BERT tensors: {', '.join(missing[:5])}")
     _check_shapes(weights, config, str(weights_file))
-    vocab_size = sum(1 for _ in vocab_file.open(encoding="utf-8"))
-    if vocab_size != config.vocab_size:
-        raise ModelFormatError(f"{vocab_file}: {vocab_size} tokens, but config.json says vocab_size {config.vocab_size}")
+    tokens = vocab_size(vocab_file)
+    if tokens != config.vocab_size:
+        raise ModelFormatError(f"{vocab_file}: {tokens} tokens, but config.json says vocab_size {config.vocab_size}")
     return Checkpoint(config, weights, vocab_file, _lower_case(folder), str(folder))
 
 
@@ -130,31 +108,8 @@ def _check_shapes(weights: dict[str, np.ndarray], config: BertConfig, source: st
     expected = expected_shapes(config)
     for key, array in weights.items():
         if key in expected and tuple(array.shape) != expected[key]:
-            raise ModelFormatError(f"{source}: {key} has shape {tuple(array.shape)}, the config implies {expected[key]}")
-
-
-def expected_shapes(config: BertConfig) -> dict[str, tuple[int, ...]]:
-    """Shape of every tensor of a BertForMaskedLM with this config (Hugging Face layout)."""
-    h, i, v = config.hidden_size, config.intermediate_size, config.vocab_size
-    shapes: dict[str, tuple[int, ...]] = {
-        "embeddings.word_embeddings.weight": (v, h),
-        "embeddings.position_embeddings.weight": (config.max_position_embeddings, h),
-        "embeddings.token_type_embeddings.weight": (config.type_vocab_size, h),
-        "embeddings.LayerNorm.weight": (h,), "embeddings.LayerNorm.bias": (h,),
-        "pooler.dense.weight": (h, h), "pooler.dense.bias": (h,),
-        "cls.predictions.transform.dense.weight": (h, h), "cls.predictions.transform.dense.bias": (h,),
-        "cls.predictions.transform.LayerNorm.weight": (h,), "cls.predictions.transform.LayerNorm.bias": (h,),
-        "cls.predictions.bias": (v,),
-    }
-    for n in range(config.num_hidden_layers):
-        p = f"encoder.layer.{n}."
-        for part in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
-            shapes[f"{p}{part}.weight"], shapes[f"{p}{part}.bias"] = (h, h), (h,)
-        shapes[f"{p}intermediate.dense.weight"], shapes[f"{p}intermediate.dense.bias"] = (i, h), (i,)
-        shapes[f"{p}output.dense.weight"], shapes[f"{p}output.dense.bias"] = (h, i), (h,)
-        for part in ("attention.output.LayerNorm", "output.LayerNorm"):
-            shapes[f"{p}{part}.weight"], shapes[f"{p}{part}.bias"] = (h,), (h,)
-    return shapes
+            raise ModelFormatError(f"{source}: {key} has shape {tuple(array.shape)}, "
+                                   f"the config implies {expected[key]}")
 
 
 def _lower_case(folder: Path) -> bool:
@@ -186,45 +141,6 @@ def random_weights(config: BertConfig, seed: int = 0) -> dict[str, np.ndarray]:
             values = rng.standard_normal(shape)
             weights[key] = (np.clip(values, -2, 2) * config.initializer_range).astype(np.float32)
     return weights
-
-
-def variable_map(encoder: Any, mlm_head: Any | None = None) -> dict[str, tuple[Any, bool]]:
-    """Hugging Face key -> (tf variable, transpose?) for built encoder (and MLM head) layers."""
-    e = encoder.embeddings
-    table: dict[str, tuple[Any, bool]] = {
-        "embeddings.word_embeddings.weight": (e.word_embeddings, False),
-        "embeddings.position_embeddings.weight": (e.position_embeddings, False),
-        "embeddings.token_type_embeddings.weight": (e.token_type_embeddings, False),
-        "embeddings.LayerNorm.weight": (e.gamma, False),
-        "embeddings.LayerNorm.bias": (e.beta, False),
-        "pooler.dense.weight": (encoder.pooler.kernel, True),
-        "pooler.dense.bias": (encoder.pooler.bias, False),
-    }
-    for i, block in enumerate(encoder.blocks):
-        p = f"encoder.layer.{i}."
-        for part, kernel, bias in (
-            ("attention.self.query", block.query_kernel, block.query_bias),
-            ("attention.self.key", block.key_kernel, block.key_bias),
-            ("attention.self.value", block.value_kernel, block.value_bias),
-            ("attention.output.dense", block.attention_output_kernel, block.attention_output_bias),
-            ("intermediate.dense", block.intermediate_kernel, block.intermediate_bias),
-            ("output.dense", block.output_kernel, block.output_bias),
-        ):
-            table[f"{p}{part}.weight"] = (kernel, True)
-            table[f"{p}{part}.bias"] = (bias, False)
-        table[f"{p}attention.output.LayerNorm.weight"] = (block.attention_gamma, False)
-        table[f"{p}attention.output.LayerNorm.bias"] = (block.attention_beta, False)
-        table[f"{p}output.LayerNorm.weight"] = (block.output_gamma, False)
-        table[f"{p}output.LayerNorm.bias"] = (block.output_beta, False)
-    if mlm_head is not None:
-        table.update({
-            "cls.predictions.transform.dense.weight": (mlm_head.transform_kernel, True),
-            "cls.predictions.transform.dense.bias": (mlm_head.transform_bias, False),
-            "cls.predictions.transform.LayerNorm.weight": (mlm_head.gamma, False),
-            "cls.predictions.transform.LayerNorm.bias": (mlm_head.beta, False),
-            "cls.predictions.bias": (mlm_head.output_bias, False),
-        })
-    return table
 
 
 def assign(weights: dict[str, np.ndarray], encoder: Any, mlm_head: Any | None = None) -> list[str]:

@@ -48,6 +48,10 @@ def build_registry(
     With `skip_invalid`, cards with errors are left out instead (their errors
     are in `BuildResult.skipped`). Cards of one kind sharing a handle are kept,
     with a warning.
+
+    Raises:
+        CardError: cards with errors (every one, ``PATH:LINE: error: ...``), unless `skip_invalid`.
+        RegistryError: `cards_dir` is not a folder, or `output` cannot be written.
     """
     cards_dir = Path(cards_dir)
     if not cards_dir.is_dir():

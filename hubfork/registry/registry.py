@@ -6,28 +6,27 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from hubfork.constants import CARD_KINDS, VARIANT_FORMATS
 from hubfork.errors import EntryNotFoundError
 from hubfork.handles import hub_url_to_repo, tfhub_url_to_handle
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
 from hubfork.registry.search import Filters, search
 
-
-#: Which card a lookup prefers when several share a handle: the loadable model first.
-KIND_ORDER = ("Module", "Model", "Placeholder", "Collection", "Publisher", "Lite", "Tfjs", "Coral")
-_KIND_RANK = {kind: i for i, kind in enumerate(KIND_ORDER)}
+# Which card a lookup prefers when several share a handle: CARD_KINDS lists the loadable model first.
+_KIND_RANK = {kind: i for i, kind in enumerate(CARD_KINDS)}
 
 
 def preferred(entries: Iterable[RegistryEntry]) -> RegistryEntry | None:
     """The entry a lookup returns among `entries` (same handle or model): the newest
-    version, and among those the kind that comes first in `KIND_ORDER`."""
+    version, and among those the kind that comes first in `CARD_KINDS`."""
     entries = list(entries)
     if not entries:
         return None
     newest = max(e.version or 0 for e in entries)
     return min((e for e in entries if (e.version or 0) == newest),
-               key=lambda e: _KIND_RANK.get(e.kind, len(KIND_ORDER)))
-_URL_VARIANTS = {"/lite-model/": "Lite", "/tfjs-model/": "Tfjs", "/coral-model/": "Coral"}
+               key=lambda e: _KIND_RANK.get(e.kind, len(CARD_KINDS)))
+_URL_VARIANTS = {f"/{variant_format}-model/": kind for kind, variant_format in VARIANT_FORMATS.items()}
 
 
 def _variant_kind(url: str) -> str | None:

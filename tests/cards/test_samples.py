@@ -1,4 +1,4 @@
-"""Every real card in shared/cards-sample: handle, kind, version and metadata
+"""Every real card in tests/data/cards-sample: handle, kind, version and metadata
 written out as tfhub.dev's validator read them, plus the BERT facts."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hubfork import Architecture, parse_card, parse_cards
-from tests.conftest import SAMPLES, need_shared
+from tests.conftest import SAMPLES
 
 COLAB_GLUE = "https://colab.research.google.com/github/tensorflow/text/blob/master/docs/tutorials/bert_glue.ipynb"
 BERT_META = {
@@ -89,11 +89,6 @@ BERT_FACTS = [
     ("tensorflow/models/bert_en_cased_preprocess/3.md", None, "cased", None, None, None),
     ("tensorflow/models/bert_en_uncased_preprocess/3.md", None, "uncased", None, None, None),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _shared():
-    need_shared()
 
 
 def test_the_expectations_cover_every_sample():

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from hubfork import Architecture, parse_card
-from tests.conftest import SEEDS, need_shared
-
-
-@pytest.fixture(autouse=True)
-def _shared():
-    need_shared()
+from tests.conftest import SEEDS
 
 
 def seed(number: str):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from hubfork import Vocabulary
-from tests.conftest import TAGS, need_shared
+from tests.conftest import TAGS
 
 
-def test_shipped_vocabulary_is_made_from_the_shared_tags():
-    need_shared()
+def test_shipped_vocabulary_is_made_from_the_tfhub_dev_tags():
     fresh = Vocabulary.from_tags_dir(TAGS)
     assert fresh.to_json() == Vocabulary.default().to_json()
     assert "wikipedia-and-bookscorpus" in fresh.values["dataset"]

@@ -7,11 +7,10 @@ import shutil
 
 import pytest
 
-from tests.conftest import HEAVY_MODULES, ROOT, SAMPLES, SEEDS, need_shared, run_cli
+from tests.conftest import HEAVY_MODULES, ROOT, SAMPLES, SEEDS, run_cli
 
 
 def test_cards_parse_json_has_the_promised_fields():
-    need_shared()
     result = run_cli("cards", "parse", "--json", str(SEEDS / "003_9a012e9809835804.txt"), str(SAMPLES / "google"))
     assert result.returncode == 0, result.stderr
     cards = json.loads(result.stdout)
@@ -53,7 +52,6 @@ def test_cards_validate_ok_and_errors_as_path_line(tmp_path):
 
 
 def test_cards_validate_strict_fails_on_warnings():
-    need_shared()
     seed = str(SEEDS / "000_220639c8ea345bd7.txt")
     assert run_cli("cards", "validate", seed).returncode == 0
     strict = run_cli("cards", "validate", "--strict", seed)

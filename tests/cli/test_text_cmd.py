@@ -39,7 +39,7 @@ def test_defaults_and_options_parse():
 ])
 def test_bad_arguments_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
-        build_parser().parse_args(argv)
+        main(argv)
     assert exit_.value.code == 2
     assert "error:" in capsys.readouterr().err
 
@@ -67,7 +67,7 @@ def _json_out(capsys, argv: list[str]):
 
 @pytest.mark.parametrize("generation", ["tf1-hub", "v1", "v3", "v4"])
 def test_embed_json_is_what_the_library_returns(generation, generations, tiny_preprocessor, capsys):
-    from hubfork.models.load import load_text_model
+    from hubfork.loading.text import load_text_model
 
     encoder = str(generations[generation])
     out = _json_out(capsys, ["embed", "--model", encoder, "--preprocessor", str(tiny_preprocessor),
@@ -82,7 +82,7 @@ def test_embed_json_is_what_the_library_returns(generation, generations, tiny_pr
 
 
 def test_embed_reads_stdin_lines_and_skips_blank_ones(generations, monkeypatch, capsys):
-    from hubfork.models.load import load_text_model
+    from hubfork.loading.text import load_text_model
 
     encoder = str(generations["v3"])
     monkeypatch.setattr("sys.stdin", io.StringIO("the cat sat on the mat.\r\n\n   \nhello world\n"))
@@ -102,7 +102,7 @@ def test_embed_table_for_people(generations, capsys):
 
 
 def test_fill_mask_json_top_k_per_mask_best_first(generations, capsys):
-    from hubfork.models.load import load_text_model
+    from hubfork.loading.text import load_text_model
 
     encoder = str(generations["v4"])
     out = _json_out(capsys, ["fill-mask", "--model", encoder, "--top-k", "4", "--json", *MASKED])
@@ -149,8 +149,11 @@ def test_similarity_json_and_table(generations, tiny_preprocessor, capsys):
     assert "1.000" in out
 
 
-def test_the_pooling_choices_are_textmodels():
-    from hubfork.cli import text_cmd
-    from hubfork.models.text_model import POOLINGS
+def test_the_pooling_choices_are_textmodels(capsys):
+    from hubfork.cli.main import main
+    from hubfork.constants import POOLINGS
 
-    assert text_cmd.POOLINGS == POOLINGS
+    with pytest.raises(SystemExit):
+        main(["embed", "--model", "m", "--pooling", "nonsense", "text"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nonsense'" in err and all(pooling in err for pooling in POOLINGS)

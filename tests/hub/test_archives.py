@@ -12,7 +12,7 @@ import pytest
 from hubfork.errors import ArchiveError
 from hubfork.hub import archives, snapshot_download
 from hubfork.hub.archives import ARCHIVES_FOLDER, unpack_archive
-from tests.hub.conftest import sha256_tree
+from tests.fixtures.hub import sha256_tree
 
 FILES = {"saved_model.pb": b"graph", "variables/variables.index": b"index",
          "variables/variables.data-00000-of-00001": b"\0" * 1000, "assets/vocab.txt": b"[PAD]\nhello\n"}

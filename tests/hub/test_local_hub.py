@@ -13,7 +13,7 @@ from hubfork.hub import LocalHub, snapshot_download
 from hubfork.hub import local_hub as local_hub_module
 from hubfork.hub.git import git, rev_parse
 from hubfork.hub.server import free_port
-from tests.hub.conftest import sha256_tree
+from tests.fixtures.hub import sha256_tree
 
 
 @pytest.fixture
@@ -79,10 +79,14 @@ def test_a_failed_add_leaves_no_commit(hub, model, monkeypatch):
     with pytest.raises(LocalHubError, match="tag 'v1' already exists"):
         hub.add(model, "acme/bert", tag="v1")
 
-    def broken(*args, **kwargs):
-        raise LocalHubError("simulated failure while moving refs")
+    real_git = local_hub_module.git
 
-    monkeypatch.setattr(local_hub_module, "_git_stdin", broken)
+    def broken(repo, *args, **kwargs):
+        if "update-ref" in args:  # the last step of an add: the commit exists, the refs have not moved
+            raise LocalHubError("simulated failure while moving refs")
+        return real_git(repo, *args, **kwargs)
+
+    monkeypatch.setattr(local_hub_module, "git", broken)
     with pytest.raises(LocalHubError, match="simulated"):
         hub.add(model, "acme/bert", tag="v2")
     assert {ref: rev_parse(repo, ref) for ref in ("main", "v1")} == before

@@ -14,7 +14,7 @@ from hubfork.errors import (
     UnresolvedNameError,
 )
 from hubfork.hub import ResolvedName, Resolver, ResolverChain, default_resolvers, resolve
-from tests.hub.conftest import HANDLE, KAGGLE, REPO, TF1_HANDLE, TF1_REPO
+from tests.fixtures.hub import HANDLE, KAGGLE, REPO, TF1_HANDLE, TF1_REPO
 
 
 @pytest.mark.parametrize("name, form, repo_id, revision, endpoint", [

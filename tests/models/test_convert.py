@@ -9,7 +9,7 @@ import pytest
 from hubfork.errors import ModelError
 from hubfork.models.convert import convert
 from tests.conftest import run_cli
-from tests.models.conftest import minilm_folder
+from tests.fixtures.models import minilm_folder
 
 
 def test_convert_random_weights_from_the_command_line(tmp_path, tiny_vocab):

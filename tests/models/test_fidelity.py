@@ -12,12 +12,14 @@ import pytest
 
 from hubfork.models import _tf
 from hubfork.models.convert import convert
-from tests.models.conftest import minilm_folder, real_sentences
+from tests.fixtures.models import minilm_folder, real_sentences
 
 tf = _tf.tensorflow()
 hub = _tf.tensorflow_hub()
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+# The references are declared test dependencies (pyproject's `test` extra): imported, not skipped
+# when missing. After TensorFlow, the order these tests always loaded them in.
+import torch  # noqa: E402
+import transformers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,8 @@ def test_minilm_matches_transformers_bert_model(minilm_v3, sentences):
 
 
 def test_minilm_sentence_embeddings_match_sentence_transformers(minilm_v3, sentences):
-    st = pytest.importorskip("sentence_transformers")
+    import sentence_transformers as st
+
     model = st.SentenceTransformer(str(minilm_folder()), device="cpu")
     theirs = model.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     ours = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -19,18 +20,17 @@ import numpy as np
 import pytest
 
 import hubfork
+from hubfork.constants import GENERATIONS, POOLINGS
 from hubfork.errors import ModelError, ModelFormatError, NoMaskedLMError, NotTrainableError, TextInputError
 from hubfork.models import _tf, text_model
 from hubfork.models.batching import length_batches
-from hubfork.models.text_model import POOLINGS
-from tests.models.conftest import minilm_folder, real_sentences
+from tests.fixtures.models import minilm_folder, real_sentences
 
 tf = _tf.tensorflow()
 hub = _tf.tensorflow_hub()
 keras = _tf.keras()
 _tf.tensorflow_text()  # the preprocessors' ops
 
-GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")
 KEYS = ("input_word_ids", "input_mask", "input_type_ids")
 #: Texts of the tiny vocab (and some it lacks), of different lengths, one of them empty.
 TEXTS = ["the cat sat on the mat.", "Hello, world!", "A big dog is running fast, the small cat was slow!",
@@ -46,7 +46,7 @@ def encoders(tmp_path_factory, tiny_config, tiny_vocab) -> dict[str, Path]:
     with 128 positions (it has 64), so that the preprocessor's full 128 tokens fit, and weights ten
     times wider than BERT's initialisation: texts then get clearly different vectors (at std 0.02 the
     pooled outputs of a random BERT differ by about 1e-4, too little for a toy task to learn from)."""
-    from hubfork.models.convert import GENERATIONS as ALL
+    from hubfork.constants import GENERATIONS as ALL
     from hubfork.models.convert import write_encoder
     from hubfork.models.weights import random_weights
 
@@ -159,7 +159,7 @@ def test_facts_of_each_generation(models, generation, tiny_preprocessor, encoder
     assert model.has_mlm is (generation == "v4")
     assert model.preprocessor_source == "given" and model.preprocessor.path == tiny_preprocessor
     assert model.path == encoders[generation] and model.name == str(encoders[generation])
-    assert model.device == "/CPU:0" and model.notes == []
+    assert model.device == default_device() and model.notes == []
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
@@ -501,7 +501,8 @@ def mlm_checkpoint(tmp_path_factory, tiny_vocab):
     from safetensors.numpy import save_file
 
     from hubfork.models.config import BertConfig
-    from hubfork.models.weights import MLM_KEYS, random_weights
+    from hubfork.models.weight_table import MLM_KEYS
+    from hubfork.models.weights import random_weights
 
     config = BertConfig(vocab_size=len(tiny_vocab.read_text().splitlines()), hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64, max_position_embeddings=128,
@@ -528,7 +529,8 @@ def fill_mask_model(mlm_checkpoint, tiny_preprocessor):
 
 
 def test_fill_mask_ranks_match_transformers(mlm_checkpoint, fill_mask_model, tiny_vocab):
-    transformers = pytest.importorskip("transformers")
+    import transformers
+
     folder, _ = mlm_checkpoint
     reference, info = transformers.BertForMaskedLM.from_pretrained(str(folder), output_loading_info=True)
     assert not info["missing_keys"] and not info["mismatched_keys"]  # the pooler is unexpected: no matter
@@ -675,6 +677,22 @@ def test_frozen_keras_model_has_no_trainable_encoder_weights(models):
 
 
 # ----------------------------------------------------------------------------- devices
+# The suite passes with and without a GPU: what is expected follows what TensorFlow reports.
+
+
+def gpu_count() -> int:
+    return len(tf.config.list_logical_devices("GPU"))
+
+
+def default_device() -> str:
+    """Where a model goes when no device is asked for: the first GPU TensorFlow sees, else the CPU."""
+    return "/GPU:0" if gpu_count() else "/CPU:0"
+
+
+def seen_devices() -> str:
+    """The devices TensorFlow sees, as the refusal of a missing one lists them ("CPU:0, GPU:0")."""
+    cpus = len(tf.config.list_logical_devices("CPU"))
+    return ", ".join([f"CPU:{i}" for i in range(cpus)] + [f"GPU:{i}" for i in range(gpu_count())])
 
 
 def test_device_cpu(encoders, tiny_preprocessor, hand_wired):
@@ -683,10 +701,21 @@ def test_device_cpu(encoders, tiny_preprocessor, hand_wired):
     assert max_diff(model.embed(TEXTS), hand_wired.embed("v2", TEXTS)) <= 1e-5
 
 
-@pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="this machine has a GPU")
-@pytest.mark.parametrize("device", ["gpu", "GPU:1", "/device:GPU:0"])
+def test_gpu_is_the_first_gpu_or_refused_without_one(encoders, tiny_preprocessor):
+    if gpu_count():
+        model = hubfork.load_text_model(encoders["v3"], preprocessor=tiny_preprocessor, device="gpu")
+        assert model.device == "/GPU:0"
+    else:
+        with pytest.raises(ModelError, match=re.escape(f"'gpu' asked for, but TensorFlow sees only {seen_devices()}")
+                           + "$"):
+            hubfork.load_text_model(encoders["v3"], device="gpu")
+
+
+# {n}: the number of GPUs TensorFlow sees, the first index it does not have.
+@pytest.mark.parametrize("device", ["gpu:{n}", "/device:GPU:{n}", "GPU:{beyond}"])
 def test_a_gpu_that_is_not_there_is_refused_listing_the_devices(encoders, device):
-    with pytest.raises(ModelError, match=r"TensorFlow sees only CPU:0$") as caught:
+    device = device.format(n=gpu_count(), beyond=gpu_count() + 1)
+    with pytest.raises(ModelError, match=re.escape(f"TensorFlow sees only {seen_devices()}") + "$") as caught:
         hubfork.load_text_model(encoders["v3"], device=device)
     assert repr(device) in str(caught.value)
 
@@ -701,7 +730,8 @@ def test_a_device_name_that_is_not_one_is_refused(encoders, device):
 
 
 def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(embedded_hub, hf_on, tmp_path):
-    st = pytest.importorskip("sentence_transformers")
+    import sentence_transformers as st
+
     model = hubfork.load_text_model("hubfork/all-MiniLM-L6-v2")
     assert model.generation == "v3" and model.preprocessor_source == "companion" and model.notes == []
     cache = tmp_path / "hf-cache"

@@ -3,7 +3,7 @@
 Uncased: all-MiniLM-L6-v2's own `tokenizer.json`. Cased: the same pipeline with
 ``lowercase=False, strip_accents=False`` over a cased vocab made from MiniLM's
 (see `write_cased_vocab`). Texts: a crafted set of the known pitfalls, every
-line of the shared cards and seeds (real prose nobody wrote for a test), and
+line of the sample cards and seeds in tests/data (real prose nobody wrote for a test), and
 every code point in context.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,8 @@ import pytest
 from hubfork.errors import ModelError
 from hubfork.models import _tf
 from hubfork.models.tokenizer import MAX_CHARS_PER_WORD, SPECIAL_TOKENS, make_tokenizer, read_vocab
-from tests.conftest import ROOT, SAMPLES, SHARED
-from tests.models.conftest import minilm_folder
+from tests.conftest import ROOT, SAMPLES, SEEDS
+from tests.fixtures.models import minilm_folder
 
 tf = _tf.tensorflow()
 
@@ -60,9 +59,9 @@ CRAFTED = [
 
 
 def real_lines() -> list[str]:
-    """Every line of every markdown card in the shared sample and of every seed."""
-    files = sorted(SAMPLES.rglob("*.md")) + sorted((SHARED / "seeds").glob("*"))
-    assert files, f"no shared text under {SHARED}"
+    """Every line of every markdown card in the sample and of every seed (tests/data)."""
+    files = sorted(SAMPLES.rglob("*.md")) + sorted(SEEDS.glob("*"))
+    assert files, f"no test text under {SAMPLES} and {SEEDS}"
     return [line for path in files for line in path.read_text(encoding="utf-8").split("\n")]
 
 
@@ -147,7 +146,7 @@ def test_crafted_texts_match_hugging_face(case):
     assert_same(CRAFTED, ours(tokenizer, CRAFTED), theirs(hf, CRAFTED))
 
 
-def test_every_line_of_the_shared_cards_matches_hugging_face(case):
+def test_every_line_of_the_sample_cards_matches_hugging_face(case):
     _, tokenizer, hf, _ = case
     lines = real_lines()
     assert len(lines) > 1000
@@ -252,14 +251,15 @@ def test_casing_follows_hugging_face_not_nfkc(case):
         assert got[5] == [ids["İ"]] and got[6] == [ids["ẞ"]]
 
 
-def test_a_thousand_sentences_take_well_under_a_second(case):
+def test_a_batch_of_a_thousand_sentences_gives_each_its_own_pieces(case):
+    # How fast: benchmarks/tokenize_bench.py.
     _, tokenizer, _, _ = case
     lines = [line for line in real_lines() if len(line.split()) > 3]
-    batch = tf.constant((lines * (1000 // len(lines) + 1))[:1000])
-    tokenizer.tokenize(batch)  # traced already; warm the caches
-    start = time.perf_counter()
-    tokenizer.tokenize(batch)
-    assert time.perf_counter() - start < 1.0
+    texts = (lines * (1000 // len(lines) + 1))[:1000]
+    alone = {line: ours(tokenizer, [line])[0] for line in lines[:50]}
+    batched = ours(tokenizer, texts)
+    assert len(batched) == 1000
+    assert [batched[i] for i, text in enumerate(texts) if text in alone] == [alone[t] for t in texts if t in alone]
 
 
 def test_a_vocab_without_the_special_tokens_is_refused(tmp_path):

@@ -9,8 +9,9 @@ import pytest
 
 from hubfork.errors import ModelFormatError
 from hubfork.models.config import BertConfig
-from hubfork.models.weights import expected_shapes, normalise_key, random_weights, read_checkpoint
-from tests.models.conftest import minilm_folder
+from hubfork.models.weight_table import expected_shapes
+from hubfork.models.weights import normalise_key, random_weights, read_checkpoint
+from tests.fixtures.models import minilm_folder
 
 
 def test_minilm_checkpoint_is_read_without_pytorch():

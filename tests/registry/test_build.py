@@ -13,7 +13,7 @@ import yaml
 
 from hubfork import CardError, Registry, RegistryError, build_registry
 from hubfork.registry import store
-from tests.conftest import ROOT, SAMPLES, need_shared
+from tests.conftest import ROOT, SAMPLES
 
 
 def _copy_tree(source: Path, target: Path, order_seed: int | None = None) -> None:
@@ -51,7 +51,6 @@ def test_entries_hold_handle_kind_metadata_facts_card_and_sources(tmp_path):
 
 
 def test_same_cards_give_the_same_bytes_whatever_the_file_order(tmp_path):
-    need_shared()
     outputs = []
     for seed in (1, 2):
         root = tmp_path / f"copy{seed}"

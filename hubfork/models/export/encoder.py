@@ -1,11 +1,13 @@
 """Writing a BERT encoder as a TF Hub-format TF2 SavedModel of a given generation.
 
-| generation | call | outputs | extras |
-|---|---|---|---|
-| v1 | list ``[input_word_ids, input_mask, input_type_ids]`` | list ``[pooled_output, sequence_output]`` | ``.vocab_file``, ``.do_lower_case``; no dropout when fine-tuned (the bug v2 fixed) |
-| v2 | as v1 | as v1 | as v1, with dropout when fine-tuned |
-| v3 | dict of the three inputs | dict ``pooled_output``, ``sequence_output``, ``encoder_outputs``, ``default`` | as v2 |
-| v4 | as v3 | as v3 | plus ``.mlm``: the v3 inputs and ``masked_lm_positions`` in, the v3 outputs and ``mlm_logits`` out |
+- v1: called with a list ``[input_word_ids, input_mask, input_type_ids]``, returns a list
+  ``[pooled_output, sequence_output]``; has ``.vocab_file`` and ``.do_lower_case``; no dropout
+  when fine-tuned (the bug v2 fixed).
+- v2: as v1, with dropout when fine-tuned.
+- v3: called with a dict of the three inputs, returns a dict of ``pooled_output``,
+  ``sequence_output``, ``encoder_outputs`` and ``default``; extras as v2.
+- v4: as v3, plus ``.mlm``: the v3 inputs and ``masked_lm_positions`` in, the v3 outputs and
+  ``mlm_logits`` out.
 
 Each is a tf_keras model saved in the SavedModel format, which gives the
 Reusable SavedModel API: the loaded object is callable with ``training=``, and
@@ -19,6 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from hubfork.constants import GENERATIONS
 from hubfork.errors import ModelError
 from hubfork.models import _tf
 from hubfork.models.bert import INPUT_KEYS, make_encoder, make_mlm_head
@@ -26,7 +29,7 @@ from hubfork.models.config import BertConfig
 from hubfork.models.export.folders import staged_folder
 from hubfork.models.weights import assign
 
-TF2_GENERATIONS = ("v1", "v2", "v3", "v4")
+TF2_GENERATIONS = tuple(g for g in GENERATIONS if g != "tf1-hub")
 
 
 def build_keras_model(config: BertConfig, weights: dict[str, np.ndarray], generation: str,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from hubfork import _files
 from hubfork.errors import ModelError
 
 
@@ -26,18 +25,5 @@ def staged_folder(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -
         raise ModelError(f"{target} exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not overwrite:
         raise ModelError(f"{target} already exists and is not empty (choose another folder or allow overwriting)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
-    try:
+    with _files.staged_folder(target) as staging:
         yield staging
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

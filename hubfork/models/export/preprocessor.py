@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
+from hubfork.constants import DEFAULT_SEQ_LENGTH
 from hubfork.errors import ModelError
 from hubfork.models import _tf
 from hubfork.models.export.folders import staged_folder
@@ -31,7 +32,7 @@ from hubfork.models.tokenizer import make_tokenizer
 
 
 def write_preprocessor(out_dir: str | os.PathLike[str], vocab_file: str | os.PathLike[str], *,
-                       lower_case: bool, seq_length: int = 128) -> Path:
+                       lower_case: bool, seq_length: int = DEFAULT_SEQ_LENGTH) -> Path:
     """Write the preprocessor SavedModel to `out_dir` (new or empty) and return its path.
 
     The vocab is copied in as an asset, so the folder stands alone; the folder

@@ -24,7 +24,7 @@ from hubfork.models import _tf
 from hubfork.models.bert import make_encoder
 from hubfork.models.config import BertConfig
 from hubfork.models.export.folders import staged_folder
-from hubfork.models.weights import variable_map
+from hubfork.models.weight_table import variable_map
 
 #: tensorflow_hub's ModuleDef proto with ``format: FORMAT_V3`` (field 1, value 3),
 #: the marker hub.load() looks for; the proto itself left tensorflow_hub with TF1 support.

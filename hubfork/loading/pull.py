@@ -1,25 +1,23 @@
 """`pull_from_hub`: fetch a model by any name and load it as a ``hub.KerasLayer``.
 
-The only place in `hubfork.hub` that imports TensorFlow, and only when called.
+TensorFlow is imported only when it is called.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubfork.errors import NotTrainableError
 from hubfork.hub.download import Patterns, fetch, with_revision
 from hubfork.hub.patterns import Regexes, regex_allow_patterns
 from hubfork.hub.resolvers import resolve
 from hubfork.models import _tf
+from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module, signature_names
 
-#: The file that marks a TF1 Hub-format module.
-TF1_MODULE_FILE = "tfhub_module.pb"
-#: Why ``trainable=True`` is refused for one.
-TF1_NOT_TRAINABLE = ("a TF1 Hub-format module (tfhub_module.pb) cannot be fine-tuned through hub.KerasLayer in "
-                     "TF2; load it with trainable=False (its 'tokens' signature: signature=\"tokens\", "
-                     "signature_outputs_as_dict=True), or use a TF2 SavedModel of the model to fine-tune")
+if TYPE_CHECKING:  # pragma: no cover
+    import tensorflow_hub
+
 # Keyword arguments of the hub side (the rest go to hub.KerasLayer).
 _HUB_KWARGS = ("cache_dir", "token", "endpoint", "registry")
 
@@ -37,7 +35,7 @@ def pull_from_hub(
     signature_outputs_as_dict: bool | None = None,
     tags: Any = None,
     **kwargs: Any,
-):
+) -> "tensorflow_hub.KerasLayer":
     """Fetch `name` (any form `hubfork.hub.resolve` accepts) and return a ``hub.KerasLayer`` on it.
 
     Hub options: `revision`, `local_files_only`, `allow_patterns`/`ignore_patterns`
@@ -52,6 +50,13 @@ def pull_from_hub(
     A TF1 Hub-format module (``tfhub_module.pb``) cannot be fine-tuned through
     hub.KerasLayer: ``trainable=True`` raises `NotTrainableError`; without a
     `signature` it is loaded through its ``tokens`` signature with outputs as a dict.
+
+    Raises:
+        TypeError: no name, or two different ones (`name` and ``repo_id=``).
+        HubError: the name cannot be resolved or fetched (its subclasses in `hubfork.errors`:
+            `InvalidNameError`, `UnresolvedNameError`, `NotInRegistryError`, `RepoNotFoundError`,
+            `NotCachedError`, `HubUnreachableError`, `NoMatchingFilesError`, ...).
+        NotTrainableError: ``trainable=True`` on a TF1 Hub-format module.
     """
     repo_id = kwargs.pop("repo_id", None)
     if name is not None and repo_id is not None and name != repo_id:
@@ -84,7 +89,7 @@ def pull_from_hub(
             if signature_outputs_as_dict is None:
                 signature_outputs_as_dict = True
 
-    hub = _tensorflow_hub()
+    hub = _tf.tensorflow_hub()
     # A text preprocessor's graph uses TF Text ops, which exist only once tensorflow_text is
     # imported: without it the load fails with "Op type not registered". TF Hub's docs told
     # notebooks to import it first; pull_from_hub does it for them.
@@ -93,26 +98,4 @@ def pull_from_hub(
                           signature_outputs_as_dict=signature_outputs_as_dict, tags=tags, **kwargs)
 
 
-def is_tf1_module(path: Path) -> bool:
-    """True for a TF1 Hub-format module folder."""
-    return (path / TF1_MODULE_FILE).is_file()
-
-
-def signature_names(path: Path) -> set[str]:
-    """The signature names of a SavedModel's graphs, read from saved_model.pb without loading it."""
-    _tensorflow_hub()  # TensorFlow first, so that its protos are importable
-    from tensorflow.core.protobuf import saved_model_pb2
-
-    proto = saved_model_pb2.SavedModel()
-    try:
-        proto.ParseFromString((path / "saved_model.pb").read_bytes())
-    except (OSError, ValueError):
-        return set()
-    return {key for graph in proto.meta_graphs for key in graph.signature_def}
-
-
-def _tensorflow_hub():
-    return _tf.tensorflow_hub()
-
-
-__all__ = ["pull_from_hub", "is_tf1_module", "signature_names", "TF1_MODULE_FILE", "TF1_NOT_TRAINABLE"]
+__all__ = ["pull_from_hub"]

@@ -1,9 +1,11 @@
 """pull_from_hub: a hub.KerasLayer on a model fetched by any name, that trains; the
-earlier fork's call style; TF1 Hub modules."""
+earlier fork's call style; TF1 Hub modules; a second pull offline, from the cache."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -11,10 +13,12 @@ import numpy as np
 import pytest
 
 from hubfork.errors import NoMatchingFilesError, NotTrainableError
-from hubfork.hub import pull_from_hub
+from hubfork.hub import fetch
 from hubfork.hub.patterns import cached_snapshot
+from hubfork.loading.pull import pull_from_hub
 from hubfork.models import _tf
-from tests.hub.conftest import REPO, TF1_REPO, sha256_tree
+from tests.conftest import ROOT
+from tests.fixtures.hub import REPO, TF1_REPO, sha256_tree
 
 tf = _tf.tensorflow()
 hub = _tf.tensorflow_hub()
@@ -110,9 +114,6 @@ def test_two_names_is_an_error():
 def test_a_preprocessor_loads_in_a_fresh_process(tiny_vocab, tmp_path):
     # In this test process tensorflow_text is long imported; a user's fresh process (a
     # notebook, `hubfork`'s main job) has not imported it, and the load must not depend on that.
-    import subprocess
-    import sys
-
     from hubfork.models.export.preprocessor import write_preprocessor
 
     folder = write_preprocessor(tmp_path / "preprocess", tiny_vocab, lower_case=True, seq_length=8)
@@ -124,3 +125,47 @@ def test_a_preprocessor_loads_in_a_fresh_process(tiny_vocab, tmp_path):
                           env={**os.environ, "TF_USE_LEGACY_KERAS": "1"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[[5, 8, 10, 12, 6, 0, 0, 0]]"  # [CLS] the cat sat [SEP]
+
+
+OFFLINE_SCRIPT = """
+import hashlib, json, sys
+from pathlib import Path
+import huggingface_hub.constants as constants
+from hubfork.errors import NotCachedError
+from hubfork.hub import fetch
+from hubfork.loading.pull import pull_from_hub
+assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE was not read at import"
+snapshot = fetch(sys.argv[1])
+layer = pull_from_hub(sys.argv[1])
+import numpy as np
+ids = np.array([[5, 8, 10, 6, 0]], np.int32)
+out = layer(dict(input_word_ids=ids, input_mask=(ids > 0).astype(np.int32), input_type_ids=np.zeros_like(ids)))
+try:
+    fetch(sys.argv[2])
+    missing = None
+except NotCachedError as exc:
+    missing = str(exc)
+print(json.dumps({"path": snapshot.path, "commit": snapshot.commit, "pooled": out["pooled_output"].numpy().tolist(),
+                  "missing": missing}))
+"""
+
+
+def test_second_pull_offline_with_the_server_stopped(local_hub, hf_isolated, tmp_path):
+    """A first pull online, then the server stopped and, in a fresh process with
+    HF_HUB_OFFLINE=1 (huggingface_hub reads it at import), the same pull from the cache."""
+    import json
+
+    with local_hub.hub.serve(port=0) as endpoint:  # a server of its own, so stopping it leaves the session's
+        online = fetch(f"{REPO}@v1", endpoint=endpoint)
+        layer = pull_from_hub(f"{REPO}@v1", endpoint=endpoint)
+    ids = np.array([[5, 8, 10, 6, 0]], np.int32)
+    expected = layer(dict(input_word_ids=ids, input_mask=(ids > 0).astype(np.int32),
+                          input_type_ids=np.zeros_like(ids)))["pooled_output"].numpy()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_ENDPOINT": endpoint, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", OFFLINE_SCRIPT, f"{REPO}@v1", f"{REPO}@v2"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["path"] == online.path and seen["commit"] == local_hub.commits["v1"]
+    assert np.allclose(seen["pooled"], expected, atol=1e-6)
+    assert "offline (HF_HUB_OFFLINE=1)" in seen["missing"] and "not in the cache" in seen["missing"]

@@ -7,6 +7,9 @@ a TF Hub card); else one built from the encoder's own vocab (the TF1
 ``.do_lower_case``). A companion that is named but cannot be fetched (offline
 and not cached, not in the registry) falls back to the vocab, with a note saying
 why, since the vocab gives the same token ids.
+
+The names are read here, above the hub and the models; building a preprocessor
+from a vocab is the models' own work (`hubfork.models.preprocessing`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from hubfork.constants import DEFAULT_SEQ_LENGTH
 from hubfork.errors import CardError, HubError, ModelFormatError, RegistryError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,7 +69,7 @@ def pair_preprocessor(encoder: "Encoder", snapshot: "Snapshot", *, given: str | 
     from hubfork.models.preprocessing import preprocessor_from_vocab
 
     vocab_file, lower_case = vocab
-    path = preprocessor_from_vocab(vocab_file, lower_case, seq_length or 128)
+    path = preprocessor_from_vocab(vocab_file, lower_case, seq_length or DEFAULT_SEQ_LENGTH)
     return Pairing(path, "vocab", None, notes)
 
 
