@@ -43,6 +43,10 @@ _EXPORTS = {
     "snapshot_download": "hubfork.hub.download",
     "fetch": "hubfork.hub.download",
     "LocalHub": "hubfork.hub.local_hub",
+    # the scanner (protobufs only, no TensorFlow)
+    "scan": "hubfork.scanning.scanner",
+    "ScanReport": "hubfork.scanning.report",
+    "Finding": "hubfork.scanning.report",
     # names in, models out (hub and models together)
     "pull_from_hub": "hubfork.loading.pull",
     "load_text_model": "hubfork.loading.text",
@@ -88,3 +92,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.registry.entry import RegistryEntry
     from hubfork.registry.registry import Registry
     from hubfork.registry.store import default_registry_path
+    from hubfork.scanning.report import Finding, ScanReport
+    from hubfork.scanning.scanner import scan

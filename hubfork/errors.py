@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.cards.records import Problem
+    from hubfork.scanning.report import ScanReport
 
 
 class HubforkError(Exception):
@@ -111,6 +112,37 @@ class NoMaskedLMError(ModelError):
 
 class TextInputError(ModelError, ValueError):
     """Text given to a text model that it cannot take (says which item and why)."""
+
+
+# ------------------------------------------------------------------------ scanning
+
+
+class UnreadableModelError(ModelFormatError):
+    """A folder the scanner cannot read as a SavedModel (no saved_model.pb, or one that does not
+    parse); `reason` says which."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class UnsafeModelError(HubforkError):
+    """A model whose graph would do more than compute (read or write files, use the network,
+    run code, or run ops nobody has vetted); it was not loaded. `report` is the `ScanReport`."""
+
+    def __init__(self, name: str, *, path: str, report: "ScanReport", shown: int = 5):
+        self.name = name
+        self.path = path
+        self.report = report
+        findings = report.findings
+        lines = [f"  - {finding}" for finding in findings[:shown]]
+        if len(findings) > shown:
+            lines.append(f"  - ... and {len(findings) - shown} more (hubfork scan {path} lists them all)")
+        super().__init__(
+            f"{name!r} ({path}) was not loaded: its graph holds {len(findings)} op(s) a model's computation does not "
+            "need:\n" + "\n".join(lines) + "\nIf you trust this model and its publisher, load it with trust=True "
+            "(on the command line: --trust).")
 
 
 # ----------------------------------------------------------------------------- hub
@@ -283,6 +315,8 @@ __all__ = [
     "ModelFormatError",
     "NoMaskedLMError",
     "TextInputError",
+    "UnreadableModelError",
+    "UnsafeModelError",
     "HubError",
     "InvalidNameError",
     "UnresolvedNameError",

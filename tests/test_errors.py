@@ -9,6 +9,7 @@ import pytest
 
 from hubfork import errors
 from hubfork.cards.records import Problem
+from hubfork.scanning.report import Finding, ScanReport
 
 REPO = dict(repo_id="org/bert", revision="v1", endpoint="http://127.0.0.1:1")
 
@@ -24,6 +25,9 @@ SAMPLES = [
     errors.ModelFormatError("model: no saved_model.pb"),
     errors.NoMaskedLMError("model", "v3"),
     errors.TextInputError("text 2 is not a string"),
+    errors.UnreadableModelError("model", "saved_model.pb is not a SavedModel protobuf"),
+    errors.UnsafeModelError("org/evil", path="/snap", report=ScanReport(
+        "/snap", "ab" * 32, (Finding("ReadFile", "file-read", "__inference_f_3", "ReadFile", ("signature x", "f")),))),
     errors.HubError("hub failed"),
     errors.InvalidNameError("../x", "it could escape its folder"),
     errors.UnresolvedNameError("???", ["org/repo", "hf://org/repo"]),

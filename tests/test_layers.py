@@ -26,6 +26,9 @@ FORBIDDEN = {
     "hub": ("hubfork.models", "hubfork.loading", "hubfork.cli"),
     "models": ("hubfork.hub", "hubfork.loading", "hubfork.cli"),
     "loading": ("hubfork.cli",),
+    # The scanner reads protobufs only: no TensorFlow, no names, nothing it is meant to guard.
+    "scanning": ("hubfork.cards", "hubfork.registry", "hubfork.hub", "hubfork.models", "hubfork.loading",
+                 "hubfork.cli"),
 }
 
 

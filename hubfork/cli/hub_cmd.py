@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,6 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--repo-id", required=True, metavar="ORG/NAME")
     add.add_argument("--tag", metavar="TAG", help="tag the commit (e.g. v1, the revision TF Hub version 1 maps to)")
     add.add_argument("--message", "-m", metavar="TEXT", help="commit message")
+    add.add_argument("--trust", action="store_true",
+                     help="add it even if the scan finds ops that read or write files, use the network or run code")
     add.add_argument("--json", action="store_true")
     add.set_defaults(func=run_add)
 
@@ -69,6 +72,11 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     from hubfork.hub.local_hub import LocalHub
+    from hubfork.scanning.scanner import SAVED_MODEL, check_model
+
+    # A hub serves what it holds to whoever asks: an unsafe model is refused before it is committed.
+    if not args.trust and (Path(args.model_dir) / SAVED_MODEL).is_file():
+        check_model(args.model_dir, name=args.model_dir)
 
     made = LocalHub(args.dir).add(args.model_dir, args.repo_id, tag=args.tag, message=args.message)
     if args.json:

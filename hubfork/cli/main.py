@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from hubfork.cli import browse, cards_cmd, convert_cmd, hub_cmd, pull_cmd, registry_cmd, text_cmd
+from hubfork.cli import browse, cards_cmd, convert_cmd, hub_cmd, pull_cmd, registry_cmd, scan_cmd, text_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print hubfork's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, text_cmd):
+    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, scan_cmd, text_cmd):
         module.register(commands)
     return parser
 
@@ -45,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except HubforkError as exc:
-        print(f"hubfork: error: {exc}", file=sys.stderr)
+        from hubfork.cli.output import safe_text
+
+        print(f"hubfork: error: {safe_text(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("hubfork: interrupted", file=sys.stderr)

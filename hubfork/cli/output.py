@@ -4,10 +4,20 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any, Iterable, Sequence
 
 from hubfork.cards.records import Problem
+
+# Control characters other than newline and tab: written raw, they could retitle, clear or
+# rewrite the user's terminal (a model or card is someone else's text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: str) -> str:
+    """`value` with control characters (terminal escapes) shown as ``\\xNN`` escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
 
 
 def print_json(data: Any) -> None:

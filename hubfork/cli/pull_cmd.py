@@ -1,12 +1,13 @@
-"""``hubfork pull NAME``: fetch a model by any name into the cache and print where it is.
+"""``hubfork pull NAME``: fetch a model by any name into the cache, scan it, and print where it is.
 
-Imports the hub client only when run, and never TensorFlow (it fetches; it does
-not load).
+Imports the hub client and the scanner only when run, and never TensorFlow (it
+fetches and reads protobufs; it does not load).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,21 +28,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def add_hub_options(parser: argparse.ArgumentParser) -> None:
     """The options of every command that fetches a model: --revision, --offline, --cache-dir,
-    --endpoint, --registry."""
+    --endpoint, --registry, --trust."""
     parser.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
     parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
     parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
     parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
     parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY "
                         "or the registry shipped with hubfork)")
+    parser.add_argument("--trust", action="store_true",
+                        help="skip the scan that refuses models whose graphs read or write files, use the network, "
+                        "run code or hold unknown ops (for a model you trust)")
 
 
 def run_pull(args: argparse.Namespace) -> int:
     from hubfork.hub.download import fetch
+    from hubfork.scanning.scanner import SAVED_MODEL
 
     snapshot = fetch(args.name, revision=args.revision, cache_dir=args.cache_dir, local_files_only=args.offline,
                      allow_patterns=args.include, ignore_patterns=args.exclude, endpoint=args.endpoint,
                      registry=args.registry)
+    if not args.trust and (Path(snapshot.path) / SAVED_MODEL).is_file():
+        from hubfork.scanning.scanner import check_model
+
+        check_model(snapshot.path, name=args.name)  # in the cache, but reported before anyone loads it
     if args.json:
         from hubfork.cli.output import print_json
 

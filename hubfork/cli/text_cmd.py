@@ -121,7 +121,7 @@ def load_model(args: argparse.Namespace) -> Any:
     model = load_text_model(
         args.model, preprocessor=args.preprocessor, seq_length=args.seq_length, revision=args.revision,
         device=args.device, cache_dir=args.cache_dir, local_files_only=args.offline, endpoint=args.endpoint,
-        registry=args.registry)
+        registry=args.registry, trust=args.trust)
     for note in model.notes:
         print(f"hubfork: note: {note}", file=sys.stderr)
     return model

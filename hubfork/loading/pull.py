@@ -14,6 +14,7 @@ from hubfork.hub.patterns import Regexes, regex_allow_patterns
 from hubfork.hub.resolvers import resolve
 from hubfork.models import _tf
 from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module, signature_names
+from hubfork.scanning.scanner import check_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import tensorflow_hub
@@ -34,6 +35,7 @@ def pull_from_hub(
     output_key: str | None = None,
     signature_outputs_as_dict: bool | None = None,
     tags: Any = None,
+    trust: bool = False,
     **kwargs: Any,
 ) -> "tensorflow_hub.KerasLayer":
     """Fetch `name` (any form `hubfork.hub.resolve` accepts) and return a ``hub.KerasLayer`` on it.
@@ -51,12 +53,19 @@ def pull_from_hub(
     hub.KerasLayer: ``trainable=True`` raises `NotTrainableError`; without a
     `signature` it is loaded through its ``tokens`` signature with outputs as a dict.
 
+    Before anything loads it, the model is scanned (`hubfork.scan`; the verdict is cached)
+    and refused if its graph would do more than compute; `trust=True` skips the scan for
+    this call, for a model you trust.
+
     Raises:
         TypeError: no name, or two different ones (`name` and ``repo_id=``).
         HubError: the name cannot be resolved or fetched (its subclasses in `hubfork.errors`:
             `InvalidNameError`, `UnresolvedNameError`, `NotInRegistryError`, `RepoNotFoundError`,
             `NotCachedError`, `HubUnreachableError`, `NoMatchingFilesError`, ...).
         NotTrainableError: ``trainable=True`` on a TF1 Hub-format module.
+        UnsafeModelError: the scan found ops that read or write files, use the network, run code or
+            are unknown (the message lists them); nothing was loaded.
+        UnreadableModelError: the folder holds no readable ``saved_model.pb``.
     """
     repo_id = kwargs.pop("repo_id", None)
     if name is not None and repo_id is not None and name != repo_id:
@@ -80,6 +89,7 @@ def pull_from_hub(
     snapshot = fetch(resolved, local_files_only=local_files_only, allow_patterns=allow_patterns,
                      ignore_patterns=ignore_patterns, **hub_options)
     path = Path(snapshot.path)
+    check_model(path, name=name, trust=trust)
 
     if is_tf1_module(path):
         if trainable:

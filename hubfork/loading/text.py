@@ -24,6 +24,7 @@ def load_text_model(
     token: str | bool | None = None,
     endpoint: str | None = None,
     registry: "RegistryLike" = None,
+    trust: bool = False,
 ) -> "TextModel":
     """Load the text encoder `name` (any name `hubfork.resolve` accepts) as a `TextModel`.
 
@@ -39,15 +40,22 @@ def load_text_model(
 
     Models already on this machine can skip the names: `hubfork.models.load.text_model_from_folders`.
 
+    The encoder and the preprocessor are scanned before either loads (`hubfork.scan`;
+    verdicts are cached) and refused if a graph would do more than compute; `trust=True`
+    skips the scan for this call, for models you trust.
+
     Raises:
         HubError: a name that cannot be resolved or fetched (see `hubfork.hub.fetch`).
         ModelError: a bad `seq_length` or `device`; `ModelFormatError` for a folder that is not
             an encoder, or an encoder with no preprocessor to pair.
         NotTrainableError: `trainable` with an encoder that cannot be fine-tuned (a TF1 Hub module).
+        UnsafeModelError: the scan of the encoder or its preprocessor found ops that read or write
+            files, use the network, run code or are unknown; nothing was loaded.
     """
     from hubfork.hub.download import fetch
     from hubfork.loading.pairing import pair_preprocessor, registry_or_none
     from hubfork.models.load import check_text_options, open_encoder, text_model_from_folders
+    from hubfork.scanning.scanner import check_model
 
     shown = os.fspath(name)
     chosen_device = check_text_options(seq_length=seq_length, device=device)
@@ -55,10 +63,12 @@ def load_text_model(
     hub_options: dict[str, Any] = dict(cache_dir=cache_dir, local_files_only=local_files_only, token=token,
                                        endpoint=endpoint, registry=registry_object)
     snapshot = fetch(shown, revision=revision, **hub_options)
+    check_model(snapshot.path, name=shown, trust=trust)
     encoder = open_encoder(snapshot.path, trainable=trainable, name=shown)
     pairing = pair_preprocessor(
         encoder, snapshot, given=os.fspath(preprocessor) if preprocessor is not None else None,
         registry=registry_object, fetch=lambda other: fetch(other, **hub_options), seq_length=seq_length)
+    check_model(pairing.path, name=pairing.name or f"the preprocessor of {shown}", trust=trust)
     return text_model_from_folders(encoder, pairing.path, pairing.source, name=shown, seq_length=seq_length,
                                    trainable=trainable, device=chosen_device, jit_compile=jit_compile,
                                    notes=pairing.notes)

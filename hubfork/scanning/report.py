@@ -1,0 +1,91 @@
+"""What a scan found: `Finding` (one op that should not run) and `ScanReport` (one model)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from hubfork.scanning.ops import CATEGORIES, MEANING
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One op a model would run that the scanner does not allow.
+
+    `where` is the function that holds it (``graph`` for a node of a meta graph's own
+    graph), `node` the node's name, `path` the chain from an entry point (a signature,
+    an object's function, an init op) down to `where`.
+    """
+
+    op: str
+    category: str
+    where: str
+    node: str
+    path: tuple[str, ...]
+    detail: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.op} ({self.category}: {MEANING[self.category]}) in {self.where}, node {self.node!r}"
+        text += f"; reached by {' -> '.join(self.path)}" if self.path else ""
+        return text + (f"; {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What scanning one SavedModel folder found. `clean` when it has no findings.
+
+    `ops` counts every op type the model's graphs and functions hold; `notes` say what
+    the scan saw that is not a finding (e.g. Keras custom objects, whose code is not in
+    the file and so cannot run from it).
+    """
+
+    path: str
+    sha256: str
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()
+    ops: dict[str, int] = field(default_factory=dict)
+    meta_graphs: int = 0
+    functions: int = 0
+    nodes: int = 0
+    cached: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    def summary(self) -> str:
+        """One line: clean, or how many findings of which categories."""
+        if self.clean:
+            return (f"{self.path}: clean ({len(self.ops)} op types in {self.meta_graphs} meta graph(s), "
+                    f"{self.functions} functions)")
+        counts = {c: sum(1 for f in self.findings if f.category == c) for c in CATEGORIES}
+        shown = ", ".join(f"{n} {c}" for c, n in counts.items() if n)
+        return f"{self.path}: {len(self.findings)} finding(s): {shown}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["clean"] = self.clean
+        data["findings"] = [{**asdict(f), "path": list(f.path)} for f in self.findings]
+        data["notes"] = list(self.notes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ScanReport":
+        findings = tuple(Finding(**{**f, "path": tuple(f["path"])}) for f in data["findings"])
+        fields = {k: data[k] for k in ("path", "sha256", "meta_graphs", "functions", "nodes")}
+        return cls(**fields, findings=findings, notes=tuple(data["notes"]), ops=dict(data["ops"]))
+
+    def __str__(self) -> str:
+        return "\n".join([self.summary(), *(f"  - {f}" for f in self.findings), *(f"  note: {n}" for n in self.notes)])
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{html.escape(f.op)}</td><td>{html.escape(f.category)}</td>"
+                       f"<td>{html.escape(f.where)}</td><td>{html.escape(' → '.join(f.path))}</td></tr>"
+                       for f in self.findings)
+        table = (f"<table><thead><tr><th>op</th><th>category</th><th>where</th><th>reached by</th></tr></thead>"
+                 f"<tbody>{rows}</tbody></table>") if rows else ""
+        return f"<p>{html.escape(self.summary())}</p>{table}"
+
+
+__all__ = ["Finding", "ScanReport"]

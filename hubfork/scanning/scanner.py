@@ -1,0 +1,138 @@
+"""`scan`: what a SavedModel's graphs would do, read from its protobufs without loading or
+running it; `check_model`: the same, cached, as the gate every load path passes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from hubfork.constants import cache_dir
+from hubfork.errors import UnreadableModelError, UnsafeModelError
+from hubfork.scanning.report import ScanReport
+
+SAVED_MODEL = "saved_model.pb"
+KERAS_METADATA = "keras_metadata.pb"
+#: Bump when the allowlist or the walk changes: cached verdicts of another version are not reused.
+SCANNER_VERSION = 2
+_CACHE_FOLDER = "scans"
+
+
+def scan(path: str | os.PathLike[str]) -> ScanReport:
+    """Scan the SavedModel folder at `path` (every meta graph, node and library function
+    reachable from its signatures and saved objects, and its Keras metadata).
+
+    Raises:
+        UnreadableModelError: `path` holds no ``saved_model.pb``, or one that does not parse
+            as a SavedModel (truncated, not a protobuf, no meta graph).
+    """
+    folder = Path(path)
+    data = _read(folder)
+    return _scan_bytes(folder, data, hashlib.sha256(data).hexdigest())
+
+
+def check_model(path: str | os.PathLike[str], *, name: str | None = None, trust: bool = False) -> ScanReport | None:
+    """The gate before a model is loaded: scan `path` (or reuse the verdict cached for the same
+    ``saved_model.pb``) and refuse a model with findings. With `trust`, nothing is scanned.
+
+    Raises:
+        UnsafeModelError: the model has findings (`name` is how the user named it).
+        UnreadableModelError: as `scan`.
+    """
+    if trust:
+        return None
+    folder = Path(path)
+    data = _read(folder)
+    digest = hashlib.sha256(data).hexdigest()
+    key = _cache_key(folder, digest)
+    report = _cached(folder, digest, key)
+    if report is None:
+        report = _scan_bytes(folder, data, digest)
+        _remember(report, key)
+    if not report.clean:
+        raise UnsafeModelError(name if name is not None else str(folder), path=str(folder), report=report)
+    return report
+
+
+def _read(folder: Path) -> bytes:
+    file = folder / SAVED_MODEL
+    if not folder.is_dir():
+        raise UnreadableModelError(str(folder), "not a folder; a SavedModel is a folder holding saved_model.pb")
+    if not file.is_file():
+        raise UnreadableModelError(str(folder), f"no {SAVED_MODEL}: not a SavedModel folder")
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise UnreadableModelError(str(folder), f"cannot read {SAVED_MODEL}: {exc.strerror or exc}") from None
+
+
+def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
+    from google.protobuf.message import DecodeError
+
+    from hubfork.scanning.graph import keras_findings, scan_saved_model
+    from hubfork.scanning.protos import parse
+
+    try:
+        model = parse("SavedModel", data)
+    except (DecodeError, RecursionError) as exc:
+        raise UnreadableModelError(str(folder), f"{SAVED_MODEL} is not a SavedModel protobuf "
+                                   f"(truncated or corrupt: {exc})") from None
+    if not model.meta_graphs:
+        raise UnreadableModelError(str(folder), f"{SAVED_MODEL} holds no meta graph: not a SavedModel")
+    walked = scan_saved_model(model)
+    findings, notes = list(walked.findings), []
+    keras_file = folder / KERAS_METADATA
+    if keras_file.is_file():
+        try:
+            metadata = parse("KerasMetadata", keras_file.read_bytes())
+        except (DecodeError, RecursionError, OSError) as exc:
+            notes.append(f"{KERAS_METADATA} could not be read ({exc}); Keras loaders would refuse it too")
+        else:
+            keras, keras_notes = keras_findings(metadata)
+            findings += keras
+            notes += keras_notes
+    return ScanReport(str(folder), digest, tuple(findings), tuple(notes), dict(sorted(walked.ops.items())),
+                      len(model.meta_graphs), walked.functions, walked.nodes)
+
+
+def _cache_key(folder: Path, digest: str) -> str:
+    """The verdict's key: the scanner's version and the sha256 of saved_model.pb, and of
+    keras_metadata.pb where there is one (it is scanned too)."""
+    key = f"v{SCANNER_VERSION}-{digest}"
+    keras_file = folder / KERAS_METADATA
+    if keras_file.is_file():
+        try:
+            key += "-keras-" + hashlib.sha256(keras_file.read_bytes()).hexdigest()[:16]
+        except OSError:
+            key += "-keras-unreadable"
+    return key
+
+
+def _cache_file(key: str) -> Path:
+    return cache_dir() / _CACHE_FOLDER / f"{key}.json"
+
+
+def _cached(folder: Path, digest: str, key: str) -> ScanReport | None:
+    try:
+        data = json.loads(_cache_file(key).read_text(encoding="utf-8"))
+        report = ScanReport.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no verdict yet, or one that cannot be trusted: scan again
+    if report.sha256 != digest:
+        return None
+    # The verdict belongs to the graph, not the folder: the same file elsewhere is the same model.
+    return ScanReport(str(folder), digest, report.findings, report.notes, report.ops, report.meta_graphs,
+                      report.functions, report.nodes, cached=True)
+
+
+def _remember(report: ScanReport, key: str) -> None:
+    from hubfork._files import atomic_write_text
+
+    try:
+        atomic_write_text(_cache_file(key), json.dumps(report.to_dict(), sort_keys=True))
+    except OSError:
+        pass  # a cache that cannot be written only costs a scan next time
+
+
+__all__ = ["scan", "check_model", "SCANNER_VERSION"]

@@ -1,0 +1,87 @@
+"""hubfork's own models scan clean, the checkpointing functions may save and restore, verdicts
+are cached by the sha256 of saved_model.pb, and unreadable folders are named as such."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+import hubfork
+from hubfork.errors import UnreadableModelError, UnsafeModelError
+from hubfork.scanning import scanner
+from hubfork.scanning.scanner import check_model
+
+
+@pytest.fixture(scope="module")
+def preprocessor(tmp_path_factory, tiny_vocab):
+    from hubfork.models.export.preprocessor import write_preprocessor
+
+    return write_preprocessor(tmp_path_factory.mktemp("scan-pre") / "preprocess", tiny_vocab, lower_case=True)
+
+
+@pytest.mark.parametrize("generation", ["tf1-hub", "v1", "v2", "v3", "v4"])
+def test_every_generation_hubfork_writes_scans_clean(generations, generation):
+    report = hubfork.scan(generations[generation])
+    assert report.clean, str(report)
+    assert report.meta_graphs == (2 if generation == "tf1-hub" else 1)
+    assert {"MatMul", "Tanh"} <= set(report.ops)
+    if generation != "tf1-hub":
+        # Saving and restoring variables is the SavedModel's own checkpointing code: allowed there.
+        assert {"SaveV2", "RestoreV2", "MergeV2Checkpoints"} <= set(report.ops)
+        assert any("custom objects" in note for note in report.notes)
+
+
+def test_the_preprocessor_and_its_vocab_table_scan_clean(preprocessor):
+    report = hubfork.scan(preprocessor)
+    assert report.clean, str(report)
+    assert {"InitializeTableFromTextFileV2", "WordpieceTokenizeWithOffsets", "RegexSplitWithOffsets"} <= set(report.ops)
+
+
+def test_the_embedded_minilm_scans_clean(embedded_hub):
+    for repo_id in embedded_hub.repos():
+        report = hubfork.scan(embedded_hub.repo_path(repo_id))
+        assert report.clean, str(report)
+
+
+def test_a_verdict_is_cached_by_the_bytes_of_saved_model_pb(generations, tmp_path):
+    copy = shutil.copytree(generations["v3"], tmp_path / "v3")
+    first = check_model(copy)
+    assert first is not None and first.clean and not first.cached
+    again = check_model(copy)
+    assert again.cached and again.to_dict()["findings"] == [] and again.sha256 == first.sha256
+    # A cached verdict of "unsafe" is as binding as a fresh one, and found by content, not by folder.
+    record = scanner._cache_file(scanner._cache_key(copy, first.sha256))
+    data = json.loads(record.read_text())
+    data["findings"] = [{"op": "ReadFile", "category": "file-read", "where": "f", "node": "n", "path": ["x"],
+                         "detail": ""}]
+    record.write_text(json.dumps(data))
+    with pytest.raises(UnsafeModelError, match="ReadFile"):
+        check_model(shutil.copytree(copy, tmp_path / "elsewhere"), name="org/model")
+    assert check_model(copy, trust=True) is None
+    # Other bytes, another verdict.
+    (copy / "saved_model.pb").write_bytes((copy / "saved_model.pb").read_bytes() + b"\x00")
+    with pytest.raises(UnreadableModelError):
+        check_model(copy)
+
+
+def test_a_corrupt_cache_entry_is_scanned_again(generations):
+    report = check_model(generations["v2"])
+    scanner._cache_file(scanner._cache_key(generations["v2"], report.sha256)).write_text("{not json")
+    again = check_model(generations["v2"])
+    assert again.clean and not again.cached
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda d: (d / "saved_model.pb").write_bytes((d / "saved_model.pb").read_bytes()[:5000]), "truncated or corrupt"),
+    (lambda d: (d / "saved_model.pb").write_bytes(bytes(range(256)) * 40), "not a SavedModel"),
+    (lambda d: (d / "saved_model.pb").unlink(), "no saved_model.pb"),
+    (lambda d: (d / "saved_model.pb").write_bytes(b""), "no meta graph"),
+])
+def test_unreadable_folders_are_named_with_the_reason(generations, tmp_path, damage, reason):
+    copy = shutil.copytree(generations["v3"], tmp_path / "model")
+    damage(copy)
+    with pytest.raises(UnreadableModelError, match=reason) as caught:
+        hubfork.scan(copy)
+    assert caught.value.path == str(copy)
