@@ -306,19 +306,23 @@ def asset_findings(meta_graph: Any, suffix: str = "") -> list[Finding]:
 def keras_findings(metadata: Any) -> tuple[list[Finding], list[str]]:
     """Lambda layers (Python bytecode that ``tf_keras.models.load_model`` would run) as findings,
     and the custom classes a Keras SavedModel names, as notes, from parsed ``keras_metadata.pb``."""
-    findings, custom = [], set()
+    nodes = []
     for node in metadata.nodes:
         try:
             data = json.loads(node.metadata) if node.metadata else {}
         except ValueError:
             data = {}
-        class_name = data.get("class_name", "") if isinstance(data, dict) else ""
-        if class_name == "Lambda" or _has_lambda(data):
-            findings.append(Finding("Lambda", CODE_EXECUTION, node.node_path or "keras_metadata.pb",
-                                    str(data.get("name", "")), ("keras_metadata.pb", node.node_path),
-                                    "a Keras Lambda layer holds Python bytecode that tf_keras.models.load_model runs"))
-        elif class_name and class_name not in _KERAS_CLASSES:
-            custom.add(class_name)
+        nodes.append((node, data if isinstance(data, dict) else {}))
+    # A model's config repeats its layers' configs: report each Lambda layer once, as its own node
+    # (or, where no node is one, where the bytecode sits).
+    lambdas = [(node, data) for node, data in nodes if data.get("class_name") == "Lambda"]
+    lambdas = lambdas or [(node, data) for node, data in nodes if _has_lambda(data)]
+    findings = [Finding("Lambda", CODE_EXECUTION, node.node_path or "keras_metadata.pb", str(data.get("name", "")),
+                        ("keras_metadata.pb", node.node_path),
+                        "a Keras Lambda layer holds Python bytecode that tf_keras.models.load_model runs")
+                for node, data in lambdas]
+    custom = {data["class_name"] for _, data in nodes
+              if isinstance(data.get("class_name"), str) and data["class_name"] not in _KERAS_CLASSES}
     notes = [f"Keras custom objects: {', '.join(sorted(custom))} (their code is not in the file: hub.load and "
              "hubfork restore them without it)"] if custom else []
     return findings, notes

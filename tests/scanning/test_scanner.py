@@ -85,3 +85,17 @@ def test_unreadable_folders_are_named_with_the_reason(generations, tmp_path, dam
     with pytest.raises(UnreadableModelError, match=reason) as caught:
         hubfork.scan(copy)
     assert caught.value.path == str(copy)
+
+
+def test_a_keras_lambda_layer_is_code_execution(tmp_path):
+    from hubfork.models import _tf
+
+    keras = _tf.keras()
+    inputs = keras.Input([3])
+    outputs = keras.layers.Lambda(lambda x: x * 2, name="doubler")(keras.layers.Dense(2)(inputs))
+    folder = tmp_path / "lambda"
+    keras.Model(inputs, outputs).save(str(folder), save_format="tf")
+    report = hubfork.scan(folder)
+    (finding,) = [f for f in report.findings if f.op == "Lambda"]
+    assert finding.category == "code-execution" and finding.node == "doubler"
+    assert finding.path[0] == "keras_metadata.pb"
