@@ -50,6 +50,9 @@ _EXPORTS = {
     # names in, models out (hub and models together)
     "pull_from_hub": "hubfork.loading.pull",
     "load_text_model": "hubfork.loading.text",
+    # hubfork inside tensorflow_hub's own hub.load / hub.KerasLayer / hub.resolve
+    "install": "hubfork.loading.tfhub",
+    "uninstall": "hubfork.loading.tfhub",
 }
 # Every error hubfork raises (hubfork.errors is import-free, so reading its list costs nothing).
 _EXPORTS.update(dict.fromkeys(_errors.__all__, "hubfork.errors"))
@@ -72,6 +75,20 @@ def load_registry(path: str | None = None) -> "Registry":
 __all__.append("load_registry")
 
 
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext hubfork`` in IPython or Jupyter: `hubfork.install` (IPython looks this up by name)."""
+    from hubfork.loading.tfhub import install
+
+    install()
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext hubfork``: `hubfork.uninstall`."""
+    from hubfork.loading.tfhub import uninstall
+
+    uninstall()
+
+
 __getattr__, __dir__ = attach('hubfork', globals(), _EXPORTS)
 
 
@@ -85,6 +102,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.hub.resolvers import resolve
     from hubfork.loading.pull import pull_from_hub
     from hubfork.loading.text import load_text_model
+    from hubfork.loading.tfhub import install, uninstall
     from hubfork.models.config import BertConfig
     from hubfork.models.convert import Conversion, convert
     from hubfork.models.text_model import TextModel, TokenPrediction

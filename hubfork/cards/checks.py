@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from hubfork.cards.records import Problem
 from hubfork.cards.tfhub_format import Header
 from hubfork.cards.vocabulary import Vocabulary
-from hubfork.constants import EMBEDDED_ENDPOINT
+from hubfork.constants import EMBEDDED_ENDPOINT, POOLINGS
 
 #: Keys hubfork adds to the TF Hub format (see docs/cards.md).
-HUBFORK_KEYS = frozenset({"hub-repo", "hub-endpoint"})
+HUBFORK_KEYS = frozenset({"hub-repo", "hub-endpoint", "pooling", "normalize"})
 SAVED_MODEL_FORMATS = ("hub", "saved_model", "saved_model_2")
 _PARENT = re.compile(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*/\d+")
 # A hub's base URL: http(s), a host, an optional path prefix; no query, fragment or spaces.
@@ -81,6 +81,22 @@ def check_header(header: Header, path: str, vocabulary: Vocabulary) -> list[Prob
                 f"found {metadata['format']!r}", "error", "format")
     problems.extend(_value_warnings(header, path, vocabulary, rules))
     problems.extend(_hub_endpoint_errors(header, path))
+    problems.extend(_embedding_errors(header, path))
+    return problems
+
+
+def _embedding_errors(header: Header, path: str) -> list[Problem]:
+    # Errors, not warnings: embed and similarity follow these keys, so a typo would
+    # quietly give every caller other vectors than the card promises.
+    problems = []
+    for entry in header.metadata_lines:
+        if entry.key == "pooling" and entry.value.strip().lower() not in POOLINGS:
+            message = f"'pooling' must be one of {', '.join(POOLINGS)}, not {entry.value!r}"
+        elif entry.key == "normalize" and entry.value.strip().lower() not in ("true", "false"):
+            message = f"'normalize' must be true or false, not {entry.value!r}"
+        else:
+            continue
+        problems.append(Problem(path, entry.line, message, "error", "embedding-defaults"))
     return problems
 
 

@@ -15,7 +15,7 @@ import re
 from typing import Iterable, Mapping, Sequence
 
 from hubfork.cards.records import Architecture, ChangelogEntry, CodeBlock
-from hubfork.constants import VARIANT_FORMATS
+from hubfork.constants import POOLINGS, VARIANT_FORMATS
 
 _NAME_SIZE = re.compile(r"(?:^|[_/-])L-(\d+)_H-(\d+)_A-(\d+)(?=$|[_/-])", re.IGNORECASE)
 _PROSE_LAYERS = re.compile(r"\bL\s*=\s*(\d+)\b")
@@ -149,6 +149,22 @@ def fine_tunable(metadata: Mapping[str, object], prose: str) -> bool | None:
     if _NOT_TRAINABLE.search(prose):
         return False
     return None
+
+
+def pooling(metadata: Mapping[str, object]) -> str | None:
+    """How the card says its embeddings are pooled (``pooling``, one of `POOLINGS`), else None."""
+    value = metadata.get("pooling")
+    value = value.strip().lower() if isinstance(value, str) else None
+    return value if value in POOLINGS else None
+
+
+def normalize(metadata: Mapping[str, object]) -> bool | None:
+    """Whether the card says its embeddings are L2-normalised (``normalize: true|false``), else None."""
+    value = metadata.get("normalize")
+    if isinstance(value, bool):  # a Hugging Face card's YAML
+        return value
+    value = value.strip().lower() if isinstance(value, str) else None
+    return {"true": True, "false": False}.get(value) if value else None
 
 
 def languages(metadata: Mapping[str, object], prose: str, names_to_ids: Mapping[str, str]) -> list[str]:

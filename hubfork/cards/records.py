@@ -175,6 +175,20 @@ class Card:
     problems: list[Problem] = field(default_factory=list)
 
     @property
+    def pooling(self) -> str | None:
+        """The pooling the card's ``pooling`` metadata gives its embeddings, if any."""
+        from hubfork.cards import facts
+
+        return facts.pooling(self.metadata)
+
+    @property
+    def normalize(self) -> bool | None:
+        """Whether the card's ``normalize`` metadata says its embeddings are normalised, if it says."""
+        from hubfork.cards import facts
+
+        return facts.normalize(self.metadata)
+
+    @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 

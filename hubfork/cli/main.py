@@ -19,6 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep TF Hub-style models alive on Hugging Face-style hubs.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print hubfork's version and exit")
+    # Its own dest: `registry build -v` has a `verbose` of its own, and a subcommand's defaults
+    # overwrite the main parser's values of the same name.
+    parser.add_argument("-v", "--verbose", dest="runtime_logs", action="store_true",
+                        help="let TensorFlow's own start-up and INFO/WARNING logging through to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, scan_cmd, text_cmd):
         module.register(commands)
@@ -42,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hubfork.errors import HubforkError
 
     args = build_parser().parse_args(argv)
+    if not args.runtime_logs:
+        from hubfork.models._tf import keep_quiet
+
+        keep_quiet()
     try:
         return args.func(args)
     except HubforkError as exc:

@@ -28,8 +28,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "with --json a JSON list of {\"text\", \"embedding\"} with the full vectors. A progress bar goes to "
         "stderr on long inputs.")
     _model_options(embed)
-    _pooling_option(embed, default="pooled")
-    embed.add_argument("--normalize", action="store_true", help="L2-normalise each embedding")
+    _pooling_option(embed, fallback="pooled")
+    embed.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
+                       help="L2-normalise each embedding, or not (default: as the model says, else not)")
     _batch_option(embed)
     embed.add_argument("--json", action="store_true", help="print a JSON list of {text, embedding}")
     _texts_argument(embed)
@@ -53,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Embed two or more TEXTs (or non-blank stdin lines) and print their cosine similarity "
         "matrix; rows and columns are labelled [i], with the texts listed below.")
     _model_options(similarity)
-    _pooling_option(similarity, default="mean")
+    _pooling_option(similarity, fallback="mean")
     _batch_option(similarity)
     similarity.add_argument("--json", action="store_true", help="print {texts, pooling, matrix} as JSON")
     _texts_argument(similarity)
@@ -74,9 +75,11 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     add_hub_options(parser)
 
 
-def _pooling_option(parser: argparse.ArgumentParser, default: str) -> None:
-    parser.add_argument("--pooling", choices=POOLINGS, default=default,
-                        help=f"pooled_output, mean over tokens, or the [CLS] vector (default {default})")
+def _pooling_option(parser: argparse.ArgumentParser, fallback: str) -> None:
+    # None is "the model's": its sentence-transformers configuration or card, else the fallback.
+    parser.add_argument("--pooling", choices=POOLINGS, default=None,
+                        help=f"pooled_output, mean over tokens, or the [CLS] vector (default: as the model says, "
+                        f"else {fallback})")
 
 
 def _batch_option(parser: argparse.ArgumentParser) -> None:
@@ -142,7 +145,9 @@ def run_embed(args: argparse.Namespace) -> int:
     import numpy as np
 
     model = load_model(args)
-    vectors = np.asarray(model.embed(texts, pooling=args.pooling, normalize=args.normalize,
+    pooling = model.pooling if args.pooling is None else args.pooling
+    normalize = model.normalize if args.normalize is None else args.normalize
+    vectors = np.asarray(model.embed(texts, pooling=pooling, normalize=normalize,
                                      batch_size=args.batch_size, progress=None))
     from hubfork.cli.output import print_json, print_table
 
@@ -155,7 +160,7 @@ def run_embed(args: argparse.Namespace) -> int:
              " ".join(f"{v:+.4f}" for v in vector[:SHOWN_VALUES]) + (" …" if vector.shape[0] > SHOWN_VALUES else ""),
              f"{norm:.4f}")
             for i, (text, vector, norm) in enumerate(zip(texts, vectors, norms))]
-    print_table(f"{len(texts)} embeddings ({args.pooling} pooling{', normalised' if args.normalize else ''})",
+    print_table(f"{len(texts)} embeddings ({pooling} pooling{', normalised' if normalize else ''})",
                 ("#", "text", "dim", f"first {SHOWN_VALUES} values", "norm"), rows)
     return 0
 
@@ -189,15 +194,16 @@ def run_similarity(args: argparse.Namespace) -> int:
 
     model = load_model(args)
     # Unit vectors' self-similarity can land a few float32 ulps off 1; cosines live in [-1, 1].
-    matrix = np.clip(model.similarity(texts, pooling=args.pooling, batch_size=args.batch_size), -1.0, 1.0)
+    pooling = model.similarity_pooling if args.pooling is None else args.pooling
+    matrix = np.clip(model.similarity(texts, pooling=pooling, batch_size=args.batch_size), -1.0, 1.0)
     from hubfork.cli.output import console, print_json, print_table
 
     if args.json:
-        print_json({"texts": texts, "pooling": args.pooling, "matrix": matrix.tolist()})
+        print_json({"texts": texts, "pooling": pooling, "matrix": matrix.tolist()})
         return 0
     labels = [f"[{i}]" for i in range(len(texts))]
     rows = [(label, *(f"{v:.3f}" for v in row)) for label, row in zip(labels, matrix)]
-    print_table(f"cosine ({args.pooling})", ("", *labels), rows)
+    print_table(f"cosine ({pooling})", ("", *labels), rows)
     out = console()
     for label, text in zip(labels, texts):
         out.print(f"{label} {_cut(text, 160)}", markup=False)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from hubfork.constants import DEFAULT_SEQ_LENGTH
 from hubfork.errors import CardError, HubError, ModelFormatError, RegistryError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from hubfork.cards.records import Card
     from hubfork.hub.download import Snapshot
     from hubfork.models.generations import Encoder
     from hubfork.registry.registry import Registry
@@ -40,10 +41,11 @@ class Pairing:
 def companion_name(snapshot: "Snapshot", registry: "Registry | None") -> str | None:
     """The preprocessor the encoder's registry entry or model card names, if any."""
     if registry is not None:
-        for entry in _registry_entries(snapshot, registry):
+        for entry in registry_entries(snapshot, registry):
             if entry.preprocessor:
                 return entry.preprocessor
-    return _card_preprocessor(Path(snapshot.path), snapshot.repo_id)
+    return next((card.preprocessor for card in folder_cards(Path(snapshot.path), snapshot.repo_id)
+                 if card.preprocessor), None)
 
 
 def pair_preprocessor(encoder: "Encoder", snapshot: "Snapshot", *, given: str | None,
@@ -73,7 +75,8 @@ def pair_preprocessor(encoder: "Encoder", snapshot: "Snapshot", *, given: str | 
     return Pairing(path, "vocab", None, notes)
 
 
-def _registry_entries(snapshot: "Snapshot", registry: "Registry") -> list[Any]:
+def registry_entries(snapshot: "Snapshot", registry: "Registry") -> list[Any]:
+    """The registry entries about the fetched model: by its handle, else by its repo id or sources."""
     if snapshot.handle:
         entry = registry.find(snapshot.handle)
         if entry is not None:
@@ -87,7 +90,8 @@ def _registry_entries(snapshot: "Snapshot", registry: "Registry") -> list[Any]:
     return []
 
 
-def _card_preprocessor(folder: Path, repo_id: str | None) -> str | None:
+def folder_cards(folder: Path, repo_id: str | None) -> Iterator["Card"]:
+    """The readable model cards in a model's folder (``README.md`` first), parsed."""
     from hubfork.cards.parser import parse_card
 
     for card_file in (folder / "README.md", *sorted(folder.glob("*.md"))):
@@ -98,9 +102,7 @@ def _card_preprocessor(folder: Path, repo_id: str | None) -> str | None:
             card = parse_card(card_file, repo_id=repo_id)
         except (CardError, OSError, UnicodeDecodeError):
             continue  # a model folder's card is documentation; a bad one must not stop the model loading
-        if card.preprocessor:
-            return card.preprocessor
-    return None
+        yield card
 
 
 def registry_or_none(registry: Any) -> "Registry | None":
@@ -115,4 +117,4 @@ def registry_or_none(registry: Any) -> "Registry | None":
         return None
 
 
-__all__ = ["Pairing", "companion_name", "pair_preprocessor", "registry_or_none"]
+__all__ = ["Pairing", "companion_name", "folder_cards", "pair_preprocessor", "registry_entries", "registry_or_none"]

@@ -35,7 +35,10 @@ def load_text_model(
     tfhub.dev); `trainable` makes `keras_model()` fine-tunable; `device` is
     ``"cpu"``, ``"gpu"`` or ``"gpu:N"`` (default: a GPU when TensorFlow sees one);
     `jit_compile` runs embed and fill-mask through XLA, which compiles once per
-    batch shape and then runs faster. `revision` applies to the encoder; the hub
+    batch shape and then runs faster. How `embed` pools and normalises when the caller
+    does not say comes from the model: a sentence-transformers configuration beside the
+    weights, else its registry entry or card (``pooling``, ``normalize``), else pooled_output.
+    `revision` applies to the encoder; the hub
     options (`cache_dir`, `local_files_only`, `token`, `endpoint`, `registry`) to both.
 
     Models already on this machine can skip the names: `hubfork.models.load.text_model_from_folders`.
@@ -54,6 +57,7 @@ def load_text_model(
     """
     from hubfork.hub.download import fetch
     from hubfork.loading.pairing import pair_preprocessor, registry_or_none
+    from hubfork.loading.pooling import card_defaults
     from hubfork.models.load import check_text_options, open_encoder, text_model_from_folders
     from hubfork.scanning.scanner import check_model
 
@@ -71,7 +75,7 @@ def load_text_model(
     check_model(pairing.path, name=pairing.name or f"the preprocessor of {shown}", trust=trust)
     return text_model_from_folders(encoder, pairing.path, pairing.source, name=shown, seq_length=seq_length,
                                    trainable=trainable, device=chosen_device, jit_compile=jit_compile,
-                                   notes=pairing.notes)
+                                   notes=pairing.notes, card_defaults=card_defaults(snapshot, registry_object))
 
 
 __all__ = ["load_text_model"]

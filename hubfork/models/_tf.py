@@ -4,18 +4,45 @@ TensorFlow 2.16+ makes ``tf.keras`` Keras 3, but TF Hub models and
 ``hub.KerasLayer`` are Keras 2 (``tf_keras``) objects, and a notebook that mixes
 ``tf.keras.layers.Input`` with a ``hub.KerasLayer`` fails under Keras 3. Unless
 the user chose otherwise, hubfork asks TensorFlow for Keras 2 before importing it.
+
+A library must not silence its user's TensorFlow, so TensorFlow's own logging is
+left as it is unless `keep_quiet` is called (the CLI does, without ``--verbose``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from types import ModuleType
+
+_quiet = False
+
+
+def keep_quiet() -> None:
+    """From now on, keep TensorFlow's start-up and INFO/WARNING logging off stderr.
+
+    Cheap (imports nothing); call it before TensorFlow is imported, since its C++
+    loggers read their level from the environment once, when they start.
+    """
+    global _quiet
+    _quiet = True
+    # 3, not 2: CUDA's "failed call to cuInit" on a machine without a GPU is an ERROR line.
+    # Set, not defaulted: a level inherited from a parent process that imported TensorFlow
+    # through hubfork (2) is not a wish to see these lines; asking for them is --verbose.
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 
 
 def tensorflow() -> ModuleType:
     """`tensorflow`, imported with ``tf.keras`` = Keras 2 unless the user set otherwise."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if _quiet and "tensorflow" not in sys.modules:
+        from hubfork.models._quiet import sifted_stderr
+
+        with sifted_stderr():
+            import tensorflow
+        tensorflow.get_logger().setLevel("ERROR")
     import tensorflow as tf
 
     return tf
@@ -39,6 +66,11 @@ def tensorflow_text() -> ModuleType:
 
 def tensorflow_hub() -> ModuleType:
     tensorflow()
-    import tensorflow_hub
+    # tensorflow_hub imports setuptools' deprecated pkg_resources; that warning is about
+    # tensorflow_hub, not about anything the user can change, and hubfork is what imports it.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning,
+                                module="tensorflow_hub")
+        import tensorflow_hub
 
     return tensorflow_hub

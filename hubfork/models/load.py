@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from hubfork.errors import ModelError, NotTrainableError
+from hubfork.models.pooling import DEFAULT_POOLING, EmbeddingDefaults, choose_defaults, sentence_transformers_defaults
 
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.models.generations import Encoder
@@ -55,13 +56,16 @@ def text_model_from_folders(
     device: str | None = None,
     jit_compile: bool = False,
     notes: Sequence[str] = (),
+    card_defaults: EmbeddingDefaults | None = None,
 ) -> "TextModel":
     """A `TextModel` on the encoder `encoder` (a folder, or an `Encoder` `open_encoder` made) and the
     preprocessor SavedModel in the folder `preprocessor`.
 
     `source` says how the preprocessor was chosen (one of `PREPROCESSOR_SOURCES`);
     `name` is the model's name (default: the encoder's folder); `notes` are kept
-    on the model for the user. The other options are `hubfork.load_text_model`'s.
+    on the model for the user; `card_defaults` is what the model's card says about pooling and
+    normalisation, which a sentence-transformers configuration in the encoder folder overrides
+    (see `hubfork.models.pooling`). The other options are `hubfork.load_text_model`'s.
 
     Raises:
         ModelError: a bad `seq_length` or `device`, or a `seq_length` over the encoder's positions.
@@ -82,8 +86,16 @@ def text_model_from_folders(
     packer = Preprocessor(Path(preprocessor), source)
     notes = list(notes)
     seq_length = _fit_positions(encoder, packer, seq_length, notes)
+    pooling, normalize = choose_defaults(sentence_transformers_defaults(encoder.path), card_defaults)
+    if pooling.pooling != DEFAULT_POOLING or normalize.normalize:
+        said = f"{pooling.pooling} pooling{', normalised' if normalize.normalize else ''}"
+        # Each source named once, and hubfork's own default not at all.
+        sources = [s for s in dict.fromkeys((pooling.source, normalize.source)) if s != EmbeddingDefaults().source]
+        notes.append(f"embeddings default to {said}, as {' and '.join(sources)} says")
     return TextModel(encoder, packer, name if name is not None else str(encoder.path), seq_length=seq_length,
-                     trainable=trainable, device=chosen_device, jit_compile=jit_compile, notes=notes)
+                     trainable=trainable, device=chosen_device, jit_compile=jit_compile, notes=notes,
+                     pooling=pooling.pooling or DEFAULT_POOLING, normalize=bool(normalize.normalize),
+                     pooling_source=pooling.source, normalize_source=normalize.source)
 
 
 def _refuse_training(encoder: "Encoder", trainable: bool, name: str | None) -> None:

@@ -22,6 +22,7 @@ from hubfork.models import _tf
 from hubfork.models.batching import length_batches
 from hubfork.models.devices import tf_device
 from hubfork.models.generations import Encoder
+from hubfork.models.pooling import DEFAULT_POOLING, EmbeddingDefaults
 from hubfork.models.preprocessing import Preprocessor
 from hubfork.models.vocab import MASK_TOKEN, read_vocab
 
@@ -29,6 +30,9 @@ from hubfork.models.vocab import MASK_TOKEN, read_vocab
 CHUNK = 4096
 #: Above this many texts, progress=None shows a bar.
 PROGRESS_THRESHOLD = 1024
+#: `similarity`'s pooling when the model says none: cosines of pooler outputs rank sentences poorly.
+SIMILARITY_POOLING = "mean"
+DEFAULT_SOURCE = EmbeddingDefaults().source
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class TextModel:
     (``tf1-hub``, ``v1``...``v4``); `outputs` are the encoder outputs it has;
     `preprocessor_source` says how the preprocessor was paired (``given``,
     ``companion`` or ``vocab``); `notes` say what the user should know.
+    `pooling` and `normalize` are what `embed` does when the caller does not say,
+    and `pooling_source`, `normalize_source` where that came from (see `hubfork.models.pooling`).
     """
 
     encoder: Encoder
@@ -58,6 +64,10 @@ class TextModel:
     device: str = "/CPU:0"
     jit_compile: bool = False
     notes: list[str] = field(default_factory=list)
+    pooling: str = DEFAULT_POOLING
+    normalize: bool = False
+    pooling_source: str = DEFAULT_SOURCE
+    normalize_source: str = DEFAULT_SOURCE
     _functions: dict[Any, Any] = field(default_factory=dict, repr=False)
     _vocab: list[str] | None = field(default=None, repr=False)
 
@@ -112,22 +122,23 @@ class TextModel:
 
     # ------------------------------------------------------------------ embeddings
 
-    def embed(self, texts: str | Sequence[str], *, pooling: str = "pooled", normalize: bool = False,
+    def embed(self, texts: str | Sequence[str], *, pooling: str | None = None, normalize: bool | None = None,
               batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
         """Embed `texts`: a float32 array [len(texts), hidden] (a vector for one string).
 
         `pooling`: ``pooled`` (the encoder's pooled_output), ``mean`` (the
         mask-weighted mean of sequence_output, as sentence-transformers does) or
         ``cls`` (the first token's sequence_output). `normalize` scales each to
-        unit length. Batches are padded to their longest text, not to seq_length.
+        unit length. Either left None is the model's own (`pooling`, `normalize`).
+        Batches are padded to their longest text, not to seq_length.
         """
         single, items = _texts(texts, "texts")
         result = self._embed(lambda chunk: self.preprocessor.pack(chunk, self.seq_length), [items],
                              pooling, normalize, batch_size, progress)
         return result[0] if single else result
 
-    def embed_pairs(self, first: str | Sequence[str], second: str | Sequence[str], *, pooling: str = "pooled",
-                    normalize: bool = False, batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
+    def embed_pairs(self, first: str | Sequence[str], second: str | Sequence[str], *, pooling: str | None = None,
+                    normalize: bool | None = None, batch_size: int = 64, progress: bool | None = None) -> np.ndarray:
         """Embed text pairs, packed ``[CLS] first [SEP] second [SEP]`` (input_type_ids 1 on the second)."""
         single, a = _texts(first, "first")
         single_b, b = _texts(second, "second")
@@ -137,14 +148,22 @@ class TextModel:
                              pooling, normalize, batch_size, progress)
         return result[0] if single and single_b else result
 
-    def similarity(self, texts: Sequence[str], *, pooling: str = "mean", batch_size: int = 64) -> np.ndarray:
-        """The cosine similarity matrix [n, n] of the texts' embeddings."""
-        vectors = self.embed(list(_texts(texts, "texts")[1]), pooling=pooling, normalize=True,
-                             batch_size=batch_size)
+    def similarity(self, texts: Sequence[str], *, pooling: str | None = None, batch_size: int = 64) -> np.ndarray:
+        """The cosine similarity matrix [n, n] of the texts' embeddings; `pooling` defaults to
+        the model's when something says it (`pooling_source`), else to mean pooling."""
+        vectors = self.embed(list(_texts(texts, "texts")[1]), pooling=pooling or self.similarity_pooling,
+                             normalize=True, batch_size=batch_size)
         return vectors @ vectors.T
 
-    def _embed(self, pack: Callable[..., dict[str, np.ndarray]], columns: list[list[str]], pooling: str,
-               normalize: bool, batch_size: int, progress: bool | None) -> np.ndarray:
+    @property
+    def similarity_pooling(self) -> str:
+        """The pooling `similarity` uses when the caller gives none."""
+        return self.pooling if self.pooling_source != DEFAULT_SOURCE else SIMILARITY_POOLING
+
+    def _embed(self, pack: Callable[..., dict[str, np.ndarray]], columns: list[list[str]], pooling: str | None,
+               normalize: bool | None, batch_size: int, progress: bool | None) -> np.ndarray:
+        pooling = self.pooling if pooling is None else pooling
+        normalize = self.normalize if normalize is None else normalize
         if pooling not in POOLINGS:
             raise ModelError(f"unknown pooling {pooling!r}; expected one of {', '.join(POOLINGS)}")
         function = self._function(("embed", pooling, normalize), lambda: self._embed_function(pooling, normalize))

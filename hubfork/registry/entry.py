@@ -85,6 +85,20 @@ class RegistryEntry:
         }
 
     @property
+    def pooling(self) -> str | None:
+        """The pooling the card's ``pooling`` metadata gives its embeddings, if any."""
+        from hubfork.cards import facts
+
+        return facts.pooling(self.metadata)
+
+    @property
+    def normalize(self) -> bool | None:
+        """Whether the card's ``normalize`` metadata says its embeddings are normalised, if it says."""
+        from hubfork.cards import facts
+
+        return facts.normalize(self.metadata)
+
+    @property
     def network_architectures(self) -> list[str]:
         value = self.metadata.get("network-architecture")
         if isinstance(value, list):

@@ -22,11 +22,13 @@ MASKED = ["the cat [MASK] on the mat.", "[MASK] dog is [MASK] ."]
 def test_defaults_and_options_parse():
     args = build_parser().parse_args(["embed", "--model", "org/m", "a", "b"])
     assert (args.model, args.texts, args.pooling, args.normalize, args.batch_size, args.json) == (
-        "org/m", ["a", "b"], "pooled", False, 64, False)
+        "org/m", ["a", "b"], None, None, 64, False)
     assert (args.preprocessor, args.seq_length, args.revision, args.device, args.offline) == (
         None, None, None, None, False)
     args = build_parser().parse_args(["similarity", "--model", "m", "--seq-length", "16", "x", "y"])
-    assert (args.pooling, args.seq_length) == ("mean", 16)
+    assert (args.pooling, args.seq_length) == (None, 16)
+    args = build_parser().parse_args(["embed", "--model", "m", "--no-normalize", "--pooling", "cls", "a"])
+    assert (args.pooling, args.normalize) == ("cls", False)
     args = build_parser().parse_args(["fill-mask", "--model", "m", "--top-k", "3", "--json", "a [MASK]"])
     assert (args.top_k, args.json, args.texts) == (3, True, ["a [MASK]"])
 

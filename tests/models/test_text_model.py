@@ -733,7 +733,12 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(em
     import sentence_transformers as st
 
     model = hubfork.load_text_model("hubfork/all-MiniLM-L6-v2")
-    assert model.generation == "v3" and model.preprocessor_source == "companion" and model.notes == []
+    assert model.generation == "v3" and model.preprocessor_source == "companion"
+    # Its card says how its embeddings are meant to be made; embed follows when not told.
+    assert (model.pooling, model.normalize) == ("mean", True)
+    assert model.pooling_source == model.normalize_source == "the model card of hubfork/all-MiniLM-L6-v2/1"
+    assert model.notes == ["embeddings default to mean pooling, normalised, as the model card of "
+                           "hubfork/all-MiniLM-L6-v2/1 says"]
     cache = tmp_path / "hf-cache"
     assert model.path.is_relative_to(cache / "models--hubfork--all-MiniLM-L6-v2")
     assert model.preprocessor.path.is_relative_to(cache / "models--hubfork--all-MiniLM-L6-v2_preprocess")
@@ -744,4 +749,5 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(em
     theirs = reference.encode(sentences, batch_size=16, normalize_embeddings=True, convert_to_numpy=True)
     assert ours.shape == theirs.shape == (60, 384)
     assert max_diff(ours, theirs) < 1e-4
+    assert max_diff(model.embed(sentences, batch_size=16), ours) == 0
     assert max_diff(model.similarity(sentences[:8]), theirs[:8] @ theirs[:8].T) < 1e-4

@@ -1,0 +1,76 @@
+"""`install` / `uninstall`: hubfork as a resolver in tensorflow_hub's own resolver registry,
+so that plain ``hub.load``, ``hub.KerasLayer`` and ``hub.resolve`` accept hubfork's names.
+
+tensorflow_hub asks its registered resolvers, the last registered first, whether they
+support a handle (``tensorflow_hub.registry.resolver``); the first that does resolves it.
+`install` registers a `HubforkResolver` last, so it is asked before tensorflow_hub's
+HTTP resolvers (which would try tfhub.dev itself); whatever it declines falls through
+to tensorflow_hub's resolvers as before.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def install() -> None:
+    """Make tensorflow_hub's ``hub.load``, ``hub.KerasLayer`` and ``hub.resolve`` accept every
+    name hubfork fetches from a hub (tfhub.dev and Kaggle URLs and TF Hub handles through the
+    registry, ``hf://org/repo@rev``, repo ids, Hugging Face and mirror URLs).
+
+    Models come through huggingface_hub's cache (``HF_ENDPOINT``, ``HF_HUB_OFFLINE`` and the
+    cache variables are read at each load) and are scanned before tensorflow_hub loads them.
+    Local paths, ``gs://`` and archive URLs stay with tensorflow_hub's own resolvers.
+    Calling it again registers nothing new: it puts hubfork back in front.
+
+    Raises:
+        ModuleNotFoundError: tensorflow_hub (``pip install "hubfork[tf]"``) is not installed.
+    """
+    from hubfork.loading.tfhub_resolver import HubforkResolver
+    from hubfork.models import _tf
+
+    registry = _tf.tensorflow_hub().registry.resolver
+    others = [impl for impl in _registered(registry) if not isinstance(impl, HubforkResolver)]
+    _replace(registry, [*others, HubforkResolver()])
+
+
+def uninstall() -> None:
+    """Undo `install`: tensorflow_hub resolves names with its own resolvers only, as before.
+    Does nothing when hubfork is not installed.
+    """
+    resolver_module = sys.modules.get("hubfork.loading.tfhub_resolver")
+    if resolver_module is None:
+        return  # install() imports it: hubfork was never installed, and tensorflow_hub need not be imported
+    from hubfork.models import _tf
+
+    registry = _tf.tensorflow_hub().registry.resolver
+    kept = [impl for impl in _registered(registry) if not isinstance(impl, resolver_module.HubforkResolver)]
+    if len(kept) != len(_registered(registry)):
+        _replace(registry, kept)
+
+
+def is_installed() -> bool:
+    """True when hubfork is among tensorflow_hub's resolvers."""
+    resolver_module = sys.modules.get("hubfork.loading.tfhub_resolver")
+    if resolver_module is None:
+        return False
+    from hubfork.models import _tf
+
+    registry = _tf.tensorflow_hub().registry.resolver
+    return any(isinstance(impl, resolver_module.HubforkResolver) for impl in _registered(registry))
+
+
+def _registered(registry) -> list:
+    # tensorflow_hub's registry can add and clear implementations but has no way to list or remove
+    # one; its list is the private `_impls`. It is only read here; changes go through its own
+    # clear_implementations and add_implementation.
+    return list(registry._impls)
+
+
+def _replace(registry, impls: list) -> None:
+    registry.clear_implementations()
+    for impl in impls:
+        registry.add_implementation(impl)
+
+
+__all__ = ["install", "uninstall", "is_installed"]

@@ -1,0 +1,34 @@
+"""``hubfork embed`` pools and normalises as the model says when the caller does not:
+all-MiniLM-L6-v2, by name through the embedded hub, gives sentence-transformers' embedding."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from tests.conftest import run_cli
+from tests.fixtures.models import minilm_folder
+
+TEXT = "hello world"
+
+
+def _embedding(*options: str) -> np.ndarray:
+    result = run_cli("embed", "--model", "hubfork/all-MiniLM-L6-v2", *options, "--json", TEXT)
+    assert result.returncode == 0, result.stderr
+    return np.array(json.loads(result.stdout)[0]["embedding"], np.float32)
+
+
+def test_minilm_by_name_embeds_as_sentence_transformers_does(embedded_hub):
+    from sentence_transformers import SentenceTransformer
+
+    expected = SentenceTransformer(str(minilm_folder()), device="cpu").encode([TEXT])[0]
+    got = _embedding()
+    np.testing.assert_allclose(np.linalg.norm(got), 1.0, atol=1e-6)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+    pooled = _embedding("--pooling", "pooled", "--no-normalize")
+    assert abs(np.linalg.norm(pooled) - 1.0) > 0.05  # the pooler output, not a unit vector
+    assert not np.allclose(pooled, got, atol=1e-3)
+    # The caller chose the pooling only; normalisation is still the model's.
+    np.testing.assert_allclose(_embedding("--pooling", "pooled"), pooled / np.linalg.norm(pooled), atol=1e-6)
