@@ -61,7 +61,8 @@ __all__ = sorted(_EXPORTS)
 
 
 def load_registry(path: str | None = None) -> "Registry":
-    """Load a registry file (default: ``$HUBFORK_REGISTRY``, else the registry shipped with hubfork).
+    """Load a registry file (default: ``$HUBFORK_REGISTRY``, else the user's ``$HUBFORK_HOME/registry.yaml``
+    layered over the registry shipped with hubfork).
 
     Raises:
         RegistryNotFoundError: no registry file at `path`.

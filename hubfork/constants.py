@@ -15,6 +15,11 @@ from pathlib import Path
 ENV_REGISTRY = "HUBFORK_REGISTRY"
 #: Folder for hubfork's own caches (defaults to ``$XDG_CACHE_HOME/hubfork``).
 ENV_CACHE = "HUBFORK_CACHE"
+#: Folder of the user's own cards and registry, layered over the shipped registry (see `home_dir`).
+ENV_HOME = "HUBFORK_HOME"
+#: The user's cards (``hubfork registry add-source`` writes them) and registry, inside `home_dir`.
+HOME_CARDS = "cards"
+HOME_REGISTRY = "registry.yaml"
 #: Folder of the embedded local hub (defaults to ``cache_dir() / "local-hub"``; see hubfork.hub.embedded).
 ENV_LOCAL_HUB = "HUBFORK_LOCAL_HUB"
 #: The endpoint (card key ``hub-endpoint``, registry ``sources``) that names the embedded local hub.
@@ -50,10 +55,22 @@ DEFAULT_SEQ_LENGTH = 128
 POOLINGS = ("pooled", "mean", "cls")
 
 
+def _default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hubfork"
+
+
 def cache_dir() -> Path:
     """Where hubfork keeps its own caches (not the Hugging Face model cache)."""
     explicit = os.environ.get(ENV_CACHE)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hubfork"
+    return Path(explicit) if explicit else _default_dir()
+
+
+def home_dir() -> Path:
+    """Where the user's own cards and registry are: ``$HUBFORK_HOME``, else ``~/.cache/hubfork``.
+
+    The same folder as the cache by default, but not moved by ``$HUBFORK_CACHE``: pointing the
+    caches elsewhere (or clearing them) must not lose the mappings a user added.
+    """
+    explicit = os.environ.get(ENV_HOME)
+    return Path(explicit).expanduser() if explicit else _default_dir()

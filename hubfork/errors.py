@@ -89,6 +89,16 @@ class EntryNotFoundError(RegistryError, LookupError):
         super().__init__(message, path=path)
 
 
+class SourceError(RegistryError, ValueError):
+    """A mapping ``hubfork registry add-source`` refuses: a name that is no TF Hub handle, or a repo
+    id, revision or endpoint no hub would take. Nothing is written."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        self.reason = reason
+        super().__init__(f"cannot map {name!r}: {reason}")
+
+
 # -------------------------------------------------------------------------- models
 
 
@@ -311,6 +321,7 @@ __all__ = [
     "RegistryNotFoundError",
     "RegistryFormatError",
     "EntryNotFoundError",
+    "SourceError",
     "ModelError",
     "ModelFormatError",
     "NoMaskedLMError",

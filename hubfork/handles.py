@@ -21,6 +21,9 @@ TFHUB_HANDLE = re.compile(r"(?P<publisher>[\w-]+)/(?P<name>[\w.-]+(?:/[\w.-]+)*)
 _REPO_PART = r"[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?"
 REPO_ID = re.compile(rf"(?P<namespace>{_REPO_PART})/(?P<name>{_REPO_PART})")
 
+# git's check-ref-format rules, plus no '..' anywhere (refs/<revision> is a path in the cache).
+_BAD_REVISION = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|@\{|//|\.\.|^[/.-]|[/.]$|\.lock$|/\.")
+
 TFHUB_HOSTS = frozenset({"tfhub.dev", "www.tfhub.dev"})
 KAGGLE_HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
 HF_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
@@ -56,6 +59,11 @@ def is_repo_id(text: str) -> bool:
     return bool(REPO_ID.fullmatch(text)) and ".." not in text and "--" not in text and not text.endswith(".git")
 
 
+def is_revision(text: str) -> bool:
+    """True when `text` is a safe git revision (branch, tag or commit sha) to name in a cache path."""
+    return bool(text) and not _BAD_REVISION.search(text)
+
+
 def is_tfhub_handle(text: str) -> bool:
     """True when `text` has the shape ``publisher/name/version``."""
     return bool(TFHUB_HANDLE.fullmatch(text))
@@ -76,6 +84,35 @@ def tfhub_url_to_handle(url: str) -> str | None:
     rest = _TFHUB_VARIANT_PREFIX.sub("", rest)
     handle = f"{publisher}/{rest}"
     return handle if re.fullmatch(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*", handle) else None
+
+
+def kaggle_key(text: str) -> str:
+    """Kaggle names and registry names compare lower-cased, without '-' and '_'."""
+    return re.sub(r"[-_]", "", text.lower())
+
+
+class KaggleModel(NamedTuple):
+    """A Kaggle model URL's parts: ``/models/<publisher>/<model>/.../variations/<variation>[/versions/<N>]``."""
+
+    publisher: str
+    model: str
+    variation: str
+    version: int | None
+
+
+def kaggle_url_to_model(url: str) -> KaggleModel | None:
+    """The parts of a Kaggle model URL that name a variation; None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname not in KAGGLE_HOSTS:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 3 or segments[0] != "models" or len(segments[3:]) % 2:
+        return None
+    fields = dict(zip(segments[3::2], segments[4::2]))
+    version = fields.get("versions")
+    if "variations" not in fields or (version is not None and not version.isdigit()):
+        return None
+    return KaggleModel(segments[1], segments[2], fields["variations"], int(version) if version else None)
 
 
 class RepoRef(NamedTuple):
@@ -121,6 +158,10 @@ __all__ = [
     "REPO_ID",
     "RepoRef",
     "is_repo_id",
+    "is_revision",
+    "KaggleModel",
+    "kaggle_key",
+    "kaggle_url_to_model",
     "is_tfhub_handle",
     "tfhub_url_to_handle",
     "hub_url_to_repo",

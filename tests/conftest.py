@@ -35,8 +35,10 @@ HEAVY_MODULES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tf_keras", 
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory, monkeypatch):
-    """Each test gets its own hubfork cache and no registry override."""
+    """Each test gets its own hubfork cache, an empty hubfork home (no user registry) and no registry
+    override."""
     monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
+    monkeypatch.setenv("HUBFORK_HOME", str(tmp_path_factory.mktemp("hubfork-home")))
     monkeypatch.delenv("HUBFORK_REGISTRY", raising=False)
 
 

@@ -20,6 +20,7 @@ SAMPLES = [
     errors.RegistryError("unreadable", path="registry.yaml"),
     errors.RegistryNotFoundError("no registry", path="missing.yaml"),
     errors.RegistryFormatError("expected a mapping", path="registry.yaml", line=7),
+    errors.SourceError("google/bert", "a TF Hub handle is publisher/name/version"),
     errors.EntryNotFoundError("google/bert/1", path="registry.yaml", suggestions=["google/bert/2"]),
     errors.ModelError("cannot build"),
     errors.ModelFormatError("model: no saved_model.pb"),

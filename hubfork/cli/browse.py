@@ -48,8 +48,8 @@ def _kind(value: str) -> str:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--registry", metavar="FILE", help="registry file (default: $HUBFORK_REGISTRY or the "
-                        "registry shipped with hubfork)")
+    parser.add_argument("--registry", metavar="FILE", help="registry file (default: $HUBFORK_REGISTRY, else your "
+                        "$HUBFORK_HOME/registry.yaml over the registry shipped with hubfork)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -71,7 +71,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     registry = _load(args)
-    _print_entries(list(registry), args.json, f"{len(registry)} entries in {registry.path}")
+    _print_entries(list(registry), args.json, f"{len(registry)} entries in {registry.where}")
     return 0
 
 
@@ -81,7 +81,7 @@ def run_show(args: argparse.Namespace) -> int:
     registry = _load(args)
     entry = registry.get(args.handle)
     if args.json:
-        print_json(entry.to_dict())
+        print_json({**entry.to_dict(), "registry": text(registry.origin(entry).path)})
         return 0
     arch = entry.architecture
     fields = [
@@ -100,8 +100,10 @@ def run_show(args: argparse.Namespace) -> int:
         ("Fine-tunable", text(entry.fine_tunable)),
         ("Preprocessor", text(entry.preprocessor)),
         ("Parent model", text(entry.parent_model)),
-        ("Sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "") for s in entry.sources)),
+        ("Sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "")
+                              + (f" on {s.endpoint}" if s.endpoint else "") for s in entry.sources)),
         ("Card", f"{registry.card_file(entry)} (sha256 {entry.card_sha256[:12]}…)"),
+        ("Registry", text(registry.origin(entry).path)),
     ]
     fields += [(f"  {key}", text(value)) for key, value in entry.metadata.items()]
     print_fields(entry.handle, [(k, v) for k, v in fields if v or k.startswith("  ")])

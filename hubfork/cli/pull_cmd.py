@@ -33,8 +33,8 @@ def add_hub_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
     parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
     parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
-    parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY "
-                        "or the registry shipped with hubfork)")
+    parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY, "
+                        "else your $HUBFORK_HOME/registry.yaml over the registry shipped with hubfork)")
     parser.add_argument("--trust", action="store_true",
                         help="skip the scan that refuses models whose graphs read or write files, use the network, "
                         "run code or hold unknown ops (for a model you trust)")

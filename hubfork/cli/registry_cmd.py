@@ -1,4 +1,4 @@
-"""``hubfork registry build``."""
+"""``hubfork registry build`` and ``hubfork registry add-source``."""
 
 from __future__ import annotations
 
@@ -23,6 +23,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("-v", "--verbose", action="store_true", help="list every warning")
     build.set_defaults(func=run_build)
 
+    add = sub.add_parser("add-source", help="record where a TF Hub model now lives, in your own registry",
+                         description="Write a card for HANDLE giving REPO_ID[@REV] as its source into "
+                         "$HUBFORK_HOME/cards (default ~/.cache/hubfork/cards) and rebuild $HUBFORK_HOME/registry.yaml "
+                         "atomically. That registry is layered over the shipped one: search, show, pull and install() "
+                         "see both, your entries winning. A handle the shipped registry knows keeps its card, with "
+                         "your source.")
+    add.add_argument("handle", metavar="HANDLE", help="publisher/name/version, a tfhub.dev URL, or a Kaggle URL "
+                     "the shipped registry matches")
+    add.add_argument("repo", metavar="REPO_ID[@REV]", help="the hub repo that holds the model, e.g. org/bert@v1")
+    add.add_argument("--endpoint", metavar="URL", help="the hub that holds it (default: $HF_ENDPOINT at fetch time)")
+    add.set_defaults(func=run_add_source)
+
 
 def run_build(args: argparse.Namespace) -> int:
     from pathlib import Path
@@ -43,4 +55,15 @@ def run_build(args: argparse.Namespace) -> int:
     left_out = f"; {skipped} cards with errors left out" if skipped else ""
     print(f"wrote {result.path}: {len(result.registry)} entries from {cards_dir} in {elapsed:.2f} s; "
           f"{len(result.warnings)} warnings{note}{left_out}", file=sys.stderr)
+    return 0
+
+
+def run_add_source(args: argparse.Namespace) -> int:
+    from hubfork.cli.output import safe_text
+    from hubfork.registry.user import add_source
+
+    added = add_source(args.handle, args.repo, endpoint=args.endpoint)
+    verb = "replaces the shipped entry" if added.replaces is not None else "new entry"
+    print(safe_text(f"{added.handle} -> {args.repo.strip()} ({verb}); wrote {added.card} and {added.registry.path} "
+                    f"({len(added.registry)} entries)"), file=sys.stderr)
     return 0

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 
 from hubfork.errors import InvalidNameError
-from hubfork.handles import is_repo_id, is_tfhub_handle
+from hubfork.handles import is_repo_id, is_revision, is_tfhub_handle
 
 _REPO_CHARS = re.compile(r"[A-Za-z0-9._-]")
-# git's check-ref-format rules, plus no '..' anywhere (refs/<revision> is a path in the cache).
-_BAD_REVISION = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|@\{|//|\.\.|^[/.-]|[/.]$|\.lock$|/\.")
 
 
 def check_text(name: str) -> str:
@@ -59,7 +57,7 @@ def check_revision(revision: str, name: str) -> str:
     """`revision` if it is a safe git revision (branch, tag or commit sha)."""
     if not revision:
         raise InvalidNameError(name, "the revision after '@' is empty")
-    if _BAD_REVISION.search(revision):
+    if not is_revision(revision):
         raise InvalidNameError(name, f"{revision!r} is not an acceptable revision (git ref rules; no '..', "
                                      "no leading '/', '.' or '-', no spaces or ~^:?*[\\)")
     return revision

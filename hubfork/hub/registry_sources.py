@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Union
 
 from hubfork.constants import EMBEDDED_ENDPOINT
 from hubfork.errors import EntryNotFoundError, NotInRegistryError
-from hubfork.handles import HF_HOSTS
+from hubfork.handles import HF_HOSTS, kaggle_key
 from hubfork.hub.names import check_repo_id, check_revision
 from hubfork.hub.resolved import ResolvedName
 
@@ -32,11 +32,6 @@ def hub_endpoint(endpoint: str | None) -> str | None:
     return None if host in HF_HOSTS else endpoint.rstrip("/")
 
 
-def kaggle_key(text: str) -> str:
-    """Kaggle names and registry names compare lower-cased, without '-' and '_'."""
-    return re.sub(r"[-_]", "", text.lower())
-
-
 class RegistrySources:
     """A registry, loaded on first use, asked where a model can be fetched."""
 
@@ -55,8 +50,7 @@ class RegistrySources:
 
     @property
     def where(self) -> str | None:
-        path = self.registry.path
-        return str(path) if path is not None else None
+        return self.registry.where
 
     def by_handle(self, name: str, handle: str, form: str) -> ResolvedName:
         """The repo of the entry `handle` names (a handle without version: the newest)."""
@@ -71,19 +65,12 @@ class RegistrySources:
                   form: str) -> ResolvedName:
         """The repo of the entry a Kaggle model URL names: same publisher and version, and a
         name equal to `model` + `variation` once lower-cased without '-' and '_'."""
-        key = kaggle_key(model + variation)
-        matches = [
-            e for e in self.registry
-            if (e.publisher or "").lower() == publisher.lower() and e.name and kaggle_key(e.name) == key
-            and (version is None or e.version == version)
-        ]
-        if not matches:
+        entry = self.registry.find_kaggle(publisher, model, variation, version)
+        if entry is None:
             wanted = f"{publisher}/{model}+{variation}" + (f" version {version}" if version is not None else "")
             raise NotInRegistryError(name, registry=self.where,
                                      reason=f"no registry entry matches Kaggle model {wanted}")
-        from hubfork.registry.registry import preferred
-
-        return self._resolved(name, preferred(matches), form)
+        return self._resolved(name, entry, form)
 
     def _resolved(self, name: str, entry: "RegistryEntry", form: str) -> ResolvedName:
         if not entry.sources:

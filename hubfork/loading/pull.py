@@ -80,16 +80,9 @@ def pull_from_hub(
         kwargs["name"] = kwargs.pop("layer_name")
     registry = hub_options.pop("registry", None)
 
-    resolved = with_revision(resolve(name, registry=registry), revision)
-    if resolved.kind == "repo" and (allow_regex is not None or ignore_regex is not None):
-        allow_patterns = regex_allow_patterns(
-            resolved, allow_regex=allow_regex, ignore_regex=ignore_regex, allow_patterns=allow_patterns,
-            ignore_patterns=ignore_patterns, local_files_only=local_files_only, **hub_options)
-        ignore_patterns = None
-    snapshot = fetch(resolved, local_files_only=local_files_only, allow_patterns=allow_patterns,
-                     ignore_patterns=ignore_patterns, **hub_options)
-    path = Path(snapshot.path)
-    check_model(path, name=name, trust=trust)
+    path = fetch_checked(name, revision=revision, local_files_only=local_files_only, allow_patterns=allow_patterns,
+                         ignore_patterns=ignore_patterns, allow_regex=allow_regex, ignore_regex=ignore_regex,
+                         trust=trust, registry=registry, **hub_options)
 
     if is_tf1_module(path):
         if trainable:
@@ -108,4 +101,23 @@ def pull_from_hub(
                           signature_outputs_as_dict=signature_outputs_as_dict, tags=tags, **kwargs)
 
 
-__all__ = ["pull_from_hub"]
+def fetch_checked(name: str, *, revision: str | None = None, local_files_only: bool = False,
+                  allow_patterns: Patterns = None, ignore_patterns: Patterns = None, allow_regex: Regexes = None,
+                  ignore_regex: Regexes = None, trust: bool = False, registry: Any = None,
+                  **hub_options: Any) -> Path:
+    """The local folder of `name`, resolved, fetched and scanned (`check_model`): what every loader
+    that takes a name does before TensorFlow sees the model. Raises as `pull_from_hub`."""
+    resolved = with_revision(resolve(name, registry=registry), revision)
+    if resolved.kind == "repo" and (allow_regex is not None or ignore_regex is not None):
+        allow_patterns = regex_allow_patterns(
+            resolved, allow_regex=allow_regex, ignore_regex=ignore_regex, allow_patterns=allow_patterns,
+            ignore_patterns=ignore_patterns, local_files_only=local_files_only, **hub_options)
+        ignore_patterns = None
+    snapshot = fetch(resolved, local_files_only=local_files_only, allow_patterns=allow_patterns,
+                     ignore_patterns=ignore_patterns, **hub_options)
+    path = Path(snapshot.path)
+    check_model(path, name=name, trust=trust)
+    return path
+
+
+__all__ = ["fetch_checked", "pull_from_hub"]

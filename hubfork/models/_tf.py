@@ -74,3 +74,13 @@ def tensorflow_hub() -> ModuleType:
         import tensorflow_hub
 
     return tensorflow_hub
+
+
+def keras3() -> ModuleType:
+    """Keras 3 (the `keras` package), whatever ``TF_USE_LEGACY_KERAS`` says: that variable picks only
+    what ``tf.keras`` is. TensorFlow is imported first, through `tensorflow`, so that hubfork's own
+    tf_keras side still finds ``tf.keras`` = Keras 2 when Keras 3 is imported before it."""
+    tensorflow()
+    import keras
+
+    return keras

@@ -67,14 +67,19 @@ class Encoder:
                 return int(variable.shape[0])
         return None
 
-    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool) -> dict[str, Any]:
-        """The outputs of a ``hub.KerasLayer`` on this model, called on symbolic `inputs`."""
+    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool, keras: int = 2) -> dict[str, Any]:
+        """The outputs of a Keras layer on this model (``hub.KerasLayer``, or for ``keras=3`` hubfork's
+        Keras 3 layer), called on symbolic `inputs` of that Keras."""
         raise NotImplementedError  # pragma: no cover
 
     def mlm_logits(self, inputs: dict[str, Any], positions: Any) -> Any:
         raise NoMaskedLMError(str(self.path), self.generation)
 
-    def _keras_layer(self, trainable: bool, **options: Any) -> Any:
+    def _keras_layer(self, trainable: bool, keras: int = 2, **options: Any) -> Any:
+        if keras == 3:
+            from hubfork.models.keras3_layer import SavedModelLayer
+
+            return SavedModelLayer(self.loaded, trainable=trainable, name="encoder", path=str(self.path), **options)
         hub = _tf.tensorflow_hub()
         # The loaded object itself where hub.KerasLayer takes one (a callable TF2 model): embed()
         # and the Keras model then share one set of variables. A TF1 module goes by its path.
@@ -103,10 +108,10 @@ class TF1HubEncoder(Encoder):
         info = self.loaded.signatures["tokenization_info"]()
         return _text(info["vocab_file"]), bool(_numpy(info["do_lower_case"]))
 
-    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool) -> dict[str, Any]:
+    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool, keras: int = 2) -> dict[str, Any]:
         if trainable:
             raise NotTrainableError(str(self.path), path=str(self.path), reason=TF1_NOT_TRAINABLE)
-        layer = self._keras_layer(False, signature="tokens", signature_outputs_as_dict=True)
+        layer = self._keras_layer(False, keras, signature="tokens", signature_outputs_as_dict=True)
         outputs = layer({TF1_INPUT_NAMES[k]: inputs[k] for k in INPUT_KEYS})
         return {key: outputs[key] for key in self.outputs}
 
@@ -124,8 +129,8 @@ class DictEncoder(Encoder):
     def __call__(self, inputs: dict[str, Any], training: bool = False) -> dict[str, Any]:
         return self._pick(self.loaded(inputs, training=training))
 
-    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool) -> dict[str, Any]:
-        return self._pick(self._keras_layer(trainable)(inputs))
+    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool, keras: int = 2) -> dict[str, Any]:
+        return self._pick(self._keras_layer(trainable, keras)(inputs))
 
     def _pick(self, outputs: dict[str, Any]) -> dict[str, Any]:
         return {key: (list(outputs[key]) if key == "encoder_outputs" else outputs[key])
@@ -164,8 +169,8 @@ class ListEncoder(Encoder):
         pooled, sequence = self.loaded([inputs[k] for k in INPUT_KEYS], training=training)
         return {"pooled_output": pooled, "sequence_output": sequence}
 
-    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool) -> dict[str, Any]:
-        pooled, sequence = self._keras_layer(trainable)([inputs[k] for k in INPUT_KEYS])
+    def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool, keras: int = 2) -> dict[str, Any]:
+        pooled, sequence = self._keras_layer(trainable, keras)([inputs[k] for k in INPUT_KEYS])
         return {"pooled_output": pooled, "sequence_output": sequence}
 
 

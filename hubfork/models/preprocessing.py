@@ -81,14 +81,17 @@ class Preprocessor:
         except (ValueError, TypeError):
             return self.loaded.bert_pack_inputs(segments, seq_length=seq_length)
 
-    def keras_outputs(self, text: Any, seq_length: int | None) -> dict[str, Any]:
-        """The packed inputs of a symbolic string tensor, through ``hub.KerasLayer``."""
-        hub = _tf.tensorflow_hub()
+    def keras_outputs(self, text: Any, seq_length: int | None, keras: int = 2) -> dict[str, Any]:
+        """The packed inputs of a symbolic string tensor, through ``hub.KerasLayer`` (or, for
+        ``keras=3``, hubfork's Keras 3 layer: `text` is then a Keras 3 tensor)."""
+        if keras == 3:
+            from hubfork.models.keras3_layer import SavedModelLayer as layer
+        else:
+            layer = _tf.tensorflow_hub().KerasLayer
         if seq_length is None or seq_length == self.seq_length:
-            return hub.KerasLayer(self.loaded, name="preprocessor")(text)
-        tokens = hub.KerasLayer(self.loaded.tokenize, name="tokenize")(text)
-        pack = hub.KerasLayer(self.loaded.bert_pack_inputs, arguments=dict(seq_length=seq_length),
-                              name="bert_pack_inputs")
+            return layer(self.loaded, name="preprocessor")(text)
+        tokens = layer(self.loaded.tokenize, name="tokenize")(text)
+        pack = layer(self.loaded.bert_pack_inputs, arguments=dict(seq_length=seq_length), name="bert_pack_inputs")
         return pack([tokens])
 
 

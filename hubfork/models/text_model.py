@@ -95,22 +95,28 @@ class TextModel:
 
     # ------------------------------------------------------------------ Keras
 
-    def keras_model(self, seq_length: int | None = None, outputs: str | Sequence[str] | None = None) -> Any:
-        """A tf_keras ``Model`` from a batch of strings to the encoder's outputs.
+    def keras_model(self, seq_length: int | None = None, outputs: str | Sequence[str] | None = None,
+                    keras: int = 2) -> Any:
+        """A Keras ``Model`` from a batch of strings to the encoder's outputs.
 
-        `seq_length` defaults to the one given at load time, else the
-        preprocessor's own. `outputs` names one output (the model returns that
-        tensor) or several (a dict); default: every output the generation has.
-        The encoder's weights train when the model was loaded with
-        ``trainable=True`` (refused for TF1 Hub modules, which cannot).
+        `keras` is 2 (a tf_keras model of ``hub.KerasLayer``s, what TF Hub models were made
+        for) or 3 (a Keras 3 model of `hubfork.models.keras3_layer.SavedModelLayer`s, for
+        code on TensorFlow 2.16+'s default Keras). `seq_length` defaults to the one given at
+        load time, else the preprocessor's own. `outputs` names one output (the model returns
+        that tensor) or several (a dict); default: every output the generation has. The
+        encoder's weights train when the model was loaded with ``trainable=True`` (refused
+        for TF1 Hub modules, which cannot); either way they are the variables `embed` uses.
         """
-        tf, keras = _tf.tensorflow(), _tf.keras()
+        if keras not in (2, 3):
+            raise ValueError(f"keras must be 2 (tf_keras) or 3, not {keras!r}")
+        tf = _tf.tensorflow()
+        library = _tf.keras3() if keras == 3 else _tf.keras()
         wanted = self._output_names(outputs)
-        text = keras.Input(shape=(), dtype=tf.string, name="text")
-        packed = self.preprocessor.keras_outputs(text, seq_length or self.seq_length)
-        encoded = self.encoder.keras_outputs(packed, trainable=self.trainable)
+        text = library.Input(shape=(), dtype=tf.string, name="text")
+        packed = self.preprocessor.keras_outputs(text, seq_length or self.seq_length, keras=keras)
+        encoded = self.encoder.keras_outputs(packed, trainable=self.trainable, keras=keras)
         result = encoded[wanted] if isinstance(wanted, str) else {key: encoded[key] for key in wanted}
-        return keras.Model(text, result, name=f"{self.generation.replace('-', '_')}_text_model")
+        return library.Model(text, result, name=f"{self.generation.replace('-', '_')}_text_model")
 
     def _output_names(self, outputs: str | Sequence[str] | None) -> str | tuple[str, ...]:
         names = (outputs,) if isinstance(outputs, str) else tuple(outputs or self.outputs)
@@ -309,6 +315,30 @@ class TextModel:
         if isinstance(result, tuple):
             return tuple(r.numpy() for r in result)
         return result.numpy()
+
+    # ------------------------------------------------------------------ display
+
+    def _repr_html_(self) -> str:
+        # Jupyter shows a model as this table; other front ends use the dataclass repr.
+        import html
+
+        rows = [
+            ("name", self.name),
+            ("generation", self.generation),
+            ("path", str(self.path)),
+            ("outputs", ", ".join(self.outputs)),
+            ("masked LM", "yes" if self.has_mlm else "no"),
+            ("preprocessor", self.preprocessor_source),
+            ("seq_length", "the preprocessor's" if self.seq_length is None else str(self.seq_length)),
+            ("pooling", f"{self.pooling} ({self.pooling_source})"),
+            ("normalize", f"{'yes' if self.normalize else 'no'} ({self.normalize_source})"),
+            ("trainable", "yes" if self.trainable else "no"),
+            ("device", self.device),
+            *(("note", note) for note in self.notes),
+        ]
+        body = "".join(f"<tr><th style=\"text-align:left\">{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
+                       for key, value in rows)
+        return f"<table>{body}</table>"
 
 
 def _texts(texts: str | Sequence[str], argument: str) -> tuple[bool, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -118,3 +119,31 @@ class RegistryEntry:
                 ]
             )
         return self._search_text
+
+    def _repr_html_(self) -> str:
+        # Jupyter shows an entry as this table; other front ends use the dataclass repr.
+        rows = "".join(f"<tr><th style=\"text-align:left\">{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
+                       for key, value in self._display_rows())
+        return f"<table>{rows}</table>"
+
+    def _display_rows(self) -> list[tuple[str, str]]:
+        """The fields worth reading at a glance, as (label, text), empty ones left out."""
+        def flag(value: bool | None) -> str:
+            return "" if value is None else ("yes" if value else "no")
+
+        rows = [
+            ("handle", self.handle),
+            ("kind", self.kind),
+            ("description", self.description),
+            ("architecture", self.architecture.label if self.architecture else ""),
+            ("casing", self.casing or ""),
+            ("api", self.api or ""),
+            ("preprocessor", self.preprocessor or ""),
+            ("languages", ", ".join(self.languages)),
+            ("tasks", ", ".join(self.tasks)),
+            ("fine-tunable", flag(self.fine_tunable)),
+            ("masked LM", flag(self.mlm)),
+            ("sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "")
+                                  + (f" ({s.endpoint})" if s.endpoint else "") for s in self.sources)),
+        ]
+        return [(key, value) for key, value in rows if value]

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from hubfork.constants import CARD_KINDS, VARIANT_FORMATS
+from hubfork.constants import CARD_KINDS, ENV_REGISTRY, VARIANT_FORMATS
 from hubfork.errors import EntryNotFoundError
-from hubfork.handles import hub_url_to_repo, tfhub_url_to_handle
+from hubfork.handles import hub_url_to_repo, kaggle_key, tfhub_url_to_handle
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
 from hubfork.registry.search import Filters, search
@@ -52,11 +52,33 @@ class Registry:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Registry":
         """Load a registry file; with no path, the default registry (see
-        `hubfork.registry.store.default_registry_path`)."""
-        file = Path(path) if path is not None else store.default_registry_path()
+        `hubfork.registry.store.default_registry_path`), with the user's own registry
+        (``$HUBFORK_HOME/registry.yaml``, when there is one) layered over it, unless
+        ``$HUBFORK_REGISTRY`` names the one file to use."""
+        if path is not None or os.environ.get(ENV_REGISTRY):
+            return cls.load_file(path if path is not None else store.default_registry_path())
+        shipped = cls.load_file(store.default_registry_path())
+        user = store.user_registry_path()
+        if not user.is_file():
+            return shipped
+        return LayeredRegistry([cls.load_file(user), shipped])
+
+    @classmethod
+    def load_file(cls, path: str | os.PathLike[str]) -> "Registry":
+        """Load exactly one registry file."""
+        file = Path(path)
         document = store.read(file)
         entries = [RegistryEntry.from_dict(item) for item in document["entries"]]
         return cls(entries, file, document.get("cards"))
+
+    @property
+    def where(self) -> str | None:
+        """The registry file(s) read, for messages."""
+        return str(self.path) if self.path is not None else None
+
+    def origin(self, entry: RegistryEntry) -> "Registry":
+        """The registry file an entry was read from (itself, for one file)."""
+        return self
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -98,6 +120,16 @@ class Registry:
             found = [e for e in found if e.kind.lower() == kind.lower()]
         return preferred(found)
 
+    def find_kaggle(self, publisher: str, model: str, variation: str, version: int | None) -> RegistryEntry | None:
+        """The entry a Kaggle model names: same publisher and version (any, when None), and a name equal
+        to `model` + `variation` once lower-cased without '-' and '_' (`hubfork.handles.kaggle_key`)."""
+        key = kaggle_key(model + variation)
+        return preferred(
+            e for e in self.entries
+            if (e.publisher or "").lower() == publisher.lower() and e.name and kaggle_key(e.name) == key
+            and (version is None or e.version == version)
+        )
+
     def find_all(self, name: str) -> list[RegistryEntry]:
         """Every entry with exactly this handle (any case)."""
         return list(self._by_lower.get(name.strip().lower(), []))
@@ -109,7 +141,7 @@ class Registry:
             from difflib import get_close_matches
 
             close = get_close_matches(name, list(self._by_handle), n=3, cutoff=0.6)
-            raise EntryNotFoundError(name, path=str(self.path) if self.path else None, suggestions=close)
+            raise EntryNotFoundError(name, path=self.where, suggestions=close)
         return entry
 
     def search(self, query: str | None = None, **filters: str | None) -> list[RegistryEntry]:
@@ -125,3 +157,35 @@ class Registry:
         if self.path is None:
             return None
         return self.path.parent / entry.card_path
+
+
+class LayeredRegistry(Registry):
+    """Registries read as one: for each handle and kind, the entries of the first layer that has
+    any (the user's registry over the shipped one, so a user's mapping replaces the shipped entry)."""
+
+    def __init__(self, layers: Iterable[Registry]):
+        self.layers = tuple(layers)
+        entries: list[RegistryEntry] = []
+        # Entries are unhashable (their metadata is a dict) and equal ones may come from two files.
+        self._origins: dict[int, Registry] = {}
+        claimed: set[tuple[str, str]] = set()
+        for layer in self.layers:
+            kept = [e for e in layer if (e.handle.lower(), e.kind) not in claimed]
+            entries += kept
+            self._origins.update((id(e), layer) for e in kept)
+            claimed |= {(e.handle.lower(), e.kind) for e in layer}
+        # Stable: duplicates within one layer keep the order that layer's lookups prefer.
+        entries.sort(key=lambda e: (e.handle, e.kind))
+        base = self.layers[-1]
+        super().__init__(entries, base.path, base.cards_dir)
+
+    @property
+    def where(self) -> str | None:
+        return " over ".join(str(layer.path) for layer in self.layers)
+
+    def origin(self, entry: RegistryEntry) -> Registry:
+        return self._origins.get(id(entry), self)
+
+    def card_file(self, entry: RegistryEntry) -> Path | None:
+        origin = self.origin(entry)
+        return origin.card_file(entry) if origin is not self else super().card_file(entry)

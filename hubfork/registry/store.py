@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hubfork._files import atomic_write_text
-from hubfork.constants import ENV_REGISTRY, REGISTRY_FORMAT, cache_dir
+from hubfork.constants import ENV_REGISTRY, HOME_CARDS, HOME_REGISTRY, REGISTRY_FORMAT, cache_dir, home_dir
 from hubfork.errors import RegistryFormatError, RegistryNotFoundError
 from hubfork.registry import yaml_writer
 
@@ -40,6 +40,16 @@ def default_registry_path() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parent.parent.parent / "registry.yaml"
+
+
+def user_registry_path() -> Path:
+    """The user's own registry (``$HUBFORK_HOME/registry.yaml``), built from `user_cards_dir`."""
+    return home_dir() / HOME_REGISTRY
+
+
+def user_cards_dir() -> Path:
+    """The user's own cards (``$HUBFORK_HOME/cards``), which ``hubfork registry add-source`` writes."""
+    return home_dir() / HOME_CARDS
 
 
 def render(document: dict[str, Any]) -> str:

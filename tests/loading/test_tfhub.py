@@ -106,6 +106,21 @@ def test_hub_resolve_gives_the_cached_snapshot(installed, local_hub):
     assert Path(hub.resolve(url)).name == local_hub.commits["v1"]
 
 
+def test_hub_resolve_goes_through_the_users_own_mapping(hf_env, local_hub, tmp_path, monkeypatch):
+    """No HUBFORK_REGISTRY: the user's registry (``hubfork registry add-source``) layered over the
+    shipped one is what tensorflow_hub's names resolve through."""
+    from hubfork.registry.user import add_source
+
+    monkeypatch.setenv("HUBFORK_HOME", str(tmp_path / "home"))
+    add_source("hubfork-test/user_mapped_bert/1", f"{REPO}@v2")
+    hubfork.install()
+    try:
+        path = Path(hub.resolve("https://tfhub.dev/hubfork-test/user_mapped_bert/1"))
+    finally:
+        hubfork.uninstall()
+    assert path.name == local_hub.commits["v2"] and hf_env in path.parents
+
+
 def test_tf1_hub_module_through_hub_load(installed, local_hub, hub_models):
     path = Path(hub.resolve(f"https://tfhub.dev/{TF1_HANDLE}"))
     assert path.name == local_hub.commits["tf1"] and (path / "tfhub_module.pb").is_file()

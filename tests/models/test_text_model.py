@@ -751,3 +751,19 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(em
     assert max_diff(ours, theirs) < 1e-4
     assert max_diff(model.embed(sentences, batch_size=16), ours) == 0
     assert max_diff(model.similarity(sentences[:8]), theirs[:8] @ theirs[:8].T) < 1e-4
+
+
+# ----------------------------------------------------------------------------- display
+
+
+def test_html_repr_is_a_table_of_the_models_facts_with_text_escaped(models, encoders):
+    model = dataclasses.replace(models["v4"], name="org/<bert>", notes=["pooled & <normalised>"])
+    shown = model._repr_html_()
+    assert shown.startswith("<table>") and shown.endswith("</table>")
+    assert '<th style="text-align:left">generation</th><td>v4</td>' in shown
+    assert "<td>pooled_output, sequence_output, encoder_outputs</td>" in shown
+    assert '<th style="text-align:left">masked LM</th><td>yes</td>' in shown
+    assert f"<td>{encoders['v4']}</td>" in shown
+    assert "<td>org/&lt;bert&gt;</td>" in shown and "<td>pooled &amp; &lt;normalised&gt;</td>" in shown
+    assert "<bert>" not in shown and "<normalised>" not in shown
+    assert '<th style="text-align:left">masked LM</th><td>no</td>' in models["v3"]._repr_html_()
