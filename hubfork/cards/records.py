@@ -130,8 +130,30 @@ def summary_dict(record: Any) -> dict[str, Any]:
     return out
 
 
+class EmbeddingDefaults:
+    """How a card says its embeddings are meant to be pooled and normalised (its ``pooling``
+    and ``normalize`` metadata), for the card and for its registry entry alike."""
+
+    __slots__ = ()
+    metadata: dict[str, Any]
+
+    @property
+    def pooling(self) -> str | None:
+        """The pooling the card's ``pooling`` metadata gives its embeddings, if any."""
+        from hubfork.cards import facts
+
+        return facts.pooling(self.metadata)
+
+    @property
+    def normalize(self) -> bool | None:
+        """Whether the card's ``normalize`` metadata says its embeddings are normalised, if it says."""
+        from hubfork.cards import facts
+
+        return facts.normalize(self.metadata)
+
+
 @dataclass(slots=True)
-class Card:
+class Card(EmbeddingDefaults):
     """A parsed model card: what it names, what it states, and what is wrong with it.
 
     `handle` is the TF Hub handle (``publisher/name/version``; a collection is
@@ -173,20 +195,6 @@ class Card:
     changelog: list[ChangelogEntry] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def pooling(self) -> str | None:
-        """The pooling the card's ``pooling`` metadata gives its embeddings, if any."""
-        from hubfork.cards import facts
-
-        return facts.pooling(self.metadata)
-
-    @property
-    def normalize(self) -> bool | None:
-        """Whether the card's ``normalize`` metadata says its embeddings are normalised, if it says."""
-        from hubfork.cards import facts
-
-        return facts.normalize(self.metadata)
 
     @property
     def errors(self) -> list[Problem]:

@@ -6,11 +6,11 @@ import html
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from hubfork.cards.records import SUMMARY_FIELDS, Architecture, Card, Source, summary_dict
+from hubfork.cards.records import SUMMARY_FIELDS, Architecture, Card, EmbeddingDefaults, Source, summary_dict
 
 
 @dataclass(frozen=True, slots=True)
-class RegistryEntry:
+class RegistryEntry(EmbeddingDefaults):
     """A card's handle, kind, metadata and derived facts, where the card is, and
     where its model can be fetched."""
 
@@ -84,20 +84,6 @@ class RegistryEntry:
             "card": {"path": self.card_path, "sha256": self.card_sha256},
             "sources": [s.to_dict() for s in self.sources],
         }
-
-    @property
-    def pooling(self) -> str | None:
-        """The pooling the card's ``pooling`` metadata gives its embeddings, if any."""
-        from hubfork.cards import facts
-
-        return facts.pooling(self.metadata)
-
-    @property
-    def normalize(self) -> bool | None:
-        """Whether the card's ``normalize`` metadata says its embeddings are normalised, if it says."""
-        from hubfork.cards import facts
-
-        return facts.normalize(self.metadata)
 
     @property
     def network_architectures(self) -> list[str]:
