@@ -21,7 +21,8 @@ def install() -> None:
     Models come through huggingface_hub's cache (``HF_ENDPOINT``, ``HF_HUB_OFFLINE`` and the
     cache variables are read at each load) and are scanned before tensorflow_hub loads them.
     Local paths, ``gs://`` and archive URLs stay with tensorflow_hub's own resolvers.
-    Calling it again registers nothing new: it puts hubfork back in front.
+    Calling it again registers nothing new: it puts hubfork back in front. Where tensorflow_hub has
+    no ``hub.Module`` (0.16 removed it), TF1 notebooks get one back (`hubfork.models.hub_compat`).
 
     Raises:
         ModuleNotFoundError: tensorflow_hub (``pip install "hubfork[tf]"``) is not installed.
@@ -29,9 +30,16 @@ def install() -> None:
     from hubfork.loading.tfhub_resolver import HubforkResolver
     from hubfork.models import _tf
 
-    registry = _tf.tensorflow_hub().registry.resolver
+    hub = _tf.tensorflow_hub()
+    registry = hub.registry.resolver
     others = [impl for impl in _registered(registry) if not isinstance(impl, HubforkResolver)]
     _replace(registry, [*others, HubforkResolver()])
+    if not hasattr(hub, "Module"):
+        # TF1 notebooks call hub.Module(...)(inputs, signature="tokens", as_dict=True); tensorflow_hub
+        # 0.16 dropped it. Given back only while installed, and only where tensorflow_hub lacks one.
+        from hubfork.models.hub_compat import module_class
+
+        hub.Module = module_class()
 
 
 def uninstall() -> None:
@@ -43,10 +51,14 @@ def uninstall() -> None:
         return  # install() imports it: hubfork was never installed, and tensorflow_hub need not be imported
     from hubfork.models import _tf
 
-    registry = _tf.tensorflow_hub().registry.resolver
+    hub = _tf.tensorflow_hub()
+    registry = hub.registry.resolver
     kept = [impl for impl in _registered(registry) if not isinstance(impl, resolver_module.HubforkResolver)]
     if len(kept) != len(_registered(registry)):
         _replace(registry, kept)
+    compat = sys.modules.get("hubfork.models.hub_compat")
+    if compat is not None and getattr(hub, "Module", None) is compat.module_class():
+        del hub.Module
 
 
 def is_installed() -> bool:

@@ -18,6 +18,12 @@ from types import ModuleType
 
 _quiet = False
 
+# Set when hubfork's loaders are imported, not only when they first import TensorFlow: a notebook
+# that does `from hubfork import pull_from_hub` and then `import tensorflow as tf` builds its
+# `tf.keras.layers.Input` before any model loads, and that Input must be the Keras the returned
+# hub.KerasLayer is made of. Keras 3 stays one `import keras` away (see hubfork.keras3).
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
 
 def keep_quiet() -> None:
     """From now on, keep TensorFlow's start-up and INFO/WARNING logging off stderr.

@@ -169,3 +169,17 @@ def test_second_pull_offline_with_the_server_stopped(local_hub, hf_isolated, tmp
     assert seen["path"] == online.path and seen["commit"] == local_hub.commits["v1"]
     assert np.allclose(seen["pooled"], expected, atol=1e-6)
     assert "offline (HF_HUB_OFFLINE=1)" in seen["missing"] and "not in the cache" in seen["missing"]
+
+
+def test_the_layer_shows_its_savedmodels_attributes(generations):
+    """Notebooks for the earlier fork read `.mlm`, `.vocab_file` and `.do_lower_case` off the layer."""
+    import tensorflow_hub as hub
+
+    encoder = pull_from_hub(str(generations["v4"]))
+    assert isinstance(encoder, hub.KerasLayer)
+    assert encoder.mlm is encoder.resolved_object.mlm
+    assert bool(encoder.do_lower_case.numpy()) is True
+    mlm = hub.KerasLayer(encoder.mlm, trainable=True)
+    assert mlm.trainable_weights
+    with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
+        encoder.no_such_thing

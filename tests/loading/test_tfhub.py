@@ -132,6 +132,19 @@ def test_tf1_hub_module_through_hub_load(installed, local_hub, hub_models):
     assert Path(hub.resolve(f"hf://{TF1_REPO}")) == path
 
 
+def test_tf1_notebooks_get_hub_module_back_while_installed(installed, hub_models):
+    """tensorflow_hub 0.16 has no hub.Module; a TF1 notebook's call runs on the same module."""
+    with pytest.warns(UserWarning, match="cannot fine-tune a TF1 Hub-format module"):
+        module = hub.Module(f"https://tfhub.dev/{TF1_HANDLE}", trainable=True)
+    outputs = module(dict(input_ids=tf.constant(IDS), input_mask=tf.constant(BATCH["input_mask"]),
+                          segment_ids=tf.constant(BATCH["input_type_ids"])), signature="tokens", as_dict=True)
+    expected = hub.load(str(hub_models.v1))(BATCH)["pooled_output"].numpy()
+    assert np.allclose(outputs["pooled_output"].numpy(), expected, atol=1e-5)
+    assert "tokens" in module.get_signature_names()
+    hubfork.uninstall()
+    assert not hasattr(hub, "Module")
+
+
 def test_local_folders_stay_with_tensorflow_hub(installed, hub_models):
     folder = str(hub_models.v1)
     assert not HubforkResolver().is_supported(folder)
