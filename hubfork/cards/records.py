@@ -196,6 +196,16 @@ class Card(EmbeddingDefaults):
     sources: list[Source] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    def _repr_html_(self) -> str:
+        # Jupyter shows a card as this table; other front ends use the dataclass repr.
+        from hubfork._html import fields_table
+
+        rows = [("handle", self.handle or ""), ("kind", self.kind or ""), ("description", self.description or ""),
+                ("architecture", self.architecture.label if self.architecture else ""), ("casing", self.casing or ""),
+                ("API", self.api or ""), ("preprocessor", self.preprocessor or ""), ("file", self.path),
+                ("problems", "; ".join(str(p) for p in self.problems))]
+        return fields_table((key, value) for key, value in rows if value)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]

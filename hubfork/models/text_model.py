@@ -44,6 +44,15 @@ class TokenPrediction:
     score: float
 
 
+class Predictions(list):
+    """The candidates for one ``[MASK]``, best first: a list, shown in Jupyter as a table."""
+
+    def _repr_html_(self) -> str:
+        from hubfork._html import table
+
+        return table(("token", "id", "probability"), ((p.token, str(p.token_id), f"{p.score:.4f}") for p in self))
+
+
 @dataclass
 class TextModel:
     """An encoder and its preprocessor, behind one interface for every generation.
@@ -247,7 +256,8 @@ class TextModel:
                 scores, ids = self._run(function, {**batch.inputs, "masked_lm_positions": positions})
                 for r, i in enumerate(batch.index):
                     chunk_results[i] = [
-                        [TokenPrediction(vocab[t], int(t), float(s)) for s, t in zip(scores[r, m], ids[r, m])]
+                        Predictions(TokenPrediction(vocab[t], int(t), float(s))
+                                    for s, t in zip(scores[r, m], ids[r, m]))
                         for m in range(len(rows[r]))
                     ]
             results.extend(chunk_results)
@@ -320,7 +330,7 @@ class TextModel:
 
     def _repr_html_(self) -> str:
         # Jupyter shows a model as this table; other front ends use the dataclass repr.
-        import html
+        from hubfork._html import fields_table
 
         rows = [
             ("name", self.name),
@@ -336,9 +346,7 @@ class TextModel:
             ("device", self.device),
             *(("note", note) for note in self.notes),
         ]
-        body = "".join(f"<tr><th style=\"text-align:left\">{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
-                       for key, value in rows)
-        return f"<table>{body}</table>"
+        return fields_table(rows)
 
 
 def _texts(texts: str | Sequence[str], argument: str) -> tuple[bool, list[str]]:
@@ -378,4 +386,4 @@ def _progress(total: int, progress: bool | None, what: str) -> Any:
     return tqdm(total=total, desc=what, unit="text")
 
 
-__all__ = ["TextModel", "TokenPrediction"]
+__all__ = ["TextModel", "TokenPrediction", "Predictions"]

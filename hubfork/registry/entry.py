@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -108,9 +107,9 @@ class RegistryEntry(EmbeddingDefaults):
 
     def _repr_html_(self) -> str:
         # Jupyter shows an entry as this table; other front ends use the dataclass repr.
-        rows = "".join(f"<tr><th style=\"text-align:left\">{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
-                       for key, value in self._display_rows())
-        return f"<table>{rows}</table>"
+        from hubfork._html import fields_table
+
+        return fields_table(self._display_rows())
 
     def _display_rows(self) -> list[tuple[str, str]]:
         """The fields worth reading at a glance, as (label, text), empty ones left out."""

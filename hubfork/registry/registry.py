@@ -11,7 +11,7 @@ from hubfork.errors import EntryNotFoundError
 from hubfork.handles import hub_url_to_repo, kaggle_key, tfhub_url_to_handle
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
-from hubfork.registry.search import Filters, search
+from hubfork.registry.search import Filters, SearchResults, search
 
 # Which card a lookup prefers when several share a handle: CARD_KINDS lists the loadable model first.
 _KIND_RANK = {kind: i for i, kind in enumerate(CARD_KINDS)}
@@ -144,7 +144,7 @@ class Registry:
             raise EntryNotFoundError(name, path=self.where, suggestions=close)
         return entry
 
-    def search(self, query: str | None = None, **filters: str | None) -> list[RegistryEntry]:
+    def search(self, query: str | None = None, **filters: str | None) -> "SearchResults":
         """Entries matching `query` and the filters (language, task, format,
         publisher, arch, kind), best first."""
         from hubfork.cards.vocabulary import Vocabulary

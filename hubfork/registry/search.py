@@ -24,7 +24,7 @@ class Filters:
 
 
 def search(entries: Iterable[RegistryEntry], query: str | None = None, filters: Filters = Filters(),
-           *, language_ids: dict[str, str] | None = None) -> list[RegistryEntry]:
+           *, language_ids: dict[str, str] | None = None) -> "SearchResults":
     """Entries matching every word of `query` and every filter, best first.
 
     A word matches anywhere in the handle, tags, description or size label; a
@@ -42,7 +42,18 @@ def search(entries: Iterable[RegistryEntry], query: str | None = None, filters: 
         if score is not None:
             scored.append((-score, entry.handle, entry))
     scored.sort(key=lambda item: (item[0], item[1]))
-    return [entry for _, _, entry in scored]
+    return SearchResults(entry for _, _, entry in scored)
+
+
+class SearchResults(list):
+    """Registry entries, best first: a list, shown in Jupyter as a table."""
+
+    def _repr_html_(self) -> str:
+        from hubfork._html import table
+
+        return table(("handle", "kind", "architecture", "description"),
+                     ((e.handle, e.kind, e.architecture.label if e.architecture else "", e.description or "")
+                      for e in self), caption=f"{len(self)} entries")
 
 
 def _language(value: str | None, language_ids: dict[str, str]) -> str | None:

@@ -80,12 +80,12 @@ class ScanReport:
         return "\n".join([self.summary(), *(f"  - {f}" for f in self.findings), *(f"  note: {n}" for n in self.notes)])
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{html.escape(f.op)}</td><td>{html.escape(f.category)}</td>"
-                       f"<td>{html.escape(f.where)}</td><td>{html.escape(' → '.join(f.path))}</td></tr>"
-                       for f in self.findings)
-        table = (f"<table><thead><tr><th>op</th><th>category</th><th>where</th><th>reached by</th></tr></thead>"
-                 f"<tbody>{rows}</tbody></table>") if rows else ""
-        return f"<p>{html.escape(self.summary())}</p>{table}"
+        from hubfork._html import table
+
+        if self.clean:
+            return f"<p>{html.escape(self.summary())}</p>"
+        return table(("op", "category", "where", "reached by"),
+                     ((f.op, f.category, f.where, " → ".join(f.path)) for f in self.findings), caption=self.summary())
 
 
 __all__ = ["Finding", "ScanReport"]
