@@ -130,7 +130,7 @@ def summary_dict(record: Any) -> dict[str, Any]:
     return out
 
 
-class EmbeddingDefaults:
+class StatedEmbedding:
     """How a card says its embeddings are meant to be pooled and normalised (its ``pooling``
     and ``normalize`` metadata), for the card and for its registry entry alike."""
 
@@ -153,7 +153,7 @@ class EmbeddingDefaults:
 
 
 @dataclass(slots=True)
-class Card(EmbeddingDefaults):
+class Card(StatedEmbedding):
     """A parsed model card: what it names, what it states, and what is wrong with it.
 
     `handle` is the TF Hub handle (``publisher/name/version``; a collection is

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Union
 
 from hubfork.constants import EMBEDDED_ENDPOINT
 from hubfork.errors import EntryNotFoundError, NotInRegistryError
-from hubfork.handles import HF_HOSTS, kaggle_key
+from hubfork.handles import HF_HOSTS
 from hubfork.hub.names import check_repo_id, check_revision
 from hubfork.hub.resolved import ResolvedName
 
@@ -89,4 +89,4 @@ class RegistrySources:
         return replace(first, fallbacks=tuple(rest))
 
 
-__all__ = ["RegistrySources", "RegistryLike", "hub_endpoint", "kaggle_key"]
+__all__ = ["RegistrySources", "RegistryLike", "hub_endpoint"]

@@ -7,15 +7,13 @@ Importing this module imports TensorFlow (the class extends tensorflow_hub's
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from hubfork.errors import HubError, NotInRegistryError
 from hubfork.handles import KAGGLE_HOSTS, TFHUB_HOSTS
-from hubfork.hub.download import fetch
 from hubfork.hub.resolvers import ARCHIVE_SUFFIXES, resolve
+from hubfork.loading.pull import fetch_checked
 from hubfork.models import _tf
-from hubfork.scanning.scanner import check_model
 
 
 class HubforkResolver(_tf.tensorflow_hub().resolver.Resolver):
@@ -43,12 +41,11 @@ class HubforkResolver(_tf.tensorflow_hub().resolver.Resolver):
         return resolved.kind == "repo" and not _archive_url(handle)
 
     def __call__(self, handle: str) -> str:
-        snapshot = fetch(handle)
-        check_model(Path(snapshot.path), name=handle)
+        path = fetch_checked(handle)
         # Preprocessors use TF Text ops, registered only once tensorflow_text is imported; TF Hub's
         # notebooks imported it by hand, and the load that follows this call would fail without it.
         _tf.tensorflow_text()
-        return snapshot.path
+        return str(path)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -41,7 +41,6 @@ def keep_quiet() -> None:
 
 def tensorflow() -> ModuleType:
     """`tensorflow`, imported with ``tf.keras`` = Keras 2 unless the user set otherwise."""
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if _quiet and "tensorflow" not in sys.modules:
         from hubfork.models._quiet import sifted_stderr

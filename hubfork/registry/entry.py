@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from hubfork.cards.records import SUMMARY_FIELDS, Architecture, Card, EmbeddingDefaults, Source, summary_dict
+from hubfork.cards.records import SUMMARY_FIELDS, Architecture, Card, Source, StatedEmbedding, summary_dict
 
 
 @dataclass(frozen=True, slots=True)
-class RegistryEntry(EmbeddingDefaults):
+class RegistryEntry(StatedEmbedding):
     """A card's handle, kind, metadata and derived facts, where the card is, and
     where its model can be fetched."""
 

@@ -3,14 +3,13 @@ what the SavedModels give when called directly, and fine-tuned by ``fit``."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from hubfork.errors import ModelError, NotTrainableError
 from hubfork.models import _tf
 from hubfork.models.keras3_layer import SavedModelLayer
+from tests.fixtures.models import ANIMAL_LABELS, ANIMAL_TEXTS, fit_until_loss_halves
 
 tf = _tf.tensorflow()
 hub = _tf.tensorflow_hub()
@@ -18,11 +17,6 @@ keras = _tf.keras3()
 _tf.tensorflow_text()  # the preprocessors' ops
 
 SEQ_LENGTH = 16
-ANIMAL_TEXTS = [f"{start} {animal} {end}" for animal in ("cat", "dog")
-                for start, end in (("the", "sat on the mat."), ("a big", "is running fast!"),
-                                   ("the small", "was slow."), ("hello", "world"),
-                                   ("a", "is big, the mat is small."), ("the", "!"))]
-ANIMAL_LABELS = np.array([0] * 6 + [1] * 6)
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +25,6 @@ def preprocessor(tmp_path_factory, tiny_vocab):
 
     return write_preprocessor(tmp_path_factory.mktemp("k3") / "pre", tiny_vocab, lower_case=True,
                               seq_length=SEQ_LENGTH)
-
-
-@pytest.fixture(scope="module")
-def wide_v3(tmp_path_factory, tiny_config, tiny_vocab):
-    """A v3 encoder with weights ten times wider than BERT's initialisation, so that texts get clearly
-    different vectors and a toy task can be learnt (as tests/models/test_text_model.py's `encoders`)."""
-    from hubfork.models.convert import write_encoder
-    from hubfork.models.weights import random_weights
-
-    config = dataclasses.replace(tiny_config, initializer_range=0.2)
-    return write_encoder(tmp_path_factory.mktemp("k3") / "v3", config, random_weights(config, seed=3), "v3",
-                         vocab_file=tiny_vocab, do_lower_case=True)
 
 
 def id_inputs(batch):
@@ -137,20 +119,13 @@ def classifier(preprocessor, encoder, *, trainable: bool):
     return model, loaded
 
 
-def test_a_trainable_encoder_fine_tunes_and_its_weights_round_trip(preprocessor, wide_v3, tmp_path):
-    model, loaded = classifier(preprocessor, wide_v3, trainable=True)
+def test_a_trainable_encoder_fine_tunes_and_its_weights_round_trip(preprocessor, wide_encoders, tmp_path):
+    model, loaded = classifier(preprocessor, wide_encoders["v3"], trainable=True)
     encoder = model.get_layer("encoder")
     assert len(encoder.trainable_weights) == len(loaded.trainable_variables) > 10
     before = snapshot(loaded.trainable_variables)
     texts = tf.constant(ANIMAL_TEXTS)
-    # Measured without dropout (v3 applies it while training, which makes the epochs' losses noisy);
-    # dropout draws differ from run to run, so up to 40 epochs in rounds of 10.
-    initial = model.evaluate(texts, ANIMAL_LABELS, verbose=0)
-    for _ in range(4):
-        model.fit(texts, ANIMAL_LABELS, batch_size=4, epochs=10, verbose=0)
-        final = model.evaluate(texts, ANIMAL_LABELS, verbose=0)
-        if final < 0.5 * initial:
-            break
+    initial, final = fit_until_loss_halves(model, texts, ANIMAL_LABELS)
     assert final < 0.5 * initial, (initial, final)
     # fit trained the SavedModel's own variables: what its __call__ reads.
     assert largest_change(loaded.trainable_variables, before) > 1e-3
@@ -165,8 +140,8 @@ def test_a_trainable_encoder_fine_tunes_and_its_weights_round_trip(preprocessor,
     assert model.evaluate(texts, ANIMAL_LABELS, verbose=0) == pytest.approx(final, rel=1e-5)
 
 
-def test_a_frozen_encoder_keeps_its_weights(preprocessor, wide_v3):
-    model, loaded = classifier(preprocessor, wide_v3, trainable=False)
+def test_a_frozen_encoder_keeps_its_weights(preprocessor, wide_encoders):
+    model, loaded = classifier(preprocessor, wide_encoders["v3"], trainable=False)
     assert [id(w) for w in model.trainable_weights] == [id(w) for w in model.get_layer("head").trainable_weights]
     before = snapshot(loaded.variables)
     head = snapshot(model.get_layer("head").weights)
@@ -175,10 +150,10 @@ def test_a_frozen_encoder_keeps_its_weights(preprocessor, wide_v3):
     assert largest_change(model.get_layer("head").weights, head) > 1e-4
 
 
-def test_text_model_builds_a_keras3_model_on_its_own_variables(preprocessor, wide_v3):
+def test_text_model_builds_a_keras3_model_on_its_own_variables(preprocessor, wide_encoders):
     from hubfork.models.load import text_model_from_folders
 
-    model = text_model_from_folders(wide_v3, preprocessor, trainable=True)
+    model = text_model_from_folders(wide_encoders["v3"], preprocessor, trainable=True)
     keras3_model = model.keras_model(outputs="pooled_output", keras=3)
     assert isinstance(keras3_model, keras.Model)
     texts = tf.constant(ANIMAL_TEXTS)

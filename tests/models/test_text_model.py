@@ -2,7 +2,7 @@
 hand with tensorflow_hub, and against transformers and sentence-transformers.
 
 Every encoder here is a real SavedModel written by hubfork's writers (the
-`encoders` fixture: the same weights in every generation), every
+`wide_encoders` fixture: the same weights in every generation), every
 preprocessor a real TF Text SavedModel, every hub a real olah server.
 """
 
@@ -24,7 +24,7 @@ from hubfork.constants import GENERATIONS, POOLINGS
 from hubfork.errors import ModelError, ModelFormatError, NoMaskedLMError, NotTrainableError, TextInputError
 from hubfork.models import _tf, text_model
 from hubfork.models.batching import length_batches
-from tests.fixtures.models import minilm_folder, real_sentences
+from tests.fixtures.models import ANIMAL_LABELS, ANIMAL_TEXTS, fit_until_loss_halves, minilm_folder, real_sentences
 
 tf = _tf.tensorflow()
 hub = _tf.tensorflow_hub()
@@ -40,47 +40,21 @@ TEXTS = ["the cat sat on the mat.", "Hello, world!", "A big dog is running fast,
 # ----------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="session")
-def encoders(tmp_path_factory, tiny_config, tiny_vocab) -> dict[str, Path]:
-    """Every encoder generation with the same weights, as the `generations` fixture writes them but
-    with 128 positions (it has 64), so that the preprocessor's full 128 tokens fit, and weights ten
-    times wider than BERT's initialisation: texts then get clearly different vectors (at std 0.02 the
-    pooled outputs of a random BERT differ by about 1e-4, too little for a toy task to learn from)."""
-    from hubfork.constants import GENERATIONS as ALL
-    from hubfork.models.convert import write_encoder
-    from hubfork.models.weights import random_weights
-
-    config = dataclasses.replace(tiny_config, max_position_embeddings=128, initializer_range=0.2)
-    weights = random_weights(config, seed=3)
-    root = tmp_path_factory.mktemp("encoders-128")
-    return {generation: write_encoder(root / generation, config, weights, generation, vocab_file=tiny_vocab,
-                                      do_lower_case=True)
-            for generation in ALL}
-
-
-@pytest.fixture(scope="session")
-def tiny_preprocessor(tmp_path_factory, tiny_vocab) -> Path:
-    from hubfork.models.export.preprocessor import write_preprocessor
-
-    return write_preprocessor(tmp_path_factory.mktemp("tiny-preprocessor") / "preprocess", tiny_vocab,
-                              lower_case=True)
-
-
 class _Models(dict):
     """TextModels of each generation with the given preprocessor, loaded on first use."""
 
-    def __init__(self, encoders, preprocessor):
+    def __init__(self, wide_encoders, preprocessor):
         super().__init__()
-        self.encoders, self.preprocessor = encoders, preprocessor
+        self.wide_encoders, self.preprocessor = wide_encoders, preprocessor
 
     def __missing__(self, generation):
-        self[generation] = hubfork.load_text_model(self.encoders[generation], preprocessor=self.preprocessor)
+        self[generation] = hubfork.load_text_model(self.wide_encoders[generation], preprocessor=self.preprocessor)
         return self[generation]
 
 
 @pytest.fixture(scope="module")
-def models(encoders, tiny_preprocessor):
-    return _Models(encoders, tiny_preprocessor)
+def models(wide_encoders, tiny_preprocessor):
+    return _Models(wide_encoders, tiny_preprocessor)
 
 
 def raw_encoder_outputs(generation: str, folder: Path, packed: dict) -> dict[str, np.ndarray]:
@@ -102,8 +76,8 @@ def raw_encoder_outputs(generation: str, folder: Path, packed: dict) -> dict[str
 class HandWired:
     """hub.KerasLayer(preprocessor) at its fixed 128 tokens, then the raw encoder call; cached."""
 
-    def __init__(self, encoders, preprocessor):
-        self.encoders = encoders
+    def __init__(self, wide_encoders, preprocessor):
+        self.wide_encoders = wide_encoders
         self.preprocess = hub.KerasLayer(str(preprocessor))
         self._cache: dict = {}
 
@@ -115,7 +89,7 @@ class HandWired:
         if key not in self._cache:
             packed = self.packed(texts)
             assert packed["input_word_ids"].shape == (len(texts), 128)
-            self._cache[key] = packed, raw_encoder_outputs(generation, self.encoders[generation], packed)
+            self._cache[key] = packed, raw_encoder_outputs(generation, self.wide_encoders[generation], packed)
         return self._cache[key]
 
     def embed(self, generation, texts, pooling="pooled", normalize=False) -> np.ndarray:
@@ -137,8 +111,8 @@ def pool(packed, outputs, pooling, normalize) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def hand_wired(encoders, tiny_preprocessor) -> HandWired:
-    return HandWired(encoders, tiny_preprocessor)
+def hand_wired(wide_encoders, tiny_preprocessor) -> HandWired:
+    return HandWired(wide_encoders, tiny_preprocessor)
 
 
 def max_diff(a, b) -> float:
@@ -151,14 +125,14 @@ def max_diff(a, b) -> float:
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
-def test_facts_of_each_generation(models, generation, tiny_preprocessor, encoders):
+def test_facts_of_each_generation(models, generation, tiny_preprocessor, wide_encoders):
     model = models[generation]
     assert model.generation == generation
     assert model.outputs == (("pooled_output", "sequence_output", "encoder_outputs") if generation in ("v3", "v4")
                              else ("pooled_output", "sequence_output"))
     assert model.has_mlm is (generation == "v4")
     assert model.preprocessor_source == "given" and model.preprocessor.path == tiny_preprocessor
-    assert model.path == encoders[generation] and model.name == str(encoders[generation])
+    assert model.path == wide_encoders[generation] and model.name == str(wide_encoders[generation])
     assert model.device == default_device() and model.notes == []
 
 
@@ -254,7 +228,7 @@ Uncased WordPiece tokenization and BERT input packing.
 
 
 @pytest.fixture(scope="module")
-def tiny_hub(tmp_path_factory, encoders, tiny_preprocessor):
+def tiny_hub(tmp_path_factory, wide_encoders, tiny_preprocessor):
     """A local hub (olah, loopback, free port) holding the v3 encoder and its preprocessor,
     and a registry built from TF Hub cards that point at its repos."""
     from hubfork.hub.local_hub import LocalHub
@@ -262,7 +236,7 @@ def tiny_hub(tmp_path_factory, encoders, tiny_preprocessor):
 
     root = tmp_path_factory.mktemp("tiny-hub")
     local = LocalHub(root / "hub").init()
-    local.add(encoders["v3"], TINY_REPO, tag="v1")
+    local.add(wide_encoders["v3"], TINY_REPO, tag="v1")
     local.add(tiny_preprocessor, TINY_PREPROCESS_REPO, tag="v1")
     cards = root / "cards" / "hubfork-test" / "models"
     (cards / "tiny_bert").mkdir(parents=True)
@@ -315,12 +289,12 @@ def _with_card(folder: Path, target: Path, card: str) -> Path:
     return target
 
 
-def test_companion_named_by_the_card_in_the_model_folder(tiny_hub, hf_on, tmp_path, encoders, models):
+def test_companion_named_by_the_card_in_the_model_folder(tiny_hub, hf_on, tmp_path, wide_encoders, models):
     endpoint, registry = tiny_hub
     hf_on(endpoint)
     card = ENCODER_CARD.format(handle="hubfork-test/tiny_bert_local/1", hub_repo="",
                                preprocessor=TINY_PREPROCESS_HANDLE)
-    folder = _with_card(encoders["v2"], tmp_path / "carded", card)
+    folder = _with_card(wide_encoders["v2"], tmp_path / "carded", card)
     model = hubfork.load_text_model(folder, registry=registry)
     assert model.generation == "v2" and model.preprocessor_source == "companion"
     assert model.preprocessor.path.is_relative_to(tmp_path / "hf-cache" / "models--hubfork-test--tiny-bert_preprocess")
@@ -334,17 +308,17 @@ def test_a_given_preprocessor_wins_over_the_companion(tiny_hub, hf_on, tiny_prep
     assert model.preprocessor_source == "given" and model.preprocessor.path == tiny_preprocessor
 
 
-def test_preprocessor_built_from_the_encoders_vocab(encoders, tiny_preprocessor, tmp_path, monkeypatch):
+def test_preprocessor_built_from_the_encoders_vocab(wide_encoders, tiny_preprocessor, tmp_path, monkeypatch):
     """tf1-hub by its tokenization_info signature, v2 and v3 by .vocab_file: the same ids as the
     companion, and written once into hubfork's cache."""
     monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path / "hubfork-cache"))
-    companion = hubfork.load_text_model(encoders["v3"], preprocessor=tiny_preprocessor).preprocessor
+    companion = hubfork.load_text_model(wide_encoders["v3"], preprocessor=tiny_preprocessor).preprocessor
     sentences = TEXTS + real_sentences(31)  # an even number, split into pairs below
     expected = companion.pack(sentences)
     expected_pairs = companion.pack_pairs(sentences[::2], sentences[1::2])
     built = set()
     for generation in ("tf1-hub", "v2", "v3"):
-        model = hubfork.load_text_model(encoders[generation])
+        model = hubfork.load_text_model(wide_encoders[generation])
         assert model.generation == generation and model.preprocessor_source == "vocab", generation
         assert model.notes == []
         path = model.preprocessor.path
@@ -370,14 +344,14 @@ def test_no_vocab_and_no_companion_is_refused(tmp_path, tiny_config, tiny_weight
     assert str(bare) in str(caught.value) and "vocab" in str(caught.value)
 
 
-def test_a_companion_that_cannot_be_fetched_falls_back_to_the_vocab(tiny_hub, hf_on, tmp_path, encoders,
+def test_a_companion_that_cannot_be_fetched_falls_back_to_the_vocab(tiny_hub, hf_on, tmp_path, wide_encoders,
                                                                      models, monkeypatch):
     _, registry = tiny_hub
     hf_on("http://127.0.0.1:9")  # never asked: offline
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     card = ENCODER_CARD.format(handle="hubfork-test/tiny_bert_local/1", hub_repo="",
                                preprocessor=TINY_PREPROCESS_HANDLE)
-    folder = _with_card(encoders["v3"], tmp_path / "carded", card)
+    folder = _with_card(wide_encoders["v3"], tmp_path / "carded", card)
     model = hubfork.load_text_model(folder, registry=registry)  # the companion is not in the empty cache
     assert model.preprocessor_source == "vocab"
     (note,) = model.notes
@@ -466,8 +440,8 @@ def test_similarity_is_the_cosine_of_mean_embeddings(models, hand_wired):
 # ----------------------------------------------------------------------------- XLA
 
 
-def test_jit_compile_gives_the_same_numbers(encoders, tiny_preprocessor, models, sentences):
-    model = hubfork.load_text_model(encoders["v3"], preprocessor=tiny_preprocessor, jit_compile=True)
+def test_jit_compile_gives_the_same_numbers(wide_encoders, tiny_preprocessor, models, sentences):
+    model = hubfork.load_text_model(wide_encoders["v3"], preprocessor=tiny_preprocessor, jit_compile=True)
     assert model.jit_compile is True
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # v3 compiles: no fallback
@@ -477,11 +451,11 @@ def test_jit_compile_gives_the_same_numbers(encoders, tiny_preprocessor, models,
             assert max_diff(ours, plain) <= 1e-5, pooling
 
 
-def test_jit_compile_on_a_tf1_module_falls_back_to_plain(encoders, tiny_preprocessor, hand_wired):
-    model = hubfork.load_text_model(encoders["tf1-hub"], preprocessor=tiny_preprocessor, jit_compile=True)
+def test_jit_compile_on_a_tf1_module_falls_back_to_plain(wide_encoders, tiny_preprocessor, hand_wired):
+    model = hubfork.load_text_model(wide_encoders["tf1-hub"], preprocessor=tiny_preprocessor, jit_compile=True)
     with pytest.warns(RuntimeWarning, match="XLA could not compile this model") as caught:
         first = model.embed(TEXTS, pooling="mean")
-    assert str(encoders["tf1-hub"]) in str(caught[0].message)
+    assert str(wide_encoders["tf1-hub"]) in str(caught[0].message)
     assert max_diff(first, hand_wired.embed("tf1-hub", TEXTS, "mean")) <= 1e-5
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # the fallback is kept: no second warning
@@ -591,14 +565,14 @@ def test_fill_mask_refusals(fill_mask_model, models, tiny_vocab):
 
 
 @pytest.mark.parametrize("generation", ["tf1-hub", "v2", "v3"])
-def test_embed_pairs_equals_hand_wired_bert_pack_inputs(models, encoders, tiny_preprocessor, sentences,
+def test_embed_pairs_equals_hand_wired_bert_pack_inputs(models, wide_encoders, tiny_preprocessor, sentences,
                                                         generation):
     first, second = sentences[:10], sentences[10:20]
     preprocessor = hub.load(str(tiny_preprocessor))
     tokenize = hub.KerasLayer(preprocessor.tokenize)
     pack = hub.KerasLayer(preprocessor.bert_pack_inputs, arguments=dict(seq_length=128))
     packed = {k: v.numpy() for k, v in pack([tokenize(tf.constant(first)), tokenize(tf.constant(second))]).items()}
-    raw = raw_encoder_outputs(generation, encoders[generation], packed)
+    raw = raw_encoder_outputs(generation, wide_encoders[generation], packed)
     for pooling in ("pooled", "mean"):
         ours = models[generation].embed_pairs(first, second, pooling=pooling, batch_size=4)
         assert max_diff(ours, pool(packed, raw, pooling, False)) <= 1e-5, pooling
@@ -628,16 +602,11 @@ def test_embed_pairs_of_different_lengths_are_refused(models):
 
 # ----------------------------------------------------------------------------- fine-tuning
 
-ANIMAL_TEXTS = [f"{start} {animal} {end}" for animal in ("cat", "dog")
-                for start, end in (("the", "sat on the mat."), ("a big", "is running fast!"),
-                                   ("the small", "was slow."), ("hello", "world"),
-                                   ("a", "is big, the mat is small."), ("the", "!"))]
-ANIMAL_LABELS = np.array([0] * 6 + [1] * 6)
 
 
 @pytest.mark.parametrize("generation", ["v3", "v1", "v2"])
-def test_the_keras_model_fine_tunes(encoders, tiny_preprocessor, generation):
-    model = hubfork.load_text_model(encoders[generation], preprocessor=tiny_preprocessor, trainable=True)
+def test_the_keras_model_fine_tunes(wide_encoders, tiny_preprocessor, generation):
+    model = hubfork.load_text_model(wide_encoders[generation], preprocessor=tiny_preprocessor, trainable=True)
     assert model.trainable is True
     before_embed = model.embed(ANIMAL_TEXTS)
     encoder = model.keras_model(outputs="pooled_output")
@@ -650,14 +619,7 @@ def test_the_keras_model_fine_tunes(encoders, tiny_preprocessor, generation):
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     texts = tf.constant(ANIMAL_TEXTS)
     # Measured without dropout (v2 and v3 apply it while training, which makes the epochs' losses noisy).
-    initial = classifier.evaluate(texts, ANIMAL_LABELS, verbose=0)
-    # Dropout draws differ from run to run, so a run may need more epochs: up to 40, in rounds of 10
-    # (one CI run was at 0.66x of the initial loss after 10).
-    for _ in range(4):
-        classifier.fit(texts, ANIMAL_LABELS, batch_size=4, epochs=10, verbose=0)
-        final = classifier.evaluate(texts, ANIMAL_LABELS, verbose=0)
-        if final < 0.5 * initial:
-            break
+    initial, final = fit_until_loss_halves(classifier, texts, ANIMAL_LABELS)
     assert final < 0.5 * initial, (initial, final)
     moved = max(float(np.max(np.abs(w.numpy() - b))) for w, b in zip(encoder_weights, before))
     assert moved > 1e-3
@@ -665,10 +627,10 @@ def test_the_keras_model_fine_tunes(encoders, tiny_preprocessor, generation):
     assert max_diff(model.embed(ANIMAL_TEXTS), before_embed) > 1e-3
 
 
-def test_a_tf1_module_is_not_trainable(encoders, tiny_preprocessor):
+def test_a_tf1_module_is_not_trainable(wide_encoders, tiny_preprocessor):
     with pytest.raises(NotTrainableError, match="cannot be fine-tuned") as caught:
-        hubfork.load_text_model(encoders["tf1-hub"], preprocessor=tiny_preprocessor, trainable=True)
-    assert str(encoders["tf1-hub"]) in str(caught.value)
+        hubfork.load_text_model(wide_encoders["tf1-hub"], preprocessor=tiny_preprocessor, trainable=True)
+    assert str(wide_encoders["tf1-hub"]) in str(caught.value)
 
 
 def test_frozen_keras_model_has_no_trainable_encoder_weights(models):
@@ -695,35 +657,35 @@ def seen_devices() -> str:
     return ", ".join([f"CPU:{i}" for i in range(cpus)] + [f"GPU:{i}" for i in range(gpu_count())])
 
 
-def test_device_cpu(encoders, tiny_preprocessor, hand_wired):
-    model = hubfork.load_text_model(encoders["v2"], preprocessor=tiny_preprocessor, device="cpu")
+def test_device_cpu(wide_encoders, tiny_preprocessor, hand_wired):
+    model = hubfork.load_text_model(wide_encoders["v2"], preprocessor=tiny_preprocessor, device="cpu")
     assert model.device == "/CPU:0"
     assert max_diff(model.embed(TEXTS), hand_wired.embed("v2", TEXTS)) <= 1e-5
 
 
-def test_gpu_is_the_first_gpu_or_refused_without_one(encoders, tiny_preprocessor):
+def test_gpu_is_the_first_gpu_or_refused_without_one(wide_encoders, tiny_preprocessor):
     if gpu_count():
-        model = hubfork.load_text_model(encoders["v3"], preprocessor=tiny_preprocessor, device="gpu")
+        model = hubfork.load_text_model(wide_encoders["v3"], preprocessor=tiny_preprocessor, device="gpu")
         assert model.device == "/GPU:0"
     else:
         with pytest.raises(ModelError, match=re.escape(f"'gpu' asked for, but TensorFlow sees only {seen_devices()}")
                            + "$"):
-            hubfork.load_text_model(encoders["v3"], device="gpu")
+            hubfork.load_text_model(wide_encoders["v3"], device="gpu")
 
 
 # {n}: the number of GPUs TensorFlow sees, the first index it does not have.
 @pytest.mark.parametrize("device", ["gpu:{n}", "/device:GPU:{n}", "GPU:{beyond}"])
-def test_a_gpu_that_is_not_there_is_refused_listing_the_devices(encoders, device):
+def test_a_gpu_that_is_not_there_is_refused_listing_the_devices(wide_encoders, device):
     device = device.format(n=gpu_count(), beyond=gpu_count() + 1)
     with pytest.raises(ModelError, match=re.escape(f"TensorFlow sees only {seen_devices()}") + "$") as caught:
-        hubfork.load_text_model(encoders["v3"], device=device)
+        hubfork.load_text_model(wide_encoders["v3"], device=device)
     assert repr(device) in str(caught.value)
 
 
 @pytest.mark.parametrize("device", ["tpu", "cuda:0", "cpu0", "", "gpu:-1"])
-def test_a_device_name_that_is_not_one_is_refused(encoders, device):
+def test_a_device_name_that_is_not_one_is_refused(wide_encoders, device):
     with pytest.raises(ModelError, match="is not a device name; expected 'cpu', 'gpu' or 'gpu:N'"):
-        hubfork.load_text_model(encoders["v3"], device=device)
+        hubfork.load_text_model(wide_encoders["v3"], device=device)
 
 
 # ----------------------------------------------------------------------------- the real model
@@ -756,14 +718,14 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(em
 # ----------------------------------------------------------------------------- display
 
 
-def test_html_repr_is_a_table_of_the_models_facts_with_text_escaped(models, encoders):
+def test_html_repr_is_a_table_of_the_models_facts_with_text_escaped(models, wide_encoders):
     model = dataclasses.replace(models["v4"], name="org/<bert>", notes=["pooled & <normalised>"])
     shown = model._repr_html_()
     assert shown.startswith("<table>") and shown.endswith("</table>")
     assert '<th style="text-align:left">generation</th><td>v4</td>' in shown
     assert "<td>pooled_output, sequence_output, encoder_outputs</td>" in shown
     assert '<th style="text-align:left">masked LM</th><td>yes</td>' in shown
-    assert f"<td>{encoders['v4']}</td>" in shown
+    assert f"<td>{wide_encoders['v4']}</td>" in shown
     assert "<td>org/&lt;bert&gt;</td>" in shown and "<td>pooled &amp; &lt;normalised&gt;</td>" in shown
     assert "<bert>" not in shown and "<normalised>" not in shown
     assert '<th style="text-align:left">masked LM</th><td>no</td>' in models["v3"]._repr_html_()
