@@ -38,6 +38,8 @@ _EXPORTS = {
     "Conversion": "hubfork.models.convert",
     "TextModel": "hubfork.models.text_model",
     "TokenPrediction": "hubfork.models.text_model",
+    "inspect_model": "hubfork.models.inspection",
+    "ModelFacts": "hubfork.models.inspection",
     # hub
     "resolve": "hubfork.hub.resolvers",
     "snapshot_download": "hubfork.hub.download",
@@ -50,6 +52,10 @@ _EXPORTS = {
     # names in, models out (hub and models together)
     "pull_from_hub": "hubfork.loading.pull",
     "load_text_model": "hubfork.loading.text",
+    # publishing: a card from the model, checked against it, pushed, recorded in a registry
+    "push_to_hub": "hubfork.publishing.publish",
+    "Published": "hubfork.publishing.publish",
+    "write_card": "hubfork.publishing.card_writer",
     # hubfork inside tensorflow_hub's own hub.load / hub.KerasLayer / hub.resolve
     "install": "hubfork.loading.tfhub",
     "uninstall": "hubfork.loading.tfhub",
@@ -106,7 +112,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.loading.tfhub import install, uninstall
     from hubfork.models.config import BertConfig
     from hubfork.models.convert import Conversion, convert
+    from hubfork.models.inspection import ModelFacts, inspect_model
     from hubfork.models.text_model import TextModel, TokenPrediction
+    from hubfork.publishing.card_writer import write_card
+    from hubfork.publishing.publish import Published, push_to_hub
     from hubfork.registry.build import build_registry
     from hubfork.registry.entry import RegistryEntry
     from hubfork.registry.registry import Registry

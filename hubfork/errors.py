@@ -314,6 +314,25 @@ class NotTrainableError(HubError, ModelError):
         super().__init__(f"{name!r} ({path}): {reason}")
 
 
+# ----------------------------------------------------------------------- publishing
+
+
+class PublishError(HubforkError):
+    """A model could not be published: its card disagrees with it, or a push or registry update failed.
+
+    `repo_id` is the repo being published to (None before one is named); `step` says which
+    step failed (``check``, ``card``, ``push``, ``tag``, ``registry``). A local hub and the registry
+    are left as they were. An HTTP hub's API cannot take a commit back: when tagging it or
+    updating the registry fails after the commit landed, the message says what the repo now holds
+    (publishing again makes no new commit and finishes the job).
+    """
+
+    def __init__(self, message: str, *, repo_id: str | None = None, step: str = "push"):
+        self.repo_id = repo_id
+        self.step = step
+        super().__init__(f"{repo_id}: {message}" if repo_id else message)
+
+
 __all__ = [
     "HubforkError",
     "CardError",
@@ -342,4 +361,5 @@ __all__ = [
     "LocalHubError",
     "HubServerError",
     "NotTrainableError",
+    "PublishError",
 ]

@@ -41,6 +41,7 @@ SAMPLES = [
     errors.DownloadError("org/bert", repo_id="org/bert", endpoint="http://127.0.0.1:1", detail="500"),
     errors.ArchiveError("m.tar.gz", "a member would land outside its folder", member="../x"),
     errors.LocalHubError("not a hub", path="/hub"),
+    errors.PublishError("tag 'v1' already names another commit", repo_id="org/model", step="tag"),
     errors.HubServerError("olah did not start", path="/hub", log="/hub/logs/serve.log", endpoint="http://x"),
     errors.NotTrainableError("org/tf1", path="/snap", reason="a TF1 module"),
 ]

@@ -21,7 +21,8 @@ LAZY_PACKAGES = sorted(
     for path in PACKAGE.rglob("__init__.py") if "attach(" in path.read_text(encoding="utf-8"))
 # Entry points: they take what a user types and must say what they raise.
 ENTRY_POINTS = ("load_text_model", "pull_from_hub", "snapshot_download", "fetch", "resolve", "convert",
-                "build_registry", "load_registry", "parse_card", "parse_cards", "scan")
+                "build_registry", "load_registry", "parse_card", "parse_cards", "scan", "inspect_model",
+                "push_to_hub", "write_card")
 
 
 def test_the_lazy_packages_are_found():

@@ -22,6 +22,7 @@ SAVED_MODEL_FORMATS = ("hub", "saved_model", "saved_model_2")
 _PARENT = re.compile(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*/\d+")
 # A hub's base URL: http(s), a host, an optional path prefix; no query, fragment or spaces.
 _HUB_URL = re.compile(r"https?://[^\s/?#@]+(?:/[^\s?#]*)?")
+_HUB_FOLDER = re.compile(r"file://(?:localhost)?/[^\s?#]*")
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,9 @@ def _embedding_errors(header: Header, path: str) -> list[Problem]:
 
 
 def is_hub_endpoint(value: str) -> bool:
-    """True for a ``hub-endpoint`` value: an http(s) URL of a hub, or ``embedded``."""
-    return value == EMBEDDED_ENDPOINT or bool(_HUB_URL.fullmatch(value))
+    """True for a ``hub-endpoint`` value: an http(s) URL of a hub, ``embedded``, or the
+    ``file:///absolute/path`` of a local hub's folder (served on loopback when a model is fetched)."""
+    return value == EMBEDDED_ENDPOINT or bool(_HUB_URL.fullmatch(value)) or bool(_HUB_FOLDER.fullmatch(value))
 
 
 def _hub_endpoint_errors(header: Header, path: str) -> list[Problem]:
@@ -113,7 +115,8 @@ def _hub_endpoint_errors(header: Header, path: str) -> list[Problem]:
     line = _line(header, "hub-endpoint")
     hub_repo = header.metadata.get("hub-repo")
     if not is_hub_endpoint(value):
-        message = f"'hub-endpoint' must be an http(s) URL or '{EMBEDDED_ENDPOINT}', not {value!r}"
+        message = (f"'hub-endpoint' must be an http(s) URL, '{EMBEDDED_ENDPOINT}' or the file:///path of a local "
+                   f"hub's folder, not {value!r}")
     elif not isinstance(hub_repo, str):
         message = "'hub-endpoint' says which hub holds the 'hub-repo', but the card has no 'hub-repo'"
     elif hub_repo.startswith(("http://", "https://")):

@@ -25,7 +25,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     add = actions.add_parser("add", help="commit a model folder as a repo of the hub",
                              description="Commit MODEL_DIR's files as the next commit of repo REPO_ID on branch "
-                             "main (one commit per add; the commit holds exactly MODEL_DIR's files).")
+                             "main (one commit per add; the commit holds exactly MODEL_DIR's files; files main "
+                             "already holds make no new commit).")
     add.add_argument("dir", metavar="DIR")
     add.add_argument("model_dir", metavar="MODEL_DIR")
     add.add_argument("--repo-id", required=True, metavar="ORG/NAME")
@@ -83,9 +84,10 @@ def run_add(args: argparse.Namespace) -> int:
         from hubfork.cli.output import print_json
 
         print_json({"repo_id": made.repo_id, "commit": made.commit, "tag": made.tag, "path": str(made.path),
-                    "files": made.files})
+                    "files": made.files, "changed": made.changed})
     else:
-        print(f"{made.repo_id} {made.commit}" + (f" ({made.tag})" if made.tag else "") + f": {made.files} files")
+        print(f"{made.repo_id} {made.commit}" + (f" ({made.tag})" if made.tag else "") + f": {made.files} files"
+              + ("" if made.changed else " (unchanged: the repo already held them)"))
     return 0
 
 

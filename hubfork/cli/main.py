@@ -10,7 +10,18 @@ import argparse
 import sys
 from typing import Sequence
 
-from hubfork.cli import browse, cards_cmd, convert_cmd, hub_cmd, pull_cmd, registry_cmd, scan_cmd, text_cmd
+from hubfork.cli import (
+    browse,
+    cards_cmd,
+    convert_cmd,
+    hub_cmd,
+    inspect_cmd,
+    publish_cmd,
+    pull_cmd,
+    registry_cmd,
+    scan_cmd,
+    text_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", dest="runtime_logs", action="store_true",
                         help="let TensorFlow's own start-up and INFO/WARNING logging through to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, scan_cmd, text_cmd):
+    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, scan_cmd, inspect_cmd, publish_cmd,
+                   text_cmd):
         module.register(commands)
     return parser
 

@@ -30,6 +30,7 @@ from hubfork.errors import (
     RepoNotFoundError,
 )
 from hubfork.hub import settings
+from hubfork.hub.local_hub import LocalHub, hub_from_url
 from hubfork.hub.registry_sources import RegistryLike
 from hubfork.hub.resolved import ResolvedName
 from hubfork.hub.resolvers import resolve
@@ -150,6 +151,9 @@ def _download_repo(resolved: ResolvedName, cache: Path, *, local_files_only: boo
     offline = settings.offline_reason(local_files_only)
     if resolved.endpoint == EMBEDDED:
         return _download_embedded(resolved, cache, offline, patterns)
+    local = hub_from_url(resolved.endpoint or endpoint)
+    if local is not None:
+        return _download_local(resolved, local, cache, offline, patterns)
     hub = settings.endpoint(resolved.endpoint or endpoint)
     return _snapshot(resolved, cache, hub, offline, token=token, **patterns)
 
@@ -174,6 +178,25 @@ def _download_embedded(resolved: ResolvedName, cache: Path, offline: str | None,
     return replace(snapshot, endpoint=EMBEDDED)  # the loopback address is gone once the hub stops
 
 
+def _download_local(resolved: ResolvedName, hub: LocalHub, cache: Path, offline: str | None,
+                    patterns: dict) -> Snapshot:
+    """A repo of a local hub named by its folder (``file:///path/to/hub``): from the cache when a
+    tag or commit is cached (a local hub never moves a tag), else served on loopback for this download."""
+    url = hub.url
+    if offline is not None or hub.is_fixed_revision(resolved.revision):
+        try:
+            return _snapshot(resolved, cache, url, offline or "looking in the cache first", token=False, **patterns)
+        except NotCachedError:
+            if offline is not None:
+                raise
+    if not hub.initialised:
+        raise HubUnreachableError(resolved.name, repo_id=resolved.repo_id or "", revision=resolved.revision,
+                                  endpoint=url, detail=f"no local hub in {hub.root} (olah.toml and mirrors/models)")
+    with hub.serve_on_loopback() as served:
+        snapshot = _snapshot(resolved, cache, served, None, token=False, **patterns)
+    return replace(snapshot, endpoint=url)  # the loopback address is gone once the hub stops
+
+
 def _say(message: str) -> None:
     # A build of the embedded hub happens once per machine but takes a while (a conversion): say so
     # on stderr, where huggingface_hub's progress bars go too.
@@ -192,7 +215,8 @@ def _snapshot(resolved: ResolvedName, cache: Path, hub: str, offline: str | None
         path = huggingface_hub.snapshot_download(
             resolved.repo_id, revision=resolved.revision, cache_dir=str(cache), local_files_only=offline is not None,
             allow_patterns=allow_patterns, ignore_patterns=ignore_patterns, token=token,
-            endpoint=hub if hub != EMBEDDED else None, library_name="hubfork", library_version=__version__)
+            endpoint=hub if hub.startswith(("http://", "https://")) else None, library_name="hubfork",
+            library_version=__version__)
     folder = Path(path)
     commit = folder.name if folder.parent.name == "snapshots" else None
     return Snapshot(str(folder), resolved.name, resolved.form, "repo", resolved.repo_id, resolved.revision or "main",

@@ -26,13 +26,10 @@ from typing import Callable, Iterator, Mapping
 
 from hubfork.constants import EMBEDDED_ENDPOINT, ENV_LOCAL_HUB, cache_dir
 from hubfork.errors import RepoNotFoundError
-from hubfork.hub.git import git, rev_parse
-from hubfork.hub.local_hub import LocalHub
+from hubfork.hub.local_hub import LOOPBACK, LocalHub
 
 #: The endpoint a card (``<!-- hub-endpoint: embedded -->``) or registry source gives for this hub.
 EMBEDDED = EMBEDDED_ENDPOINT
-#: Loopback only: the embedded hub is served for this process's own download, never to the network.
-LOOPBACK = "127.0.0.1"
 _SHA = re.compile(r"[0-9a-f]{40}")
 
 Progress = Callable[[str], None]
@@ -112,12 +109,11 @@ def missing_repos(hub: LocalHub) -> list[EmbeddedRepo]:
 def repo_files(name: str, repo_id: str, revision: str | None) -> list[str]:
     """Every file of an embedded repo at `revision`, read from its git repository (no server needed)."""
     hub = ensure_embedded_hub()
-    repo = hub.repo_path(repo_id)
-    commit = rev_parse(repo, revision or "main") if (repo / ".git").is_dir() else None
-    if commit is None:
+    files = hub.files(repo_id, revision)
+    if files is None:
         raise RepoNotFoundError(name, repo_id=repo_id, revision=revision, endpoint=EMBEDDED,
                                 detail=f"the embedded hub in {hub.root} has no such repo or revision")
-    return sorted(path for path in git(repo, "ls-tree", "-r", "--name-only", "-z", commit).split("\0") if path)
+    return files
 
 
 def ensure_embedded_hub(progress: Progress | None = None) -> LocalHub:
@@ -145,10 +141,7 @@ def serve_embedded(progress: Progress | None = None) -> Iterator[str]:
 
 @contextmanager
 def _locked(root: Path) -> Iterator[None]:
-    from huggingface_hub.utils import WeakFileLock
-
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with WeakFileLock(root.parent / f".{root.name}.lock"):
+    with LocalHub(root).locked():
         yield
 
 

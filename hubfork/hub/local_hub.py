@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from hubfork._files import atomic_write_text
+from hubfork._files import atomic_write_bytes, atomic_write_text
 from hubfork.errors import LocalHubError
 from hubfork.hub.git import git, identity_options, rev_parse
 from hubfork.hub.names import check_repo_id, check_revision
@@ -32,6 +32,8 @@ from hubfork.hub.server import HubServer, free_port, start_olah
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 18090
+#: Served on demand for this process's own downloads: loopback only, never the network.
+LOOPBACK = "127.0.0.1"
 BRANCH = "main"  # olah answers "Repository Not Found" for any other default branch
 
 CONFIG_TEMPLATE = """\
@@ -57,6 +59,8 @@ class HubCommit:
     tag: str | None
     path: Path
     files: int
+    #: False when the repo already held exactly these files (and the tag, if any): nothing was written.
+    changed: bool = True
 
 
 class LocalHub:
@@ -116,7 +120,11 @@ class LocalHub:
     def add(self, model_dir: str | os.PathLike[str], repo_id: str, *, tag: str | None = None,
             message: str | None = None) -> HubCommit:
         """Commit the files of `model_dir` as the next commit of `repo_id` (created if new) on
-        branch main, and tag it `tag` if given. The commit holds exactly `model_dir`'s files."""
+        branch main, and tag it `tag` if given. The commit holds exactly `model_dir`'s files.
+
+        Adding the files main already holds makes no commit (`HubCommit.changed` is False); the
+        tag, if new, then names main's commit. A tag that exists names one commit for good: it is
+        accepted only when that commit holds exactly these files."""
         self._require_init()
         repo = self.repo_path(repo_id)
         if tag is not None:
@@ -133,19 +141,22 @@ class LocalHub:
                 repo.mkdir(parents=True, exist_ok=True)
                 git(repo, "init", "-q")
                 git(repo, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
-            commit = self._commit(repo, source, tag, message or f"Add {source.name}" + (f" ({tag})" if tag else ""))
+            commit, changed = self._commit(repo, source, tag,
+                                           message or f"Add {source.name}" + (f" ({tag})" if tag else ""))
         except BaseException:
             if created:
                 shutil.rmtree(repo, ignore_errors=True)
                 _remove_if_empty(repo.parent)
             raise
         # The refs are final; checking the files out only keeps the work tree in step for people.
-        git(repo, "reset", "-q", "--hard", BRANCH, check=False)
-        return HubCommit(repo_id, commit, tag, repo, files)
+        if changed:
+            git(repo, "reset", "-q", "--hard", BRANCH, check=False)
+        return HubCommit(repo_id, commit, tag, repo, files, changed)
 
-    def _commit(self, repo: Path, source: Path, tag: str | None, message: str) -> str:
-        if tag is not None and rev_parse(repo, f"refs/tags/{tag}"):
-            raise LocalHubError(f"tag {tag!r} already exists; a tag names one commit for good", path=str(repo))
+    def _commit(self, repo: Path, source: Path, tag: str | None, message: str) -> tuple[str, bool]:
+        """The commit that holds `source` on main (a new one unless main already holds it), and
+        whether any ref moved."""
+        tagged = rev_parse(repo, f"refs/tags/{tag}") if tag is not None else None
         parent = rev_parse(repo, f"refs/heads/{BRANCH}")
         git_dir = repo / ".git"
         # A private index: the repo's own index and work tree stay as they are until the refs move.
@@ -155,6 +166,16 @@ class LocalHub:
             tree = git(repo, "write-tree", env=index)
         finally:
             Path(index["GIT_INDEX_FILE"]).unlink(missing_ok=True)
+        if tagged is not None:
+            if _tree(repo, tagged) != tree:
+                raise LocalHubError(f"tag {tag!r} already exists and names other files; a tag names one commit "
+                                    "for good (publish under a new tag)", path=str(repo))
+            return tagged, False
+        if parent is not None and _tree(repo, parent) == tree:
+            if tag is None:
+                return parent, False
+            git(repo, "update-ref", "-m", "hubfork hub add", "--stdin", input=f"create refs/tags/{tag} {parent}\n")
+            return parent, True
         commit = git(repo, *identity_options(repo), "commit-tree", tree, *(["-p", parent] if parent else []),
                      "-m", message)
         # One transaction: main and the tag move together, and only if main is still where we read it.
@@ -163,7 +184,7 @@ class LocalHub:
         if tag is not None:
             updates += f"create refs/tags/{tag} {commit}\n"
         git(repo, "update-ref", "-m", "hubfork hub add", "--stdin", input=updates)
-        return commit
+        return commit, True
 
     def address(self) -> tuple[str, int]:
         """The host and port olah.toml gives (olah's defaults when it gives none)."""
@@ -198,8 +219,65 @@ class LocalHub:
         finally:
             server.stop()
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the hub's lock (a file beside its folder) while the block runs: one builder or
+        on-demand server at a time, across processes."""
+        from huggingface_hub.utils import WeakFileLock
+
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        with WeakFileLock(self.root.parent / f".{self.root.name}.lock"):
+            yield
+
+    @contextmanager
+    def serve_on_loopback(self, timeout: float = 60.0) -> Iterator[str]:
+        """Serve the hub on a free loopback port for one download, holding its lock; olah.toml is put
+        back as it was afterwards, so the address `hubfork hub serve` uses does not move."""
+        with self.locked():
+            self._require_init()
+            original = self.config.read_bytes()
+            try:
+                with self.serve(host=LOOPBACK, port=0, timeout=timeout) as endpoint:
+                    yield endpoint
+            finally:
+                if self.config.read_bytes() != original:
+                    atomic_write_bytes(self.config, original)
+
+    def files(self, repo_id: str, revision: str | None = None) -> list[str] | None:
+        """Every file of `repo_id` at `revision` (default main), read from git; None when the hub
+        has no such repo or revision."""
+        repo = self.repo_path(repo_id)
+        commit = rev_parse(repo, revision or BRANCH) if (repo / ".git").is_dir() else None
+        if commit is None:
+            return None
+        return sorted(path for path in git(repo, "ls-tree", "-r", "--name-only", "-z", commit).split("\0") if path)
+
+    @staticmethod
+    def is_fixed_revision(revision: str | None) -> bool:
+        """True when `revision` names one commit for good: on a local hub everything but ``main`` is
+        a tag (`add` never moves one) or a commit sha."""
+        return revision is not None and revision != BRANCH
+
+    @property
+    def url(self) -> str:
+        """The hub's ``file://`` URL: a card's or registry's ``hub-endpoint`` for a hub in this folder,
+        served on loopback on demand (`hub_from_url`)."""
+        return self.root.as_uri()
+
     def __repr__(self) -> str:
         return f"LocalHub({str(self.root)!r})"
+
+
+def hub_from_url(endpoint: str | None) -> LocalHub | None:
+    """The `LocalHub` a ``file:///path/to/hub`` endpoint names, or None for any other endpoint."""
+    if not endpoint or not endpoint.startswith("file://"):
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(endpoint)
+    if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+        raise LocalHubError("a local hub's endpoint is file:///absolute/path/to/hub", path=endpoint)
+    return LocalHub(unquote(parts.path))
 
 
 def _model_files(source: Path) -> int:
@@ -215,6 +293,10 @@ def _model_files(source: Path) -> int:
     if count == 0:
         raise LocalHubError("holds no files to add", path=str(source))
     return count
+
+
+def _tree(repo: Path, commit: str) -> str:
+    return git(repo, "rev-parse", f"{commit}^{{tree}}")
 
 
 def _basic_section(text: str) -> str:
@@ -240,4 +322,4 @@ def _remove_if_empty(folder: Path) -> None:
         pass
 
 
-__all__ = ["LocalHub", "HubCommit", "DEFAULT_HOST", "DEFAULT_PORT", "CONFIG_TEMPLATE"]
+__all__ = ["LocalHub", "HubCommit", "hub_from_url", "DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK", "CONFIG_TEMPLATE"]

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Iterable, Sequence, Union
 
 from hubfork.constants import EMBEDDED_ENDPOINT
-from hubfork.errors import InvalidNameError, NoMatchingFilesError, NotCachedError
+from hubfork.errors import InvalidNameError, NoMatchingFilesError, NotCachedError, RepoNotFoundError
 from hubfork.hub import settings
+from hubfork.hub.local_hub import hub_from_url
 from hubfork.hub.resolved import ResolvedName
 
 Regexes = Union[str, Sequence[str], None]
@@ -74,6 +75,14 @@ def repo_files(resolved: ResolvedName, *, cache_dir: str | os.PathLike[str] | No
         from hubfork.hub.embedded import repo_files as embedded_repo_files
 
         return embedded_repo_files(resolved.name, resolved.repo_id, resolved.revision)  # "embedded" is not a URL
+    local = hub_from_url(resolved.endpoint or endpoint) if offline is None else None
+    if local is not None:  # a hub in a folder: its git repos answer without serving it
+        files = local.files(resolved.repo_id, resolved.revision) if local.initialised else None
+        if files is None:
+            raise RepoNotFoundError(resolved.name, repo_id=resolved.repo_id, revision=resolved.revision,
+                                    endpoint=local.url, detail=f"the local hub in {local.root} has no such repo "
+                                                               "or revision")
+        return files
     if offline is None:
         from huggingface_hub import HfApi
 

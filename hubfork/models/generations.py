@@ -184,7 +184,11 @@ def inspect_encoder(path: str | Path) -> Encoder:
     if not (path / "saved_model.pb").is_file():
         raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
     hub = _tf.tensorflow_hub()
-    loaded = hub.load(str(path))
+    return encoder_of(path, hub.load(str(path)))
+
+
+def encoder_of(path: Path, loaded: Any) -> Encoder:
+    """The adapter of the generation of `loaded`, the SavedModel already loaded from `path`."""
     for kind in ENCODERS:
         if kind.matches(path, loaded):
             return kind(path, loaded)
@@ -240,4 +244,4 @@ def _text(value: Any) -> str:
 
 
 __all__ = ["Encoder", "TF1HubEncoder", "DictEncoder", "MaskedLMEncoder", "ListEncoder", "ENCODERS",
-           "INPUT_KEYS", "inspect_encoder"]
+           "INPUT_KEYS", "inspect_encoder", "encoder_of"]

@@ -23,14 +23,17 @@ from hubfork.models import _tf
 class Preprocessor:
     """A loaded preprocessor: packs texts and pairs into the encoder's input dict (NumPy)."""
 
-    def __init__(self, path: Path, source: str):
+    def __init__(self, path: Path, source: str, loaded: Any = None):
+        """`loaded`: the SavedModel at `path` if the caller has loaded it already (it is loaded otherwise)."""
         self.path = path
         #: "given", "companion" or "vocab": how it was paired with the encoder.
         self.source = source
-        if not (path / "saved_model.pb").is_file():
-            raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
-        _tf.tensorflow_text()  # registers the TF Text ops; loading fails without them
-        self.loaded = _tf.tensorflow_hub().load(str(path))
+        if loaded is None:
+            if not (path / "saved_model.pb").is_file():
+                raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
+            _tf.tensorflow_text()  # registers the TF Text ops; loading fails without them
+            loaded = _tf.tensorflow_hub().load(str(path))
+        self.loaded = loaded
         if not callable(getattr(self.loaded, "__call__", None)) or not hasattr(self.loaded, "tokenize"):
             raise ModelFormatError(f"{path}: not a text preprocessor (no __call__ and tokenize)")
         self._seq_length: int | None = None

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from hubfork._files import atomic_write_bytes, atomic_write_text
 from hubfork.cards.checks import is_hub_endpoint
-from hubfork.cards.parser import parse_card
-from hubfork.errors import CardError, SourceError
+from hubfork.errors import SourceError
 from hubfork.handles import (
     KAGGLE_HOSTS,
     is_repo_id,
@@ -24,6 +22,7 @@ from hubfork.handles import (
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
 from hubfork.registry.registry import Registry, preferred
+from hubfork.registry.update import put_card
 
 # The card keys that say where a model is; a user's mapping replaces the shipped card's.
 _SOURCE_KEY = re.compile(r"^\s*<!--\s*hub-(?:repo|endpoint)\s*:.*-->\s*$")
@@ -59,8 +58,9 @@ def add_source(name: str, repo: str, *, endpoint: str | None = None, base: Regis
     user's registry, and rebuild it.
 
     The card is the shipped registry's (`base`, default `store.default_registry_path`) card for the
-    handle with its source replaced, else a minimal Module card. The card and the registry are
-    written atomically; when the rebuild fails, the card is put back as it was.
+    handle with its source replaced, else a minimal Module card. It is written as
+    `hubfork.registry.update.put_card` writes cards: atomically, under the registry's lock, and put
+    back as it was when the rebuild fails.
 
     Raises:
         SourceError: `name`, `repo` or `endpoint` is malformed (nothing is written).
@@ -68,31 +68,14 @@ def add_source(name: str, repo: str, *, endpoint: str | None = None, base: Regis
     """
     hub_repo = _hub_repo(repo)
     if endpoint is not None and not is_hub_endpoint(endpoint.strip()):
-        raise SourceError(name, f"the endpoint must be an http(s) URL of a hub or 'embedded', not {endpoint!r}")
+        raise SourceError(name, f"the endpoint must be an http(s) URL of a hub, 'embedded' or the file:///path "
+                                f"of a local hub's folder, not {endpoint!r}")
     base = base if base is not None else Registry.load_file(store.default_registry_path())
     handle = _handle(name, base)
     shipped = preferred(base.find_all(handle))
     text = with_source(_card_text(handle, shipped, base), hub_repo, endpoint.strip().rstrip("/") if endpoint else None)
-    publisher, rest = handle.split("/", 1)
-    model, version = rest.rsplit("/", 1)
-    cards = store.user_cards_dir()
-    card_file = cards / publisher / "models" / model / f"{version}.md"
-    card = parse_card(card_file, text)
-    if card.errors:
-        raise CardError(card.errors)
-    previous = card_file.read_bytes() if card_file.is_file() else None
-    atomic_write_text(card_file, text)
-    try:
-        from hubfork.registry.build import build_registry
-
-        built = build_registry(cards, store.user_registry_path(), jobs=1)
-    except BaseException:
-        if previous is None:
-            card_file.unlink(missing_ok=True)
-        else:
-            atomic_write_bytes(card_file, previous)
-        raise
-    return AddedSource(card.handle or handle, card_file, built.registry, shipped)
+    card_file, built = put_card(text, store.user_cards_dir(), store.user_registry_path())
+    return AddedSource(handle, card_file, built.registry, shipped)
 
 
 def with_source(text: str, hub_repo: str, endpoint: str | None = None) -> str:

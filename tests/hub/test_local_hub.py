@@ -144,3 +144,22 @@ def test_serve_reports_olah_failing(hub, monkeypatch):
     with pytest.raises(HubServerError, match="exited") as caught:
         hub.start(port=free_port(), timeout=30)
     assert caught.value.log and os.path.exists(caught.value.log)
+
+
+def test_adding_the_same_files_again_makes_no_commit(hub, model):
+    first = hub.add(model, "acme/bert", tag="v1")
+    repo = hub.repo_path("acme/bert")
+    again = hub.add(model, "acme/bert", tag="v1")
+    assert (again.commit, again.changed) == (first.commit, False)
+    untagged = hub.add(model, "acme/bert")
+    assert (untagged.commit, untagged.changed) == (first.commit, False)
+    # A new tag on unchanged files names main's commit rather than making an empty one.
+    retagged = hub.add(model, "acme/bert", tag="v1.0")
+    assert (retagged.commit, retagged.changed) == (first.commit, True)
+    assert rev_parse(repo, "v1.0") == first.commit and git(repo, "rev-list", "--count", "main") == "1"
+    (model / "extra.txt").write_text("more", encoding="utf-8")
+    changed = hub.add(model, "acme/bert", tag="v2")
+    assert changed.changed and changed.commit != first.commit
+    assert git(repo, "rev-list", "--count", "main") == "2"
+    with pytest.raises(LocalHubError, match="tag 'v1' already exists and names other files"):
+        hub.add(model, "acme/bert", tag="v1")

@@ -9,12 +9,17 @@ training (dropout on). Each has the signatures of the published BERT modules:
 - ``tokenization_info``: no inputs -> ``vocab_file`` (the vocab asset's path)
   and ``do_lower_case``.
 
+A TF1 graph keeps no hyper-parameters, and the number of attention heads cannot be
+read from BERT's ``[hidden, hidden]`` query kernels, so the config is written beside
+the vocab as ``assets/bert_config.json`` (the original BERT's name and keys).
+
 The graphs are built from the same tf_keras layers as the TF2 generations, in
 TF1 graph mode, so the math is the same; both variants share one checkpoint.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,6 +35,8 @@ from hubfork.models.weight_table import variable_map
 #: the marker hub.load() looks for; the proto itself left tensorflow_hub with TF1 support.
 MODULE_DEF_V3 = b"\x08\x03"
 MODULE_DEF_FILE = "tfhub_module.pb"
+#: The encoder's `BertConfig`, as JSON, in the module's ``assets/``.
+CONFIG_ASSET = "bert_config.json"
 GRAPH_VARIANTS = ((frozenset(), False), (frozenset({"train"}), True))
 
 
@@ -64,6 +71,9 @@ def write_tf1_hub_encoder(out_dir: str | Path, config: BertConfig, weights: dict
             item.rename(staging / item.name)
         (staging / "model").rmdir()
         (staging / MODULE_DEF_FILE).write_bytes(MODULE_DEF_V3)
+        (staging / "assets").mkdir(exist_ok=True)
+        (staging / "assets" / CONFIG_ASSET).write_text(json.dumps(config.to_dict(), indent=2) + "\n",
+                                                       encoding="utf-8")
     return Path(out_dir)
 
 

@@ -1,0 +1,64 @@
+"""``hubfork publish``: a model folder and its card, checked, pushed and recorded in a registry."""
+
+from __future__ import annotations
+
+import argparse
+
+from hubfork.cli.cards_cmd import add_card_options
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    publish = commands.add_parser(
+        "publish", help="check a model and its card, push them to a hub, record the card in a registry",
+        description="Scan MODEL_DIR, take its card (--card, else one written from the model), check the card "
+        "against the model (facts, companion preprocessor, one batch), push the model's files and the card "
+        "(README.md) as one commit and tag to a local hub (--hub) or an HF-compatible endpoint (--endpoint), then "
+        "put the card, with its hub-repo, into the registry (--cards/--registry; default the user's own registry "
+        "in $HUBFORK_HOME). Nothing is pushed when a check fails; the same files again make no new commit.")
+    publish.add_argument("model_dir", metavar="MODEL_DIR", help="the SavedModel folder to publish")
+    publish.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the repo to push to")
+    publish.add_argument("--card", metavar="FILE", help="the model's card (default: one written from the model)")
+    publish.add_argument("--handle", metavar="PUBLISHER/NAME/VERSION",
+                         help="the TF Hub handle of a written card (default: ORG/NAME/N, N from --tag vN, else 1)")
+    publish.add_argument("--tag", metavar="TAG", help="tag the commit (v1 for TF Hub version 1); a tag never moves")
+    where = publish.add_mutually_exclusive_group(required=True)
+    where.add_argument("--hub", metavar="DIR", help="a local hub folder (created if missing)")
+    where.add_argument("--endpoint", metavar="URL", help="an HF-compatible hub (https://huggingface.co for the Hub)")
+    publish.add_argument("--token", metavar="T", help="the hub token (default: huggingface_hub's, e.g. HF_TOKEN)")
+    publish.add_argument("--cards", metavar="DIR", help="the folder of cards the card goes into")
+    publish.add_argument("--registry", metavar="FILE", help="the registry rebuilt from it")
+    add_card_options(publish.add_argument_group("a card written from the model (without --card)"))
+    publish.add_argument("-m", "--message", metavar="TEXT", help="the commit message")
+    publish.add_argument("--no-run", dest="run", action="store_false",
+                         help="do not run one batch through the model before pushing")
+    publish.add_argument("--trust", action="store_true",
+                         help="publish even when the scan finds ops beyond computing (findings become warnings)")
+    publish.add_argument("--json", action="store_true", help="print what was published as JSON")
+    publish.set_defaults(func=run_publish)
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    import sys
+
+    from hubfork.cli.output import print_fields, print_json, safe_text
+    from hubfork.publishing.publish import push_to_hub
+
+    published = push_to_hub(
+        args.model_dir, args.repo_id, token=args.token, card=args.card, handle=args.handle, tag=args.tag,
+        hub=args.hub, endpoint=args.endpoint, cards=args.cards, registry=args.registry,
+        preprocessor=args.preprocessor, license=args.license, language=args.language, description=args.description,
+        card_format=args.card_format or "tfhub", message=args.message, run=args.run, trust=args.trust)
+    for warning in published.warnings:
+        print(safe_text(warning), file=sys.stderr)
+    if args.json:
+        print_json(published.to_dict())
+        return 0
+    print_fields(f"published {published.handle}", [
+        ("repo", f"{published.repo_id}@{published.revision}"),
+        ("commit", published.commit + ("" if published.changed else " (unchanged: the hub already held these files)")),
+        ("hub", published.endpoint),
+        ("files", str(published.files)),
+        ("card", str(published.card)),
+        ("registry", str(published.registry)),
+    ])
+    return 0
