@@ -44,6 +44,7 @@ _EXPORTS = {
     "resolve": "hubfork.hub.resolvers",
     "snapshot_download": "hubfork.hub.download",
     "fetch": "hubfork.hub.download",
+    "verify_cache": "hubfork.hub.verify",
     "LocalHub": "hubfork.hub.local_hub",
     # the scanner (protobufs only, no TensorFlow)
     "scan": "hubfork.scanning.scanner",
@@ -107,6 +108,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from hubfork.hub.download import fetch, snapshot_download
     from hubfork.hub.local_hub import LocalHub
     from hubfork.hub.resolvers import resolve
+    from hubfork.hub.verify import verify_cache
     from hubfork.loading.pull import pull_from_hub
     from hubfork.loading.text import load_text_model
     from hubfork.loading.tfhub import install, uninstall

@@ -74,3 +74,30 @@ def home_dir() -> Path:
     """
     explicit = os.environ.get(ENV_HOME)
     return Path(explicit).expanduser() if explicit else _default_dir()
+
+
+# ------------------------------------------------------------ hostile inputs
+
+#: Longest model name (in characters) a resolver reads: a path or URL is never longer (PATH_MAX).
+MAX_NAME_CHARS = 4096
+#: Longest revision (branch, tag or commit) a name may carry: the cache keeps it as a file name.
+MAX_REVISION_CHARS = 255
+
+#: Limits on a .tar.gz model archive, read from its tar headers before anything is unpacked (each
+#: may be set by the environment variable beside it). Files, in all (a BERT-Large SavedModel is 1.3 GB):
+ARCHIVE_MAX_BYTES = 64 * 2**30
+ENV_ARCHIVE_MAX_BYTES = "HUBFORK_ARCHIVE_MAX_BYTES"
+#: Members (files and folders; a SavedModel has a dozen or so).
+ARCHIVE_MAX_MEMBERS = 10_000
+ENV_ARCHIVE_MAX_MEMBERS = "HUBFORK_ARCHIVE_MAX_MEMBERS"
+#: Unpacked bytes per archive byte, beyond the first `ARCHIVE_RATIO_FREE_BYTES` (weights barely
+#: compress; a member of zeros a thousand times its compressed size is a bomb, not a model).
+ARCHIVE_MAX_RATIO = 100
+ENV_ARCHIVE_MAX_RATIO = "HUBFORK_ARCHIVE_MAX_RATIO"
+ARCHIVE_RATIO_FREE_BYTES = 64 * 2**20
+#: Bytes of tar headers (pax records, GNU long names) an archive may hold in all: tarfile reads each
+#: into memory whole, so one claiming gigabytes is refused before it is read.
+ARCHIVE_MAX_HEADER_BYTES = 16 * 2**20
+
+#: Seconds one git command of the local hub may take (a commit of a large model included).
+GIT_TIMEOUT = 600

@@ -218,13 +218,17 @@ class _RepoAccessError(HubError):
     #: The message, with ``{name}``, ``{repo}`` (``org/name@revision``) and ``{endpoint}``.
     template = ""
 
-    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = ""):
+    def __init__(self, name: str, *, repo_id: str, revision: str | None, endpoint: str, detail: str = "",
+                 file: str | None = None):
         self.name = name
         self.repo_id = repo_id
         self.revision = revision
         self.endpoint = endpoint
+        #: The file of the repo being fetched when it failed, if it failed mid-download.
+        self.file = file
         repo = repo_id + (f"@{revision}" if revision else "")
         message = self.template.format(name=repr(name), repo=repo, endpoint=endpoint)
+        message += f" (while fetching {file})" if file else ""
         super().__init__(message + (f": {detail}" if detail else ""))
 
 
@@ -255,6 +259,26 @@ class NotCachedError(HubError, LookupError):
                          "fetch it once while online (hubfork pull NAME), or unset offline mode")
 
 
+class CorruptCacheError(NotCachedError):
+    """Cached files of a model are not what the hub listed (a size, or with verification a hash, differs)
+    and could not be fetched again (offline, or the hub unreachable); `files` names them, `problems`
+    says what is wrong with each."""
+
+    def __init__(self, name: str, *, repo_id: str, revision: str | None, cache_dir: str, why: str,
+                 files: Sequence[str], problems: Sequence[str]):
+        self.name = name
+        self.repo_id = repo_id
+        self.revision = revision
+        self.cache_dir = cache_dir
+        self.why = why
+        self.files = tuple(files)
+        self.problems = tuple(problems)
+        at = f"@{revision}" if revision else ""
+        HubError.__init__(self, f"{name!r}: corrupt file(s) in the cached {repo_id}{at} at {cache_dir}: "
+                                f"{'; '.join(self.problems)}; they could not be fetched again ({why}): run "
+                                f"`hubfork cache verify {name}` online (or `hubfork pull {name} --verify`) to repair")
+
+
 class NoMatchingFilesError(HubError, LookupError):
     """The file filters given (patterns or regexes) leave no file of the repo to fetch."""
 
@@ -268,11 +292,14 @@ class NoMatchingFilesError(HubError, LookupError):
 class DownloadError(HubError):
     """The hub answered, but with an error hubfork cannot act on."""
 
-    def __init__(self, name: str, *, repo_id: str, endpoint: str, detail: str):
+    def __init__(self, name: str, *, repo_id: str, endpoint: str, detail: str, file: str | None = None):
         self.name = name
         self.repo_id = repo_id
         self.endpoint = endpoint
-        super().__init__(f"{name!r}: fetching {repo_id} from {endpoint} failed: {detail}")
+        #: The file of the repo that could not be fetched, when one was.
+        self.file = file
+        what = f"{file} of {repo_id}" if file else repo_id
+        super().__init__(f"{name!r}: fetching {what} from {endpoint} failed: {detail}")
 
 
 class ArchiveError(HubError):
@@ -355,6 +382,7 @@ __all__ = [
     "RepoNotFoundError",
     "HubUnreachableError",
     "NotCachedError",
+    "CorruptCacheError",
     "NoMatchingFilesError",
     "DownloadError",
     "ArchiveError",

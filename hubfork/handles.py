@@ -8,8 +8,11 @@ out of prose and code) and the hub resolver (which turns names into downloads).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+from hubfork.constants import MAX_REVISION_CHARS
 
 #: A TF Hub model handle: ``publisher/name/version`` where the name may hold slashes.
 TFHUB_HANDLE = re.compile(r"(?P<publisher>[\w-]+)/(?P<name>[\w.-]+(?:/[\w.-]+)*)/(?P<version>\d+)")
@@ -60,8 +63,25 @@ def is_repo_id(text: str) -> bool:
 
 
 def is_revision(text: str) -> bool:
-    """True when `text` is a safe git revision (branch, tag or commit sha) to name in a cache path."""
-    return bool(text) and not _BAD_REVISION.search(text)
+    """True when `text` is a safe git revision (branch, tag or commit sha) to name in a cache path:
+    git's ref rules, no '..', at most `MAX_REVISION_CHARS` bytes in UTF-8 (the cache keeps it as a
+    file name), and no invisible or unencodable characters (format, private-use, surrogates, spaces)."""
+    if not text or _BAD_REVISION.search(text):
+        return False
+    if any(unicodedata.category(c)[0] in "CZ" for c in text):
+        return False
+    return len(text.encode("utf-8")) <= MAX_REVISION_CHARS
+
+
+def split_url(url: str) -> SplitResult | None:
+    """`urlsplit(url)`, or None for text that is not a well-formed URL (an unclosed IPv6 bracket, a
+    port out of range): names come from anywhere, and a malformed one names nothing."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsed lazily: this is where a bad port raises
+    except ValueError:
+        return None
+    return parts
 
 
 def is_tfhub_handle(text: str) -> bool:
@@ -74,8 +94,8 @@ def tfhub_url_to_handle(url: str) -> str | None:
 
     A URL without a version (a model's landing page) gives ``publisher/name``.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.hostname not in TFHUB_HOSTS:
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https") or parts.hostname not in TFHUB_HOSTS:
         return None
     path = parts.path.strip("/")
     publisher, _, rest = path.partition("/")
@@ -102,8 +122,8 @@ class KaggleModel(NamedTuple):
 
 def kaggle_url_to_model(url: str) -> KaggleModel | None:
     """The parts of a Kaggle model URL that name a variation; None for anything else."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.hostname not in KAGGLE_HOSTS:
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https") or parts.hostname not in KAGGLE_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 3 or segments[0] != "models" or len(segments[3:]) % 2:
@@ -132,9 +152,9 @@ def hub_url_to_repo(url: str) -> RepoRef | None:
     Hosts known to hold something else (GitHub, arXiv, tfhub.dev, Kaggle, ...)
     give None.
     """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
+    parts = split_url(url)
+    host = (parts.hostname or "").lower() if parts is not None else ""
+    if parts is None or parts.scheme not in ("http", "https") or not host:
         return None
     if host in _NOT_A_HUB or host in TFHUB_HOSTS or host in KAGGLE_HOSTS:
         return None
@@ -159,6 +179,7 @@ __all__ = [
     "RepoRef",
     "is_repo_id",
     "is_revision",
+    "split_url",
     "KaggleModel",
     "kaggle_key",
     "kaggle_url_to_model",

@@ -20,7 +20,7 @@ LAZY_PACKAGES = sorted(
     ".".join(("hubfork", *path.parent.relative_to(PACKAGE).parts))
     for path in PACKAGE.rglob("__init__.py") if "attach(" in path.read_text(encoding="utf-8"))
 # Entry points: they take what a user types and must say what they raise.
-ENTRY_POINTS = ("load_text_model", "pull_from_hub", "snapshot_download", "fetch", "resolve", "convert",
+ENTRY_POINTS = ("load_text_model", "pull_from_hub", "snapshot_download", "fetch", "verify_cache", "resolve", "convert",
                 "build_registry", "load_registry", "parse_card", "parse_cards", "scan", "inspect_model",
                 "push_to_hub", "write_card")
 

@@ -14,8 +14,11 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
 _CHANGELOG_TITLE = re.compile(r"change\s*log|version\s+history|release\s+notes", re.IGNORECASE)
 _VERSION_TITLE = re.compile(r"^v(?:ersion)?\s*(\d+)\b", re.IGNORECASE)
-_VERSION_BULLET = re.compile(r"^\s*[*+-]\s+\**\s*v(?:ersion)?\s*(\d+)\b\**\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
+# No two neighbouring quantifiers may match the same characters: a line of blanks after "- "
+# would otherwise be tried every way of splitting it (time quadratic in the line's length).
+_VERSION_BULLET = re.compile(r"^\s*[*+-]\s+(?:\*+\s*)?v(?:ersion)?\s*(\d+)\b\**\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*+-]|\d+[.)])\s+")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _METADATA_COMMENT = re.compile(r"^<!--(?:\w|\s|-)+:.+-->\s*$")
 
 
@@ -28,6 +31,17 @@ class Body:
     prose: str = ""
     #: Lines of ``<!-- key: value -->`` comments found after the metadata block.
     stray_metadata_lines: list[int] = field(default_factory=list)
+    #: The line where lists and block quotes nest as deep as markdown-it reads (`MAX_NESTING`):
+    #: it reads nothing of the body past there, so the card's later sections are missed.
+    too_deep_line: int | None = None
+
+
+#: How deep markdown-it nests tokens (its "commonmark" preset's ``maxNesting``; a list is two
+#: levels, a block quote one). Deeper, it stops reading instead of recursing without end.
+MAX_NESTING = 20
+# Tokens whose content markdown-it reads as blocks again, one level down: opened at the last
+# level, their content is the first thing it does not read.
+_CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +50,7 @@ def _markdown():
 
     # Block structure is all a card's facts need; skipping the inline pass
     # makes parsing about three times faster over a whole corpus.
-    return MarkdownIt("commonmark").disable(["inline", "text_join"])
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable(["inline", "text_join"])
 
 
 def parse_body(lines: list[str], first_line: int) -> Body:
@@ -45,13 +59,17 @@ def parse_body(lines: list[str], first_line: int) -> Body:
     if not lines:
         return body
     offset = first_line - 1
-    tokens = _markdown().parse("\n".join(lines))
+    # markdown-it also breaks lines at a lone "\r"; lines here are split at "\n" only, so a
+    # lone "\r" is read as a blank to keep its line numbers and these the same.
+    tokens = _markdown().parse(_LONE_CR.sub(" ", "\n".join(lines)))
     hidden: list[tuple[int, int]] = []  # half-open line ranges (0-based, in `lines`) kept out of prose
     headings: list[tuple[int, int, str]] = []  # (level, line index, title)
     for index, token in enumerate(tokens):
         if token.map is None:
             continue
         start, end = token.map
+        if token.type in _CONTAINERS and token.level >= MAX_NESTING - 1 and body.too_deep_line is None:
+            body.too_deep_line = start + offset + 1
         if token.type == "heading_open":
             title = tokens[index + 1].content if index + 1 < len(tokens) else ""
             headings.append((int(token.tag[1:]), start, clean_title(title)))
@@ -78,15 +96,21 @@ def clean_title(title: str) -> str:
 
 
 def _sections(headings: list[tuple[int, int, str]], n_lines: int, offset: int) -> list[Section]:
-    sections = []
-    for i, (level, start, title) in enumerate(headings):
-        end = n_lines
-        for later_level, later_start, _ in headings[i + 1 :]:
-            if later_level <= level:
-                end = later_start
-                break
-        sections.append(Section(title, level, start + offset + 1, _last_line(end, offset)))
-    return sections
+    """A section per heading, running to the next heading of its level or above (or the end).
+
+    One pass with a stack of open sections: each heading closes the open ones at its
+    level or below, so a card of many headings costs time in proportion to them.
+    """
+    ends = [n_lines] * len(headings)
+    open_sections: list[int] = []  # indices into `headings`, levels strictly rising
+    for index, (level, start, _) in enumerate(headings):
+        while open_sections and headings[open_sections[-1]][0] >= level:
+            ends[open_sections.pop()] = start
+        open_sections.append(index)
+    return [
+        Section(title, level, start + offset + 1, _last_line(end, offset))
+        for (level, start, title), end in zip(headings, ends)
+    ]
 
 
 def _last_line(end_index: int, offset: int) -> int:
@@ -128,14 +152,18 @@ def read_changelog(sections: list[Section], lines: list[str], offset: int) -> li
 
 
 def _notes(text: list[str]) -> list[str]:
-    """Bullet points of a changelog entry, continuation lines joined."""
-    notes: list[str] = []
+    """Bullet points of a changelog entry, continuation lines joined.
+
+    Each note's lines are gathered in a list and joined once: adding every line to a
+    growing string would copy the note again per line (quadratic in a long entry).
+    """
+    notes: list[list[str]] = []
     for raw in text:
         line = raw.strip()
         if not line or line.startswith(("#", "<!--", "```")):
             continue
         if _BULLET.match(raw) or not notes:
-            notes.append(_BULLET.sub("", raw).strip())
+            notes.append([_BULLET.sub("", raw).strip()])
         else:
-            notes[-1] += " " + line
-    return notes
+            notes[-1].append(line)
+    return [" ".join(parts) for parts in notes]

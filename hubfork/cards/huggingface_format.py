@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hubfork.cards import yaml_limits
 from hubfork.cards.records import Problem, Section
 
 _MODEL_NAME_LINE = re.compile(r"^\s*model\s+name\s*:\s*(?P<name>[\w.-]+)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -48,6 +49,14 @@ def read_front_matter(text: str, path: str) -> FrontMatter:
         return FrontMatter(body=text, problems=[_unclosed(text, path)] if has_front_matter(text) else [])
     yaml_line = text[: match.start(2)].count("\n") + 1
     body_line = text[: match.end()].count("\n") + 1
+    refused = yaml_limits.refusal(match.group(2))
+    if refused is not None:
+        line, message = refused
+        return FrontMatter(
+            body=text[match.end() :],
+            body_line=body_line,
+            problems=[Problem(path, yaml_line + line, f"YAML front matter: {message}", "error", "front-matter")],
+        )
     try:
         card = ModelCard(text)
     except Exception as exc:  # yaml.YAMLError, or ValueError from the card data
@@ -59,7 +68,11 @@ def read_front_matter(text: str, path: str) -> FrontMatter:
             body_line=body_line,
             problems=[Problem(path, line, f"YAML front matter: {problem}", "error", "front-matter")],
         )
-    metadata = {str(k): _plain(v) for k, v in card.data.to_dict().items()}
+    try:
+        metadata = {str(k): _plain(v, str(k)) for k, v in card.data.to_dict().items()}
+    except TypeError as exc:
+        problem = Problem(path, yaml_line, f"YAML front matter: {exc}", "error", "front-matter")
+        return FrontMatter(body=card.text, body_line=body_line, problems=[problem])
     return FrontMatter(metadata=metadata, body=card.text, body_line=body_line)
 
 
@@ -69,15 +82,22 @@ def _unclosed(text: str, path: str) -> Problem:
                    "error", "front-matter")
 
 
-def _plain(value: Any) -> Any:
-    """Front-matter values as JSON-ready data (YAML dates become ISO strings)."""
+def _plain(value: Any, key: str) -> Any:
+    """Front-matter values as JSON-ready data (YAML dates become ISO strings).
+
+    Raises:
+        TypeError: a value that is no plain data (``!!binary`` bytes, a ``!!set``), naming its key.
+    """
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, f"{key}.{k}") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, key) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"'{key}' holds {type(value).__name__} data; expected text, numbers, true/false, "
+                    "lists or mappings")
 
 
 def model_name(text: str, metadata: dict[str, Any]) -> str | None:

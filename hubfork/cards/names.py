@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from hubfork.handles import hub_url_to_repo, is_repo_id, is_tfhub_handle, tfhub_url_to_handle
 
@@ -34,24 +35,18 @@ def name_from_url(url: str) -> str | None:
 
 def names_in_code(code: str) -> list[str]:
     """Model names a piece of code loads: handles and repo ids, in order, once each."""
-    found: list[str] = []
+    names: list[str | None] = []
     if "(" in code:
-        for match in _CALL_ARG.finditer(code):
-            _add(found, _normalise(match.group(1)))
+        names += (_normalise(match.group(1)) for match in _CALL_ARG.finditer(code))
     if "repo_id" in code:
-        for match in _REPO_ID_KWARG.finditer(code):
-            _add(found, _normalise(match.group(1)))
-    for url in urls_in(code):
-        _add(found, name_from_url(url))
-    return found
+        names += (_normalise(match.group(1)) for match in _REPO_ID_KWARG.finditer(code))
+    names += (name_from_url(url) for url in urls_in(code))
+    return _once_each(names)
 
 
 def names_in_links(text: str) -> list[str]:
     """Model names the links of some prose point at, in order, once each."""
-    found: list[str] = []
-    for url in urls_in(text):
-        _add(found, name_from_url(url))
-    return found
+    return _once_each(name_from_url(url) for url in urls_in(text))
 
 
 def _normalise(value: str) -> str | None:
@@ -66,6 +61,6 @@ def _normalise(value: str) -> str | None:
     return None
 
 
-def _add(found: list[str], name: str | None) -> None:
-    if name and name not in found:
-        found.append(name)
+def _once_each(names: Iterable[str | None]) -> list[str]:
+    # dict keeps first-seen order; a list's `in` would make a card naming many models quadratic.
+    return list(dict.fromkeys(name for name in names if name))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from hubfork._reading import megabytes, read_regular_file
 from hubfork.cards import facts
-from hubfork.cards.body import parse_body
+from hubfork.cards.body import MAX_NESTING, Body, parse_body
 from hubfork.cards.checks import check_header, is_hub_endpoint
 from hubfork.cards.huggingface_format import (
     description as prose_description,
@@ -29,6 +31,14 @@ from hubfork.handles import hub_url_to_repo, is_repo_id
 
 #: File names read when a folder is given.
 CARD_SUFFIXES = (".md",)
+#: The largest card read (10 MB; real cards are a few kB, the biggest READMEs a few hundred):
+#: a larger one is refused unread.
+MAX_CARD_BYTES = 10_000_000
+#: The most lines a card may have (real cards have hundreds, the biggest READMEs tens of
+#: thousands). Markdown parsing costs per line more than per byte: a 10 MB card of
+#: empty headings ('#' lines) would take a minute, 100,000 lines of anything about 2 s.
+MAX_CARD_LINES = 100_000
+_READ_ERROR_CODES = {errno.EFBIG: "too-large", errno.EINVAL: "not-a-file"}
 
 
 def parse_card(
@@ -53,6 +63,9 @@ def parse_card(
         _, text, problem = read_card_file(path_str)
         if problem is not None:
             return Card(path_str, problems=[problem])
+    too_big = _size_problem(path_str, text)
+    if too_big is not None:
+        return Card(path_str, problems=[too_big])
     vocabulary = vocabulary or Vocabulary.default()
     # tfhub.dev split on "\n"; a CRLF file is read as if it had plain newlines.
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
@@ -69,15 +82,38 @@ def parse_card(
     return card
 
 
+def _size_problem(path: str, text: str) -> Problem | None:
+    """A card given as text that is larger than a card file may be, or longer than `MAX_CARD_LINES`."""
+    if len(text) > MAX_CARD_BYTES:
+        return Problem(path, 1, f"the card is {megabytes(len(text.encode('utf-8')))}; at most "
+                       f"{megabytes(MAX_CARD_BYTES)} is read", "error", "too-large")
+    n_lines = text.count("\n") + 1
+    if n_lines > MAX_CARD_LINES:
+        return Problem(path, MAX_CARD_LINES + 1, f"the card has {n_lines:,} lines; at most {MAX_CARD_LINES:,} "
+                       "are read", "error", "too-large")
+    return None
+
+
 def iter_card_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named directly, and ``*.md`` files under folders (sorted, recursively)."""
+    """Files named directly, and ``*.md`` files under folders (sorted, recursively; anything
+    but a folder, so that a FIFO or device named ``x.md`` is reported, not skipped)."""
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            found = [p for p in path.rglob("*") if p.suffix in CARD_SUFFIXES and p.is_file()]
+        if is_folder(path):
+            # Not only regular files: a FIFO or device named *.md is then refused with a problem
+            # (by `read_card_file`) rather than skipped without a word.
+            found = [p for p in path.rglob("*") if p.suffix in CARD_SUFFIXES and not is_folder(p)]
             yield from sorted(found, key=lambda p: p.as_posix())
         else:
             yield path
+
+
+def is_folder(path: Path) -> bool:
+    """True for a folder; False, not an error, for a name the system cannot even look up (too long)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def parse_cards(paths: Iterable[str | os.PathLike[str]], *, vocabulary: Vocabulary | None = None) -> list[Card]:
@@ -91,13 +127,15 @@ def parse_cards(paths: Iterable[str | os.PathLike[str]], *, vocabulary: Vocabula
 
 
 def read_card_file(path: str | os.PathLike[str]) -> tuple[bytes, str, Problem | None]:
-    """A card file's bytes and text, or the problem that kept it from being read."""
+    """A card file's bytes and text, or the problem that kept it from being read: a card that is
+    not a regular file, or larger than `MAX_CARD_BYTES`, is refused without being read."""
     path = os.fspath(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular_file(path, MAX_CARD_BYTES)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return b"", "", Problem(path, 1, f"cannot read the card: {reason}", "error", "io")
+        code = _READ_ERROR_CODES.get(exc.errno, "io")
+        return b"", "", Problem(path, 1, f"cannot read the card: {reason}", "error", code)
     try:
         return raw, raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -124,6 +162,7 @@ def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
         return card
     card.problems.extend(check_header(header, path, vocabulary))
     body = parse_body(lines[header.body_line - 1 :], header.body_line)
+    card.problems.extend(_body_problems(path, body))
     for line in body.stray_metadata_lines:
         card.problems.append(
             Problem(path, line, "metadata comment after the metadata block is ignored "
@@ -152,6 +191,7 @@ def _parse_huggingface(path: str, text: str, repo_id: str | None, vocabulary: Vo
         card.problems.extend(front.problems)
     lines = body_text.split("\n")
     body = parse_body(lines, body_line)
+    card.problems.extend(_body_problems(path, body))
     card.code_blocks = body.code_blocks
     # A card rendered as plain text has its code as plain lines among the prose.
     code = "\n".join(block.text for block in body.code_blocks) if body.code_blocks else body_text
@@ -190,6 +230,14 @@ def _parse_huggingface(path: str, text: str, repo_id: str | None, vocabulary: Vo
                                 or "SavedModel" in body.prose):
         card.format = "saved_model_2"
     return card
+
+
+def _body_problems(path: str, body: Body) -> list[Problem]:
+    if body.too_deep_line is None:
+        return []
+    return [Problem(path, body.too_deep_line, f"lists and block quotes nest too deep here (more than {MAX_NESTING} "
+                    "levels, a list counting two): what they hold is not read, for a list up to the end of the card",
+                    "error", "nesting")]
 
 
 def _front_matter_repo(metadata: dict) -> str | None:

@@ -9,7 +9,8 @@ it accepted gives the same handle and metadata here:
   until an empty line or a line starting with ``<!--``; its lines are joined;
 - the metadata block runs until the first line that starts with ``#``: empty
   lines, ``<!-- key: value -->`` lines (key and value trimmed) and a publisher's
-  ``[![Icon URL]](...)`` line; anything else there is an error.
+  ``[![Icon URL]](...)`` line; anything else there is an error. Unlike tfhub.dev,
+  a second comment on one line is an error too (its regex made it part of the value).
 
 Where the validator crashed or was stricter than its older versions (a file that
 ends inside the description, a first line with trailing blanks, a publisher id
@@ -182,7 +183,16 @@ def _read_metadata(lines: list[str], index: int, path: str, header: Header) -> i
         if line:
             match = _METADATA_LINE.match(line)
             if match:
-                entries.append(MetadataLine(match["key"].strip(), match["value"].strip(), index + 1))
+                value = match["value"]
+                if "-->" in value or "<!--" in value:
+                    # tfhub.dev's regex read "a --> <!-- b: c" as one value, which would then
+                    # name a revision or endpoint nobody wrote.
+                    header.problems.append(
+                        _error(path, index + 1, "one '<!-- key: value -->' comment per line; this line holds "
+                               f"more after its first comment: {line!r}", "metadata-line")
+                    )
+                    value = value.split("-->", 1)[0].split("<!--", 1)[0]
+                entries.append(MetadataLine(match["key"].strip(), value.strip(), index + 1))
             elif _ICON_LINE.match(line):
                 header.icon_url = _ICON_LINE.match(line)["url"]  # type: ignore[index]
             elif _COLAB_BADGE_LINE.match(line):

@@ -14,7 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Mapping
-from urllib.parse import urlsplit
+
+from hubfork.handles import split_url
 
 #: Card metadata keys checked against another key's vocabulary.
 _ALIASES = {"module-type": "task"}
@@ -73,8 +74,8 @@ class Vocabulary:
         has no vocabulary)."""
         vocab_key = _ALIASES.get(key, key)
         if vocab_key in self.url_keys:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            parts = split_url(value)
+            if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
                 return f"'{key}' should be a URL, not {value!r}"
             domain = self.url_keys[vocab_key]
             if domain and parts.hostname != domain:

@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--arch", metavar="A", help="architecture: transformer, L-12_H-768_A-12, 12/768/12, ...")
     search.add_argument("--kind", metavar="K", type=_kind,
                         help=f"kind of card: {', '.join(CARD_KINDS[:-1])} or {CARD_KINDS[-1]} (any case)")
-    search.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N results")
+    search.add_argument("--limit", type=_positive, default=None, metavar="N", help="show at most N results (N >= 1)")
     _common(search)
     search.set_defaults(func=run_search)
 
@@ -45,6 +45,17 @@ def _kind(value: str) -> str:
         if kind.lower() == value.lower():
             return kind
     raise argparse.ArgumentTypeError(f"unknown kind {value!r}; expected one of {', '.join(CARD_KINDS)}")
+
+
+def _positive(value: str) -> int:
+    """A whole number of at least 1 (``--limit -3`` would silently drop the last three results)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

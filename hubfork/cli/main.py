@@ -12,6 +12,7 @@ from typing import Sequence
 
 from hubfork.cli import (
     browse,
+    cache_cmd,
     cards_cmd,
     convert_cmd,
     hub_cmd,
@@ -35,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", dest="runtime_logs", action="store_true",
                         help="let TensorFlow's own start-up and INFO/WARNING logging through to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, hub_cmd, scan_cmd, inspect_cmd, publish_cmd,
-                   text_cmd):
+    for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, cache_cmd, hub_cmd, scan_cmd, inspect_cmd,
+                   publish_cmd, text_cmd):
         module.register(commands)
     return parser
 

@@ -20,15 +20,22 @@ def safe_text(value: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
 
 
+# JSON escapes C0 controls itself; DEL and the C1 controls (U+0080-U+009F, among them the
+# one-character CSI and OSC) it writes raw unless told to escape all non-ASCII text.
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+
+
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """`data` as indented JSON, every control character escaped (non-ASCII text kept readable)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # Outside strings JSON has no such characters, so this only rewrites them inside strings.
+    sys.stdout.write(_JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def print_problems(problems: Iterable[Problem], stream=None) -> None:
     stream = stream or sys.stdout
     for problem in problems:
-        stream.write(f"{problem}\n")
+        stream.write(f"{safe_text(str(problem))}\n")
 
 
 def console(stderr: bool = False):
@@ -43,15 +50,26 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+def cell(value: str):
+    """A table cell or title as rich shows it: the text itself, with control characters escaped
+    (`safe_text`) and no rich markup read from it (a description holding ``[/]`` or
+    ``[link=...]`` is shown as written, not interpreted or rejected)."""
+    from rich.text import Text
+
+    return Text(safe_text(value))
+
+
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A table for people; every cell and the title go through `cell`."""
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
-    rows = list(rows)
+    table = Table(title=cell(title) if title is not None else None, show_lines=False, header_style="bold",
+                  title_justify="left")
+    rows = [[cell(value) for value in row] for row in rows]
     for index, column in enumerate(columns):
         if index == 0:
             # Handles are what people copy: never cut them, fold them if they must.
-            longest = max((len(row[0]) for row in rows), default=len(column))
+            longest = max((len(row[0].plain) for row in rows), default=len(column))
             table.add_column(column, overflow="fold", min_width=min(longest, 48))
         else:
             table.add_column(column, overflow="ellipsis", no_wrap=True)
@@ -61,13 +79,14 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
 
 
 def print_fields(title: str, fields: Sequence[tuple[str, str]]) -> None:
+    """``label  value`` lines under a title; every label, value and the title go through `cell`."""
     from rich.table import Table
 
-    table = Table(title=title, show_header=False, title_justify="left", box=None, pad_edge=False)
+    table = Table(title=cell(title), show_header=False, title_justify="left", box=None, pad_edge=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in fields:
-        table.add_row(key, value)
+        table.add_row(cell(key), cell(value))
     console().print(table)
 
 

@@ -16,13 +16,17 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Fetch a model into the Hugging Face cache and print its local folder. NAME may be a repo id "
         "(org/repo[@revision]), hf://org/repo[@revision], a hub URL (huggingface.co or a mirror), a tfhub.dev or "
         "Kaggle URL or a publisher/name/version handle (through the registry), a local folder, a file:// URL or "
-        "a .tar.gz archive. Progress goes to stderr. Honours HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, "
-        "HF_HUB_OFFLINE and HF_TOKEN.")
+        "a .tar.gz archive. Progress, and a note for each cached file found corrupt and fetched again, go to "
+        "stderr. Honours HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE, HF_TOKEN and HF_HUB_DOWNLOAD_TIMEOUT.")
     pull.add_argument("name", metavar="NAME")
     add_hub_options(pull)
     pull.add_argument("--include", action="append", metavar="GLOB", help="fetch only files matching (repeatable)")
     pull.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching (repeatable)")
-    pull.add_argument("--json", action="store_true", help="print path, repo_id, revision and commit as JSON")
+    pull.add_argument("--verify", action="store_true",
+                      help="check every cached file's hash against the hub's listing (sizes are always checked) "
+                      "and fetch corrupt ones again")
+    pull.add_argument("--json", action="store_true",
+                      help="print path, repo_id, revision, commit and the files repaired as JSON")
     pull.set_defaults(func=run_pull)
 
 
@@ -46,7 +50,7 @@ def run_pull(args: argparse.Namespace) -> int:
 
     snapshot = fetch(args.name, revision=args.revision, cache_dir=args.cache_dir, local_files_only=args.offline,
                      allow_patterns=args.include, ignore_patterns=args.exclude, endpoint=args.endpoint,
-                     registry=args.registry)
+                     registry=args.registry, verify=args.verify)
     if not args.trust and (Path(snapshot.path) / SAVED_MODEL).is_file():
         from hubfork.scanning.scanner import check_model
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 from hubfork.cli.pull_cmd import add_hub_options
 from hubfork.constants import POOLINGS
@@ -103,13 +103,31 @@ def _positive(value: str) -> int:
 
 def read_texts(args: argparse.Namespace, stdin=None) -> list[str]:
     """The TEXT arguments, else stdin's lines (line ends stripped; blank lines skipped,
-    so output indices count texts, not input lines)."""
+    so output indices count texts, not input lines).
+
+    Raises:
+        TextInputError: a stdin line that is not UTF-8 (naming ``<stdin>``, the line and the byte).
+    """
     if args.texts:
         return list(args.texts)
     stdin = stdin or sys.stdin
     if stdin.isatty():
         print("hubfork: reading texts from stdin, one per line (end with Ctrl-D)", file=sys.stderr)
-    return [line.rstrip("\r\n") for line in stdin if line.strip()]
+    lines = _decoded_lines(stdin.buffer) if hasattr(stdin, "buffer") else stdin
+    return [line.rstrip("\r\n") for line in lines if line.strip()]
+
+
+def _decoded_lines(raw) -> Iterator[str]:
+    """The lines of the binary stream `raw` as UTF-8 (a leading byte-order mark dropped), decoded one
+    by one so that a bad byte is reported with its line, not as a traceback of the whole read."""
+    from hubfork.errors import TextInputError
+
+    for number, line in enumerate(raw, 1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise TextInputError(f"<stdin>: line {number}: not UTF-8 text (byte 0x{line[exc.start]:02x} at "
+                                 f"column {exc.start + 1}); give texts as UTF-8") from None
 
 
 def _usage_error(message: str) -> int:

@@ -18,6 +18,8 @@ layer above this one.
 - ``snapshot_download(name, *, revision, cache_dir, local_files_only, allow_patterns,
   ignore_patterns, token, endpoint) -> str``: fetch through huggingface_hub's cache.
 - ``fetch(...) -> Snapshot``: the same, with repo id, revision and commit.
+- ``verify_cache(name=None, ...) -> list[SnapshotCheck]``: cached files checked (sizes, hashes)
+  against the hub's listing, corrupt ones fetched again (``hubfork cache verify``).
 - ``unpack_archive(archive, cache_dir) -> Path``: safe, atomic, once.
 - ``LocalHub(dir)`` (``.init()``, ``.add(model_dir, repo_id, tag=...)``, ``.serve()``) and
   ``HubServer``: a hub on this machine (git repos served by olah).
@@ -50,6 +52,9 @@ _EXPORTS = {
     "snapshot_download": "hubfork.hub.download",
     "fetch": "hubfork.hub.download",
     "Snapshot": "hubfork.hub.download",
+    "verify_cache": "hubfork.hub.verify",
+    "SnapshotCheck": "hubfork.hub.cache_check",
+    "FileProblem": "hubfork.hub.cache_check",
     "unpack_archive": "hubfork.hub.archives",
     "LocalHub": "hubfork.hub.local_hub",
     "HubCommit": "hubfork.hub.local_hub",
@@ -68,6 +73,7 @@ __getattr__, __dir__ = attach('hubfork.hub', globals(), _EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.errors import *  # noqa: F403
     from hubfork.hub.archives import unpack_archive
+    from hubfork.hub.cache_check import FileProblem, SnapshotCheck
     from hubfork.hub.download import Snapshot, fetch, snapshot_download
     from hubfork.hub.local_hub import HubCommit, LocalHub
     from hubfork.hub.resolved import ResolvedName
@@ -87,3 +93,4 @@ if TYPE_CHECKING:  # pragma: no cover
         resolve,
     )
     from hubfork.hub.server import HubServer
+    from hubfork.hub.verify import verify_cache

@@ -5,7 +5,9 @@ tfhub.dev served models as compressed tarballs of the SavedModel folder. An
 archive from elsewhere is untrusted input, so every member is checked before
 anything is written: only regular files and folders, no absolute paths, no
 ``..``, nothing that would land outside the target folder (links and devices
-are refused outright rather than judged). The archive is unpacked into a
+are refused outright rather than judged), and limits on the files' total size,
+their count and how much the archive expands (`ArchiveLimits`) are checked from
+the tar headers, before any member's data is read. The archive is unpacked into a
 staging folder that is renamed into place, under a file lock, so concurrent
 callers never see (or make) a half-unpacked model, and a second call reuses
 the first one's folder.
@@ -13,13 +15,29 @@ the first one's folder.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
+import lzma
 import os
 import re
 import tarfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import BinaryIO, Iterator
 
 from hubfork._files import staged_folder
+from hubfork.constants import (
+    ARCHIVE_MAX_BYTES,
+    ARCHIVE_MAX_HEADER_BYTES,
+    ARCHIVE_MAX_MEMBERS,
+    ARCHIVE_MAX_RATIO,
+    ARCHIVE_RATIO_FREE_BYTES,
+    ENV_ARCHIVE_MAX_BYTES,
+    ENV_ARCHIVE_MAX_MEMBERS,
+    ENV_ARCHIVE_MAX_RATIO,
+)
 from hubfork.errors import ArchiveError
 
 #: Where archives are unpacked, inside the hub cache.
@@ -70,22 +88,145 @@ def model_root(folder: Path) -> Path:
 def extract_safely(archive: Path, dest: Path) -> None:
     """Check every member of `archive`, then extract them all into `dest` (which must exist).
 
-    Nothing is written unless every member passes.
+    Two passes over the (decompressed) stream: the first reads only the tar headers and checks
+    each member and the limits (`archive_limits`), the second extracts, checking again. Nothing is
+    written unless every member passes, and no member's data is read before its header passed.
     """
+    limits = archive_limits(archive)
     try:
-        with tarfile.open(archive, "r:*") as tar:
-            members = tar.getmembers()
-            for member in members:
-                check_member(member, archive, dest)
-            if hasattr(tarfile, "data_filter"):
-                # Belt and braces: the stdlib's own filter refuses the same things again.
-                tar.extractall(dest, members=members, filter="data")
-            else:  # pragma: no cover - Python without the 2023 tarfile filters
-                tar.extractall(dest, members=members)
+        with open(archive, "rb") as raw:
+            budget = limits.budget(os.fstat(raw.fileno()).st_size)
+            with _open_tar(raw, archive, limits, budget) as tar:
+                for _ in _checked_members(tar, archive, dest, limits, budget):
+                    pass  # headers only: a member's data is skipped once its header passed
+            raw.seek(0)
+            with _open_tar(raw, archive, limits, budget) as tar:
+                members = _checked_members(tar, archive, dest, limits, budget)
+                if hasattr(tarfile, "data_filter"):
+                    # Belt and braces: the stdlib's own filter refuses the same things again.
+                    tar.extractall(dest, members=members, filter="data")
+                else:  # pragma: no cover - Python without the 2023 tarfile filters
+                    tar.extractall(dest, members=members)
     except ArchiveError:
         raise
-    except (tarfile.TarError, EOFError, OSError) as exc:
+    except RecursionError:
+        raise ArchiveError(str(archive), "cannot unpack: its tar headers are nested too deeply") from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
         raise ArchiveError(str(archive), f"cannot unpack: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much an archive may unpack to (see hubfork.constants; each has an environment variable)."""
+
+    max_bytes: int = ARCHIVE_MAX_BYTES
+    max_members: int = ARCHIVE_MAX_MEMBERS
+    max_ratio: int = ARCHIVE_MAX_RATIO
+    ratio_free_bytes: int = ARCHIVE_RATIO_FREE_BYTES
+    max_header_bytes: int = ARCHIVE_MAX_HEADER_BYTES
+
+    def budget(self, compressed: int) -> int:
+        """The bytes of files an archive of `compressed` bytes may unpack to."""
+        return min(self.max_bytes, max(self.ratio_free_bytes, self.max_ratio * compressed))
+
+    def stream_cap(self, budget: int) -> int:
+        """The bytes the decompressed tar stream may hold: the files' budget, each member's padding
+        to a 512-byte block and its header, the extended headers, and the end-of-archive record."""
+        return budget + 2 * tarfile.BLOCKSIZE * (self.max_members + 1) + self.max_header_bytes + tarfile.RECORDSIZE
+
+
+def archive_limits(archive: Path | str = "") -> ArchiveLimits:
+    """The limits in force: hubfork.constants' defaults, or the environment's.
+
+    Raises:
+        ArchiveError: an environment variable that is not a positive whole number.
+    """
+    def read(variable: str, default: int) -> int:
+        text = os.environ.get(variable, "").strip()
+        if not text:
+            return default
+        if not text.isdigit() or int(text) < 1:
+            raise ArchiveError(str(archive), f"{variable} must be a positive whole number, not {text!r}")
+        return int(text)
+
+    return ArchiveLimits(max_bytes=read(ENV_ARCHIVE_MAX_BYTES, ARCHIVE_MAX_BYTES),
+                         max_members=read(ENV_ARCHIVE_MAX_MEMBERS, ARCHIVE_MAX_MEMBERS),
+                         max_ratio=read(ENV_ARCHIVE_MAX_RATIO, ARCHIVE_MAX_RATIO))
+
+
+def _open_tar(raw: BinaryIO, archive: Path, limits: ArchiveLimits, budget: int) -> tarfile.TarFile:
+    """`raw` as a tar stream read once, front to back, through a cap on its decompressed bytes."""
+    magic = raw.read(6)
+    raw.seek(0)
+    stream: BinaryIO = raw
+    if magic.startswith(b"\x1f\x8b"):
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif magic.startswith(b"BZh"):
+        stream = bz2.BZ2File(raw)
+    elif magic.startswith(b"\xfd7zXZ\x00"):
+        stream = lzma.LZMAFile(raw)
+    capped = _CappedReader(stream, limits.stream_cap(budget), archive)
+    return tarfile.open(fileobj=capped, mode="r|", tarinfo=_header_checked(archive, limits))
+
+
+def _checked_members(tar: tarfile.TarFile, archive: Path, dest: Path, limits: ArchiveLimits,
+                     budget: int) -> Iterator[tarfile.TarInfo]:
+    """The members of `tar`, each checked (`check_member`, the count and the size so far) before the
+    stream moves on to its data."""
+    count = total = 0
+    for member in tar:
+        count += 1
+        if count > limits.max_members:
+            raise ArchiveError(str(archive), f"holds more than {limits.max_members} members (the limit; "
+                                             f"{ENV_ARCHIVE_MAX_MEMBERS} raises it)", member=member.name)
+        check_member(member, archive, dest)
+        total += member.size
+        if total > budget:
+            raise ArchiveError(str(archive), _over_budget(total, budget, limits), member=member.name)
+        yield member
+
+
+def _over_budget(total: int, budget: int, limits: ArchiveLimits) -> str:
+    if budget == limits.max_bytes:
+        return (f"its files come to more than {limits.max_bytes} bytes (the limit; {ENV_ARCHIVE_MAX_BYTES} "
+                "raises it)")
+    return (f"its files come to more than {budget} bytes, over {limits.max_ratio} times the archive's size "
+            f"(a compression bomb, not a model; {ENV_ARCHIVE_MAX_RATIO} raises the ratio)")
+
+
+def _header_checked(archive: Path, limits: ArchiveLimits) -> type[tarfile.TarInfo]:
+    """A TarInfo class that refuses an extended header (pax, GNU long name) larger than the limit
+    before tarfile reads it into memory."""
+
+    class HeaderCheckedTarInfo(tarfile.TarInfo):
+        def _proc_member(self, tar: tarfile.TarFile) -> tarfile.TarInfo:
+            if self.type in _EXTENDED_HEADERS and self.size > limits.max_header_bytes:
+                raise ArchiveError(str(archive), f"has an extended tar header of {self.size} bytes (more than "
+                                                 f"{limits.max_header_bytes})", member=self.name)
+            return super()._proc_member(tar)
+
+    return HeaderCheckedTarInfo
+
+
+_EXTENDED_HEADERS = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
+                     tarfile.GNUTYPE_LONGLINK)
+
+
+class _CappedReader:
+    """A read-only stream that refuses to give more than `cap` bytes: the backstop against tar
+    headers that lie about what follows them (or decompressors asked for more than was checked)."""
+
+    def __init__(self, stream: BinaryIO, cap: int, archive: Path):
+        self.stream, self.cap, self.archive, self.count = stream, cap, archive, 0
+
+    def read(self, size: int = -1) -> bytes:
+        room = self.cap - self.count + 1  # one byte past the cap is enough to know it is passed
+        data = self.stream.read(room if size is None or size < 0 else min(size, room))
+        self.count += len(data)
+        if self.count > self.cap:
+            raise ArchiveError(str(self.archive), f"decompresses to more than {self.cap} bytes of tar stream, more "
+                                                  "than its headers allow (a compression bomb, not a model)")
+        return data
 
 
 def check_member(member: tarfile.TarInfo, archive: Path, dest: Path) -> None:
@@ -109,4 +250,5 @@ def check_member(member: tarfile.TarInfo, archive: Path, dest: Path) -> None:
         raise ArchiveError(str(archive), "would land outside the archive's folder", member=name)
 
 
-__all__ = ["ARCHIVES_FOLDER", "archive_key", "unpack_archive", "extract_safely", "check_member", "model_root"]
+__all__ = ["ARCHIVES_FOLDER", "ArchiveLimits", "archive_limits", "archive_key", "unpack_archive", "extract_safely",
+           "check_member", "model_root"]

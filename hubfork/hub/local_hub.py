@@ -82,7 +82,12 @@ class LocalHub:
         return self.root / "cache"
 
     def init(self, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> "LocalHub":
-        """Create the folders and olah.toml (an existing olah.toml is kept)."""
+        """Create the folders and olah.toml (an existing olah.toml is kept).
+
+        Raises:
+            LocalHubError: the folder is a file, or it or one of the hub's own folders is a symbolic link.
+        """
+        self._refuse_links(self.config, self.cache, self.mirrors / "models")
         if self.root.exists() and not self.root.is_dir():
             raise LocalHubError("exists and is not a folder", path=str(self.root))
         (self.mirrors / "models").mkdir(parents=True, exist_ok=True)
@@ -101,8 +106,27 @@ class LocalHub:
                                 path=str(self.root))
 
     def repo_path(self, repo_id: str) -> Path:
-        """The git repository that holds `repo_id`."""
-        return self.mirrors / "models" / check_repo_id(repo_id, repo_id)
+        """The git repository that holds `repo_id`.
+
+        Raises:
+            InvalidNameError: `repo_id` is not ``org/name``.
+            LocalHubError: a folder on the way (the hub's, ``mirrors``, ``models``, the org's, the
+                repo's or its ``.git``) is a symbolic link.
+        """
+        repo = self.mirrors / "models" / check_repo_id(repo_id, repo_id)
+        self._refuse_links(repo / ".git")
+        return repo
+
+    def _refuse_links(self, *paths: Path) -> None:
+        """Raise `LocalHubError` if the hub's folder, or any folder from it down to each of `paths`,
+        is a symbolic link: git and olah would follow it, and a hub's writes would land outside it."""
+        for path in paths:
+            for step in (path, *path.parents):
+                if step.is_symlink():
+                    raise LocalHubError(f"{step} is a symbolic link; a local hub's own folders must be real "
+                                        "folders (writes would land outside the hub)", path=str(self.root))
+                if step == self.root:
+                    break
 
     def repos(self) -> list[str]:
         """The repo ids this hub holds."""
@@ -110,7 +134,7 @@ class LocalHub:
         if not models.is_dir():
             return []
         return sorted(f"{org.name}/{repo.name}" for org in models.iterdir() if org.is_dir()
-                      for repo in org.iterdir() if (repo / ".git").exists())
+                      for repo in org.iterdir() if (repo / ".git").exists() and not repo.name.startswith("."))
 
     def tags(self, repo_id: str) -> list[str]:
         """The tags of a repo (its revisions besides main and commit shas)."""
@@ -136,16 +160,21 @@ class LocalHub:
             raise LocalHubError("is not a git repository hubfork made", path=str(repo))
         if created and repo.exists() and any(repo.iterdir()):
             raise LocalHubError("exists, is not empty and is not a git repository", path=str(repo))
+        # A new repo is made beside its place and renamed into it once it holds the commit: an add
+        # killed on the way (SIGKILL) cannot leave a repo without commits where the repo belongs.
+        work = repo.parent / f".{repo.name}.{uuid.uuid4().hex}.partial" if created else repo
         try:
             if created:
-                repo.mkdir(parents=True, exist_ok=True)
-                git(repo, "init", "-q")
-                git(repo, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
-            commit, changed = self._commit(repo, source, tag,
+                work.mkdir(parents=True)
+                git(work, "init", "-q")
+                git(work, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
+            commit, changed = self._commit(work, source, tag,
                                            message or f"Add {source.name}" + (f" ({tag})" if tag else ""))
+            if created:
+                _move_into_place(work, repo)
         except BaseException:
             if created:
-                shutil.rmtree(repo, ignore_errors=True)
+                shutil.rmtree(work, ignore_errors=True)
                 _remove_if_empty(repo.parent)
             raise
         # The refs are final; checking the files out only keeps the work tree in step for people.
@@ -201,6 +230,7 @@ class LocalHub:
         port that differs from olah.toml's is written into it (olah reads only the file).
         """
         self._require_init()
+        self._refuse_links(self.config, self.root / "logs")
         config_host, config_port = self.address()
         host = host or config_host
         port = config_port if port is None else (free_port(host) if port == 0 else port)
@@ -313,6 +343,17 @@ def _set_basic(text: str, key: str, value: str) -> str:
     line = re.compile(rf"^{re.escape(key)}\s*=.*$", re.M)
     body = line.sub(f"{key} = {value}", body, count=1) if line.search(body) else f"\n{key} = {value}" + body
     return text[: match.start(1)] + body + text[match.end(1):]
+
+
+def _move_into_place(work: Path, repo: Path) -> None:
+    """Rename the new repo `work` to `repo` (absent or an empty folder)."""
+    try:
+        if repo.exists():
+            repo.rmdir()  # empty (checked by `add`); a folder cannot replace one on every system
+        os.replace(work, repo)
+    except OSError as exc:
+        raise LocalHubError(f"cannot create the repo ({exc.strerror}); was it created by another add at the "
+                            "same time?", path=str(repo)) from None
 
 
 def _remove_if_empty(folder: Path) -> None:

@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import re
 
+from hubfork.constants import MAX_NAME_CHARS, MAX_REVISION_CHARS
 from hubfork.errors import InvalidNameError
-from hubfork.handles import is_repo_id, is_revision, is_tfhub_handle
+from hubfork.handles import is_repo_id, is_revision, is_tfhub_handle, split_url
 
 _REPO_CHARS = re.compile(r"[A-Za-z0-9._-]")
+_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def check_text(name: str) -> str:
-    """Refuse what no form of name may hold: nothing at all, or control characters."""
+    """Refuse what no form of name may hold: nothing at all, control characters, more than
+    `MAX_NAME_CHARS` characters, or a URL that does not parse."""
     if not isinstance(name, str):
         raise TypeError(f"a model name is a str, not {type(name).__name__}")
+    if len(name) > MAX_NAME_CHARS:
+        # The name shown is cut: the error message is one line, not the megabytes a caller passed.
+        raise InvalidNameError(name[:80] + "...", f"the name is {len(name)} characters long; no path or URL "
+                                                  f"is longer than {MAX_NAME_CHARS}")
     if not name.strip():
         raise InvalidNameError(name, "the name is empty")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
         raise InvalidNameError(name, "control characters are not allowed in a name")
+    if _SCHEME.match(name) and split_url(name.strip()) is None:
+        raise InvalidNameError(name, "not a well-formed URL (an unclosed '[' or a port out of range)")
     return name.strip()
 
 
@@ -59,7 +68,8 @@ def check_revision(revision: str, name: str) -> str:
         raise InvalidNameError(name, "the revision after '@' is empty")
     if not is_revision(revision):
         raise InvalidNameError(name, f"{revision!r} is not an acceptable revision (git ref rules; no '..', "
-                                     "no leading '/', '.' or '-', no spaces or ~^:?*[\\)")
+                                     "no leading '/', '.' or '-', no spaces, invisible characters or ~^:?*[\\; "
+                                     f"at most {MAX_REVISION_CHARS} bytes)")
     return revision
 
 

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from hubfork.errors import InvalidNameError, LocalModelNotFoundError, UnresolvedNameError
-from hubfork.handles import KAGGLE_HOSTS, TFHUB_HOSTS, hub_url_to_repo, tfhub_url_to_handle
+from hubfork.handles import KAGGLE_HOSTS, TFHUB_HOSTS, hub_url_to_repo, split_url, tfhub_url_to_handle
 from hubfork.hub.embedded import EMBEDDED, is_embedded, latest_tag
 from hubfork.hub.names import check_handle, check_repo_id, check_revision, check_text, has_escape, split_revision
 from hubfork.hub.registry_sources import RegistryLike, RegistrySources, hub_endpoint
@@ -75,6 +75,8 @@ def file_url_path(name: str) -> Path:
     if parts.netloc not in ("", "localhost"):
         raise InvalidNameError(name, f"a file:// URL names a local path (file:///path), not host {parts.netloc!r}")
     path = url2pathname(parts.path)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        raise InvalidNameError(name, "control characters (such as %00) are not allowed in a file:// URL's path")
     if not os.path.isabs(path):
         raise InvalidNameError(name, "a file:// URL takes an absolute path (file:///path/to/model)")
     return Path(path)
@@ -92,8 +94,8 @@ class ArchiveResolver(Resolver):
         return name.lower().startswith("file:") or _looks_like_path(name) or os.path.isfile(name)
 
     def __call__(self, name: str) -> ResolvedName:
-        path = file_url_path(name) if name.lower().startswith("file:") else Path(name).expanduser()
-        if not path.is_file():
+        path = file_url_path(name) if name.lower().startswith("file:") else _local_path(name)
+        if not _stat(name, path, lambda p: p.is_file()):
             raise LocalModelNotFoundError(name, str(path), "no such archive")
         return ResolvedName(name, self.id, "archive", path=path.resolve())
 
@@ -123,13 +125,30 @@ class LocalFolderResolver(Resolver):
         return _looks_like_path(name) or (not has_escape(name) and os.path.isdir(name))
 
     def __call__(self, name: str) -> ResolvedName:
-        return _folder(name, Path(name).expanduser(), self.id)
+        return _folder(name, _local_path(name), self.id)
+
+
+def _local_path(name: str) -> Path:
+    """`name` as a local path, ``~`` and ``~user`` expanded."""
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:  # ~user for a user this machine does not know
+        raise LocalModelNotFoundError(name, name, "no such user's home folder") from None
+
+
+def _stat(name: str, path: Path, test) -> bool:
+    """`test(path)`, with the OS's refusals (a name too long, a folder not readable) as
+    `LocalModelNotFoundError` rather than an OSError from deep inside pathlib."""
+    try:
+        return test(path)
+    except OSError as exc:
+        raise LocalModelNotFoundError(name, str(path), f"cannot be read: {exc.strerror or exc}") from None
 
 
 def _folder(name: str, path: Path, form: str) -> ResolvedName:
-    if path.is_dir():
+    if _stat(name, path, lambda p: p.is_dir()):
         return ResolvedName(name, form, "folder", path=path.resolve())
-    if path.is_file():
+    if _stat(name, path, lambda p: p.is_file()):
         raise LocalModelNotFoundError(name, str(path), "is a file, not a model folder (archives end in .tar.gz "
                                                        "or .tgz)")
     raise LocalModelNotFoundError(name, str(path), "no such folder")
@@ -234,8 +253,8 @@ class TfhubUrlResolver(_RegistryResolver):
     form = "https://tfhub.dev/publisher/name/version (through the registry)"
 
     def is_supported(self, name: str) -> bool:
-        parts = urlsplit(name)
-        return parts.scheme in ("http", "https") and (parts.hostname or "") in TFHUB_HOSTS
+        parts = split_url(name)
+        return parts is not None and parts.scheme in ("http", "https") and (parts.hostname or "") in TFHUB_HOSTS
 
     def __call__(self, name: str) -> ResolvedName:
         path = unquote(urlsplit(name).path)
@@ -253,8 +272,8 @@ class KaggleUrlResolver(_RegistryResolver):
             "(through the registry)")
 
     def is_supported(self, name: str) -> bool:
-        parts = urlsplit(name)
-        return parts.scheme in ("http", "https") and (parts.hostname or "") in KAGGLE_HOSTS
+        parts = split_url(name)
+        return parts is not None and parts.scheme in ("http", "https") and (parts.hostname or "") in KAGGLE_HOSTS
 
     def __call__(self, name: str) -> ResolvedName:
         segments = [unquote(s) for s in urlsplit(name).path.split("/") if s]

@@ -7,10 +7,10 @@ import importlib.util
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from hubfork._lifeline import command as lifeline_command
 from hubfork.errors import HubServerError
 
 
@@ -111,7 +111,12 @@ class HubServer:
 
 
 def start_olah(root: Path, config: Path, host: str, port: int, *, timeout: float = 60.0) -> HubServer:
-    """Start ``python -m olah.server -c CONFIG`` in `root` (its logs stay there) and wait until it answers."""
+    """Start ``python -m olah.server -c CONFIG`` in `root` (its logs stay there) and wait until it answers;
+    olah ends when this process does, however it ends.
+
+    Raises:
+        HubServerError: olah is not installed, the port is taken, or olah exits or does not answer in time.
+    """
     if importlib.util.find_spec("olah") is None:
         raise HubServerError("olah is not installed (pip install olah): the local hub is served by it",
                              path=str(root))
@@ -122,7 +127,9 @@ def start_olah(root: Path, config: Path, host: str, port: int, *, timeout: float
     log = logs / "serve.log"
     with log.open("ab") as out:
         # A session of its own: the parent decides when it stops (Ctrl-C reaches the parent, which stops it).
-        process = subprocess.Popen([sys.executable, "-m", "olah.server", "-c", str(config.relative_to(root))],
+        # A parent killed with SIGKILL stops nothing: olah then ends itself (see hubfork._lifeline),
+        # as long as the thread that started it lives (the one that stops it: `LocalHub.serve`, `hub serve`).
+        process = subprocess.Popen(lifeline_command("olah.server", "-c", str(config.relative_to(root))),
                                    cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     server = HubServer(root, host, port, process, log)

@@ -1,7 +1,7 @@
 """huggingface_hub's environment variables, read when a call is made.
 
 huggingface_hub reads ``HF_ENDPOINT``, ``HF_HUB_CACHE``/``HF_HOME`` and
-``HF_HUB_OFFLINE`` into constants once, at import. hubfork reads them again at
+``HF_HUB_OFFLINE`` (and its timeouts) into constants once, at import. hubfork reads them again at
 each call, with the same names, precedence and defaults, so that setting one
 after import (a notebook cell, a test's monkeypatch) takes effect.
 ``HF_TOKEN`` needs nothing here: huggingface_hub already reads it per request.
@@ -40,6 +40,28 @@ def hub_cache(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(os.path.expandvars(os.path.expanduser(value)))
 
 
+#: huggingface_hub's default for both timeouts, in seconds (``constants.DEFAULT_DOWNLOAD_TIMEOUT``).
+DEFAULT_TIMEOUT = 10.0
+
+
+def _seconds(name: str) -> float:
+    # huggingface_hub's own parsing (constants._as_int) keeps only positive integers; so does this,
+    # and anything else falls back to the default, as there.
+    value = os.environ.get(name, "").strip()
+    return float(value) if value.isdigit() and int(value) > 0 else DEFAULT_TIMEOUT
+
+
+def download_timeout() -> float:
+    """Seconds to wait for a hub's answer (``$HF_HUB_DOWNLOAD_TIMEOUT``, default 10): hubfork gives it to
+    every request huggingface_hub would otherwise send without a timeout (`hubfork.hub.timeouts`)."""
+    return _seconds("HF_HUB_DOWNLOAD_TIMEOUT")
+
+
+def etag_timeout() -> float:
+    """Seconds to wait for a file's metadata (``$HF_HUB_ETAG_TIMEOUT``, default 10)."""
+    return _seconds("HF_HUB_ETAG_TIMEOUT")
+
+
 def offline_reason(local_files_only: bool = False) -> str | None:
     """Why nothing may be fetched (``HF_HUB_OFFLINE``, ``local_files_only``), or None when online."""
     if local_files_only:
@@ -54,4 +76,5 @@ def offline_reason(local_files_only: bool = False) -> str | None:
     return None
 
 
-__all__ = ["DEFAULT_ENDPOINT", "endpoint", "hub_cache", "offline_reason"]
+__all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT", "endpoint", "hub_cache", "offline_reason", "download_timeout",
+           "etag_timeout"]

@@ -14,7 +14,7 @@ from hubfork.hub.patterns import Regexes, regex_allow_patterns
 from hubfork.hub.resolvers import resolve
 from hubfork.models import _tf
 from hubfork.models.hub_compat import keras_layer_class
-from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module, signature_names
+from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module, load_errors, signature_names
 from hubfork.scanning.scanner import check_model
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,8 +97,9 @@ def pull_from_hub(
     # imported: without it the load fails with "Op type not registered". TF Hub's docs told
     # notebooks to import it first; pull_from_hub does it for them.
     _tf.tensorflow_text()
-    return keras_layer_class()(str(path), trainable=trainable, signature=signature, output_key=output_key,
-                               signature_outputs_as_dict=signature_outputs_as_dict, tags=tags, **kwargs)
+    with load_errors(path):
+        return keras_layer_class()(str(path), trainable=trainable, signature=signature, output_key=output_key,
+                                   signature_outputs_as_dict=signature_outputs_as_dict, tags=tags, **kwargs)
 
 
 def fetch_checked(name: str, *, revision: str | None = None, local_files_only: bool = False,

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from hubfork.errors import ModelFormatError, NoMaskedLMError, NotTrainableError
 from hubfork.models import _tf
 from hubfork.models.bert import INPUT_KEYS
-from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module
+from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module, load_errors
 
 # The TF1 `tokens` signature's names for the canonical inputs.
 TF1_INPUT_NAMES = {"input_word_ids": "input_ids", "input_mask": "input_mask", "input_type_ids": "segment_ids"}
@@ -184,7 +184,9 @@ def inspect_encoder(path: str | Path) -> Encoder:
     if not (path / "saved_model.pb").is_file():
         raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
     hub = _tf.tensorflow_hub()
-    return encoder_of(path, hub.load(str(path)))
+    with load_errors(path):
+        loaded = hub.load(str(path))
+    return encoder_of(path, loaded)
 
 
 def encoder_of(path: Path, loaded: Any) -> Encoder:

@@ -156,9 +156,11 @@ def inspect_model(path: str | os.PathLike[str], *, trust: bool = False) -> Model
 
 def _load(folder: Path) -> Any:
     from hubfork.models import _tf
+    from hubfork.models.savedmodel import load_errors
 
     _tf.tensorflow_text()  # a preprocessor's ops must be registered before it loads; harmless otherwise
-    return _tf.tensorflow_hub().load(str(folder))
+    with load_errors(folder):
+        return _tf.tensorflow_hub().load(str(folder))
 
 
 def _encoder(folder: Path, loaded: Any) -> tuple[Any, ModelFormatError | None]:

@@ -32,7 +32,10 @@ class Preprocessor:
             if not (path / "saved_model.pb").is_file():
                 raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
             _tf.tensorflow_text()  # registers the TF Text ops; loading fails without them
-            loaded = _tf.tensorflow_hub().load(str(path))
+            from hubfork.models.savedmodel import load_errors
+
+            with load_errors(path):
+                loaded = _tf.tensorflow_hub().load(str(path))
         self.loaded = loaded
         if not callable(getattr(self.loaded, "__call__", None)) or not hasattr(self.loaded, "tokenize"):
             raise ModelFormatError(f"{path}: not a text preprocessor (no __call__ and tokenize)")

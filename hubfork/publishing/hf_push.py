@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 REPO_TYPE = "model"
 BRANCH = "main"
+#: Seconds a publish waits for a hub's answer at least (``$HF_HUB_DOWNLOAD_TIMEOUT`` when longer).
+PUBLISH_TIMEOUT = 60.0
 #: Files the hub manages that a push leaves in place when the folder has no copy of its own.
 KEPT_PATHS = frozenset({".gitattributes"})
 
@@ -265,18 +267,27 @@ def _tag_or_explain(api: Any, repo_id: str, tag: str, commit: str, changed: bool
 
 
 class _translated:
-    """Turn huggingface_hub's and httpx's failures inside the block into `PublishError`.
+    """Turn huggingface_hub's and httpx's failures inside the block into `PublishError`, and give
+    every request sent inside it a timeout (`hubfork.hub.timeouts`: huggingface_hub sends its API
+    calls without one, so a hub that never answers would hang the publish).
 
     A class, not a generator context manager: a PublishError raised inside passes through unchanged.
     """
 
     def __init__(self, repo_id: str, endpoint: str, secret: str | None, step: str):
         self.repo_id, self.endpoint, self.secret, self.step = repo_id, endpoint, secret, step
+        self._bounded: Any = None
 
     def __enter__(self) -> None:
+        from hubfork.hub.timeouts import bounded_requests
+
+        # A commit can keep a hub busy for a while: publishing waits longer than a download does.
+        self._bounded = bounded_requests(max(PUBLISH_TIMEOUT, settings.download_timeout()))
+        self._bounded.__enter__()
         return None
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
+        self._bounded.__exit__(None, None, None)
         if exc is None or isinstance(exc, PublishError) or not isinstance(exc, Exception):
             return False
         self._raise(exc)

@@ -7,7 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hubfork.cards.parser import iter_card_paths, parse_card, read_card_file
+from hubfork._lifeline import die_with_parent
+from hubfork.cards.parser import is_folder, iter_card_paths, parse_card, read_card_file
 from hubfork.cards.records import Card, Problem
 from hubfork.cards.vocabulary import Vocabulary
 from hubfork.constants import REGISTRY_FORMAT
@@ -54,7 +55,7 @@ def build_registry(
         RegistryError: `cards_dir` is not a folder, or `output` cannot be written.
     """
     cards_dir = Path(cards_dir)
-    if not cards_dir.is_dir():
+    if not is_folder(cards_dir):
         raise RegistryError("not a folder of cards", path=str(cards_dir))
     output = Path(output) if output is not None else cards_dir.parent / "registry.yaml"
     paths = sorted(iter_card_paths([cards_dir]), key=lambda p: p.as_posix())
@@ -125,7 +126,10 @@ def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None) -> l
     chunks = [paths[i::jobs] for i in range(jobs)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    # A build killed with SIGKILL cannot shut its pool down: each worker ends itself when its parent
+    # dies, instead of waiting forever for work. The pool lives and dies in this call (this thread).
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         results = list(pool.map(_parse_chunk, [(chunk, vocabulary) for chunk in chunks]))
     by_path = {card.path: (card, digest) for result in results for card, digest in result}
     return [by_path[str(path)] for path in paths]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from hubfork.cards.records import SUMMARY_FIELDS, Architecture, Card, Source, StatedEmbedding, summary_dict
+from hubfork.cards.yaml_limits import MAX_DEPTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,8 @@ class RegistryEntry(StatedEmbedding):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "RegistryEntry":
-        """Build an entry from its registry-file form (see `to_dict`)."""
+        """Build an entry from its registry-file form (see `to_dict`), whose fields have the
+        types `entry_problem` checks (as `hubfork.registry.store.read` does for every entry)."""
         arch = data.get("architecture")
         card = data.get("card") or {}
         return cls(
@@ -132,3 +134,96 @@ class RegistryEntry(StatedEmbedding):
                                   + (f" ({s.endpoint})" if s.endpoint else "") for s in self.sources)),
         ]
         return [(key, value) for key, value in rows if value]
+
+
+# ----------------------------------------------------------------- the file form's types
+# What `to_dict` writes, field by field: (test, what a reader is told was expected). A
+# missing field or null is allowed wherever `from_dict` has a default; `handle` and `kind`
+# must be there. Checked on every read, so that a hand-edited or hostile registry fails
+# with the entry and field named, not as an AttributeError deep in a search.
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """JSON-like data (what a card's metadata is), nested at most `MAX_DEPTH` levels."""
+    if value is None or isinstance(value, (str, int, float)):
+        return True
+    if depth >= MAX_DEPTH:
+        return False
+    if isinstance(value, list):
+        return all(_plain(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _architecture(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) <= {"layers", "hidden_size", "heads"} \
+        and all(v is None or _integer(v) for v in value.values())
+
+
+def _card(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(k, ""), str) for k in ("path", "sha256"))
+
+
+def _sources(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(s, dict) and isinstance(s.get("repo_id"), str) and s["repo_id"]
+        and all(s.get(k) is None or isinstance(s[k], str) for k in ("revision", "endpoint"))
+        for s in value
+    )
+
+
+_TEXT = (_text, "text")
+_FIELD_TYPES: dict[str, tuple[Any, str]] = {
+    "handle": _TEXT, "kind": _TEXT, "family": _TEXT, "publisher": _TEXT, "name": _TEXT,
+    "version": (_integer, "a whole number"), "description": _TEXT,
+    "metadata": (lambda v: isinstance(v, dict) and _plain(v),
+                 f"a mapping of text keys to plain values (at most {MAX_DEPTH} levels deep)"),
+    "architecture": (_architecture, "a mapping of layers, hidden_size and heads to whole numbers"),
+    "casing": _TEXT, "preprocessor": _TEXT, "api": _TEXT,
+    "mlm": (_flag, "true or false"), "fine_tunable": (_flag, "true or false"),
+    "languages": (_texts, "a list of text"), "tasks": (_texts, "a list of text"),
+    "format": _TEXT, "parent_model": _TEXT,
+    "card": (_card, "a mapping with 'path' and 'sha256' as text"),
+    "sources": (_sources, "a list of mappings with 'repo_id' (and optional 'revision', 'endpoint') as text"),
+}
+_REQUIRED = ("handle", "kind")
+
+
+def entry_problem(data: Any) -> str | None:
+    """What is wrong with one entry of a registry file (in its `RegistryEntry.to_dict` form), or
+    None: a missing handle or kind, or the first field whose value is not of the type written."""
+    if not isinstance(data, dict):
+        return f"is {_shown(data)}; expected a mapping of fields"
+    for name in _REQUIRED:
+        if not (isinstance(data.get(name), str) and data[name]):
+            return f"needs at least 'handle' and 'kind' as text; '{name}' is {_shown(data.get(name))}"
+    for name, (test, expected) in _FIELD_TYPES.items():
+        value = data.get(name)
+        if value is not None and not test(value):
+            return f"has '{name}' as {_shown(value)}; expected {expected}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A value's type and the start of its text, for messages."""
+    if value is None:
+        return "missing"
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60] + '...' if len(text) > 60 else text}"

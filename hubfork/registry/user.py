@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from hubfork.cards.checks import is_hub_endpoint
 from hubfork.errors import SourceError
@@ -17,6 +16,7 @@ from hubfork.handles import (
     is_revision,
     is_tfhub_handle,
     kaggle_url_to_model,
+    split_url,
     tfhub_url_to_handle,
 )
 from hubfork.registry import store
@@ -91,7 +91,8 @@ def with_source(text: str, hub_repo: str, endpoint: str | None = None) -> str:
 
 def _handle(name: str, base: Registry) -> str:
     text = name.strip()
-    if urlsplit(text).hostname in KAGGLE_HOSTS:
+    parts = split_url(text)
+    if parts is not None and parts.hostname in KAGGLE_HOSTS:
         return _kaggle_handle(name, base)
     if text.startswith(("http://", "https://")):
         converted = tfhub_url_to_handle(text)

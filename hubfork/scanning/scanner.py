@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 from hubfork.constants import cache_dir
 from hubfork.errors import UnreadableModelError, UnsafeModelError
@@ -14,6 +16,8 @@ from hubfork.scanning.report import ScanReport
 
 SAVED_MODEL = "saved_model.pb"
 KERAS_METADATA = "keras_metadata.pb"
+VARIABLES = "variables"
+_SHARD = re.compile(r"variables\.data-(\d{5})-of-(\d{5})")
 #: Bump when the allowlist or the walk changes: cached verdicts of another version are not reused.
 SCANNER_VERSION = 2
 _CACHE_FOLDER = "scans"
@@ -25,7 +29,8 @@ def scan(path: str | os.PathLike[str]) -> ScanReport:
 
     Raises:
         UnreadableModelError: `path` holds no ``saved_model.pb``, or one that does not parse
-            as a SavedModel (truncated, not a protobuf, no meta graph).
+            as a SavedModel (truncated, not a protobuf, no meta graph), or the weights its graph
+            restores are missing from ``variables/``.
     """
     folder = Path(path)
     data = _read(folder)
@@ -50,6 +55,8 @@ def check_model(path: str | os.PathLike[str], *, name: str | None = None, trust:
     if report is None:
         report = _scan_bytes(folder, data, digest)
         _remember(report, key)
+    else:
+        _check_variables(folder, data)  # a verdict is about the graph; the weights beside it may have gone
     if not report.clean:
         raise UnsafeModelError(name if name is not None else str(folder), path=str(folder), report=report)
     return report
@@ -80,6 +87,7 @@ def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
                                    f"(truncated or corrupt: {exc})") from None
     if not model.meta_graphs:
         raise UnreadableModelError(str(folder), f"{SAVED_MODEL} holds no meta graph: not a SavedModel")
+    _check_variables(folder, data, model)
     walked = scan_saved_model(model)
     findings, notes = list(walked.findings), []
     keras_file = folder / KERAS_METADATA
@@ -94,6 +102,33 @@ def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
             notes += keras_notes
     return ScanReport(str(folder), digest, tuple(findings), tuple(notes), dict(sorted(walked.ops.items())),
                       len(model.meta_graphs), walked.functions, walked.nodes)
+
+
+def _check_variables(folder: Path, data: bytes, model: Any = None) -> None:
+    """Raise `UnreadableModelError` when the weights a SavedModel restores are not all there: a
+    ``variables/variables.index`` without its data shards, or none at all for a graph that restores
+    variables (TensorFlow would fail mid-load with an error about its own internals)."""
+    index = folder / VARIABLES / "variables.index"
+    if index.is_file():
+        shards = [m for p in index.parent.iterdir() if (m := _SHARD.fullmatch(p.name))]
+        if not shards:
+            raise UnreadableModelError(str(folder), f"{VARIABLES}/variables.index has no {VARIABLES}/variables.data-"
+                                       "NNNNN-of-NNNNN beside it: the model's weights are missing")
+        expected = {f"variables.data-{i:05d}-of-{total}" for total in {m.group(2) for m in shards}
+                    for i in range(int(total))}
+        missing = sorted(expected - {m.group(0) for m in shards})
+        if missing:
+            raise UnreadableModelError(str(folder), f"{VARIABLES}/{missing[0]} is missing: the model's weights are "
+                                       f"incomplete ({len(missing)} of {len(expected)} shards missing)")
+        return
+    if model is None:
+        from hubfork.scanning.protos import parse
+
+        model = parse("SavedModel", data)  # parsed before, when its verdict was cached
+    if any(graph.saver_def.restore_op_name for graph in model.meta_graphs):
+        raise UnreadableModelError(str(folder), f"{VARIABLES}/variables.index is missing: {SAVED_MODEL} restores "
+                                   f"the model's weights from {VARIABLES}/ (expected {VARIABLES}/variables.index "
+                                   f"and {VARIABLES}/variables.data-00000-of-00001)")
 
 
 def _cache_key(folder: Path, digest: str) -> str:

@@ -96,6 +96,11 @@ def assert_same(text: str) -> None:
     if expected is None:
         return
     card, got = hubfork_reading(text)
+    if any("-->" in value or "<!--" in value for values in expected[1].values() for value in values):
+        # The one deliberate difference: the validator's regex read a second comment on a line
+        # ("<!-- a: x --> <!-- b: y -->") into the first one's value; hubfork calls it an error.
+        assert [p for p in card.errors if p.code == "metadata-line"], card.problems
+        return
     assert got == expected
     # A card the validator accepted has no reading errors here (metadata
     # completeness is checked separately, per kind).

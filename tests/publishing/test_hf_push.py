@@ -22,6 +22,9 @@ import hashlib
 import inspect
 import json
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -35,6 +38,7 @@ from huggingface_hub.utils import _http
 
 from hubfork.errors import PublishError
 from hubfork.publishing.hf_push import PushResult, push_folder
+from tests.conftest import ROOT
 
 ENDPOINT = "http://127.0.0.1:9"
 REPO = "org/model"
@@ -402,6 +406,29 @@ def test_unreachable_hub_through_a_real_hfapi(folder: Path) -> None:
     with pytest.raises(PublishError, match=f"could not reach the hub at {ENDPOINT}") as info:
         push_folder(folder, REPO, endpoint=ENDPOINT, token=TOKEN, tag="v1", message="m")
     assert TOKEN not in str(info.value)
+
+
+STALLED_PUSH = """
+import sys
+from pathlib import Path
+from hubfork.publishing import hf_push
+hf_push.PUBLISH_TIMEOUT = 1.0
+hf_push.push_folder(Path(sys.argv[1]), "org/model", endpoint=sys.argv[2], token="hf_x", tag="v1", message="m")
+"""
+
+
+def test_a_hub_that_never_answers_ends_the_push_with_an_error(folder: Path) -> None:
+    # The kernel completes connections into the backlog: nothing ever accept()s or answers them.
+    with socket.socket() as stalled:
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen(8)
+        endpoint = f"http://127.0.0.1:{stalled.getsockname()[1]}"
+        env = {**os.environ, "HF_HUB_DOWNLOAD_TIMEOUT": "1"}
+        # The subprocess timeout only turns a hang into a failure; the push must end on its own.
+        result = subprocess.run([sys.executable, "-c", STALLED_PUSH, str(folder), endpoint], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"PublishError: org/model: could not reach the hub at {endpoint} (ReadTimeout" in result.stderr
 
 
 # --------------------------------------------------------------------------- checks

@@ -105,7 +105,7 @@ def test_a_failed_write_keeps_the_old_registry_whole(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(RegistryError, match="No space left on device"):
         build_registry(tmp_path / "cards")
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cards", "registry.yaml"]

@@ -11,7 +11,7 @@ from hubfork import load_registry
 from hubfork.cards.parser import parse_card
 from hubfork.cards.records import Source
 from hubfork.constants import ENV_REGISTRY
-from hubfork.errors import CardError, SourceError
+from hubfork.errors import CardError, RegistryError, SourceError
 from hubfork.registry import store
 from hubfork.registry.registry import LayeredRegistry, Registry
 from hubfork.registry.user import add_source, with_source
@@ -136,7 +136,7 @@ def test_a_failed_write_leaves_no_registry(home, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "atomic_write_text", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(RegistryError, match="No space left on device"):
         add_source(NEW, "org/enc")
     assert files(home) == []
 
