@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 
 from tests.conftest import ROOT
-from tests.fixtures.processes import alive, kill_now, needs_proc, wait_gone
+from tests.fixtures.processes import needs_proc, survivors_of_killed_parent
 
 pytestmark = needs_proc
 
@@ -36,25 +35,16 @@ def _family(bind: str) -> tuple[subprocess.Popen, int, int]:
     return parent, child, threads
 
 
-def _kill_parent_then_survivors(parent: subprocess.Popen, child: int) -> set[int]:
-    assert alive(child)
-    parent.send_signal(signal.SIGKILL)
-    parent.wait(timeout=60)
-    left = wait_gone({child})
-    kill_now(left)
-    return left
-
-
 def test_on_linux_the_kernel_kills_the_child_of_a_killed_parent():
     parent, child, threads = _family("_lifeline.die_with_parent(parent)")
     assert threads == 1, "on Linux no thread should be needed: the kernel kills the child (PR_SET_PDEATHSIG)"
-    assert not _kill_parent_then_survivors(parent, child)
+    assert not survivors_of_killed_parent(parent, child)
 
 
 def test_the_portable_fallback_ends_the_child_of_a_killed_parent():
     parent, child, threads = _family("_lifeline.watch_parent(parent, interval=0.05)")
     assert threads == 2
-    assert not _kill_parent_then_survivors(parent, child)
+    assert not survivors_of_killed_parent(parent, child)
 
 
 def test_a_parent_gone_before_the_child_binds_itself_ends_the_child_at_once():

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hubfork.cli.pull_cmd import add_hub_options
+
 EXIT_WHOLE, EXIT_CORRUPT = 0, 1
 
 
@@ -26,12 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "repo in the cache, against what the cache recorded; nothing is fetched, since a cached repo does not say "
         "which hub it came from (name it to repair it). Exit 1 when a corrupt file remains.")
     verify.add_argument("name", metavar="NAME", nargs="?", help="the model to check (default: every cached model)")
-    verify.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
-    verify.add_argument("--offline", action="store_true", help="check against the cache's record only, fetch nothing")
-    verify.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
-    verify.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
-    verify.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY, "
-                        "else your $HUBFORK_HOME/registry.yaml over the registry shipped with hubfork)")
+    add_hub_options(verify, trust=False)
     verify.add_argument("--json", action="store_true", help="print a JSON list, one check per snapshot")
     verify.set_defaults(func=run_verify)
 

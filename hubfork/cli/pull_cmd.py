@@ -30,15 +30,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     pull.set_defaults(func=run_pull)
 
 
-def add_hub_options(parser: argparse.ArgumentParser) -> None:
+def add_hub_options(parser: argparse.ArgumentParser, *, trust: bool = True) -> None:
     """The options of every command that fetches a model: --revision, --offline, --cache-dir,
-    --endpoint, --registry, --trust."""
+    --endpoint, --registry and, for those that load or hand over a model, --trust."""
     parser.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
     parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
     parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
     parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
     parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY, "
                         "else your $HUBFORK_HOME/registry.yaml over the registry shipped with hubfork)")
+    if not trust:
+        return
     parser.add_argument("--trust", action="store_true",
                         help="skip the scan that refuses models whose graphs read or write files, use the network, "
                         "run code or hold unknown ops (for a model you trust)")

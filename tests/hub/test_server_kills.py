@@ -3,7 +3,6 @@ a local hub served on loopback for a download, and the embedded hub served the s
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 
@@ -13,7 +12,13 @@ from hubfork.constants import ENV_LOCAL_HUB
 from hubfork.hub.embedded import EMBEDDED_REPOS
 from hubfork.hub.local_hub import LocalHub
 from tests.conftest import ROOT
-from tests.fixtures.processes import HUBFORK, alive, descendants, kill_now, needs_proc, wait_gone
+from tests.fixtures.processes import (
+    HUBFORK,
+    descendants,
+    kill_now,
+    needs_proc,
+    survivors_of_killed_parent,
+)
 
 pytestmark = needs_proc
 
@@ -35,16 +40,6 @@ def tiny_hub(tmp_path, hub_models) -> LocalHub:
     return hub
 
 
-def _olah_gone_with(parent: subprocess.Popen, olah: int) -> set[int]:
-    """Kill `parent` with SIGKILL; the olah processes still running after a bounded wait."""
-    assert alive(olah)
-    parent.send_signal(signal.SIGKILL)
-    parent.wait(timeout=60)
-    left = wait_gone({olah})
-    kill_now(left)
-    return left
-
-
 def test_olah_dies_with_a_killed_hub_serve(tiny_hub):
     serve = subprocess.Popen([*HUBFORK, "hub", "serve", str(tiny_hub.root), "--port", "0"], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -55,7 +50,7 @@ def test_olah_dies_with_a_killed_hub_serve(tiny_hub):
             assert ready, "hub serve ended before olah answered"
         olah = int(ready.split("olah pid ", 1)[1].split(",", 1)[0])
         assert olah in descendants(serve.pid)
-        assert not _olah_gone_with(serve, olah), "olah outlived `hubfork hub serve`"
+        assert not survivors_of_killed_parent(serve, olah), "olah outlived `hubfork hub serve`"
     finally:
         kill_now({serve.pid})
         serve.wait()
@@ -70,7 +65,7 @@ def _served_then_killed(code: str, env: dict[str, str] | None = None) -> set[int
         endpoint = process.stdout.readline()  # printed once olah answers
         assert endpoint.startswith("http://127.0.0.1:"), process.stderr.read()
         (olah,) = descendants(process.pid)
-        return _olah_gone_with(process, olah)
+        return survivors_of_killed_parent(process, olah)
     finally:
         kill_now({process.pid})
         process.wait()
