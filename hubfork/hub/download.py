@@ -353,7 +353,7 @@ def translate_errors(resolved: ResolvedName, hub: str, cache: Path, offline: str
         # retries are spent, meet httpx's connection errors raw.
         # hf_hub_download(force_download=True) wraps a failed metadata request in a ValueError.
         cause = exc.__cause__ if isinstance(exc, ValueError) and exc.__cause__ is not None else exc
-        if not isinstance(exc, HubError) and _is_connection_error(cause):
+        if not isinstance(exc, HubError) and is_connection_error(cause):
             raise _unreachable(resolved, hub, cause) from exc
         if isinstance(cause, HfHubHTTPError):
             raise DownloadError(resolved.name, repo_id=where["repo_id"], endpoint=hub, detail=_first_line(cause),
@@ -427,7 +427,9 @@ def _request_url(exc: BaseException) -> str:
     return ""
 
 
-def _is_connection_error(exc: BaseException) -> bool:
+def is_connection_error(exc: BaseException) -> bool:
+    """True for a failure to reach a hub: Python's ConnectionError (huggingface_hub's
+    OfflineModeIsEnabled too) or httpx's TransportError."""
     return isinstance(exc, ConnectionError) or _is_httpx(exc, "TransportError")
 
 
@@ -445,4 +447,4 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}"
 
 
-__all__ = ["Snapshot", "snapshot_download", "fetch", "with_revision", "translate_errors"]
+__all__ = ["Snapshot", "snapshot_download", "fetch", "with_revision", "translate_errors", "is_connection_error"]

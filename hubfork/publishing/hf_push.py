@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from hubfork.errors import InvalidNameError, PublishError
 from hubfork.hub import settings
+from hubfork.hub.download import is_connection_error
 from hubfork.hub.names import check_repo_id, check_revision
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -303,19 +304,13 @@ class _translated:
             text = "main changed while pushing (another push?); nothing was committed: push again"
         elif isinstance(exc, HfHubHTTPError):
             text = f"the hub at {self.endpoint} answered HTTP {status}: {_first_line(exc)}"
-        elif _is_connection_error(exc):
+        elif is_connection_error(exc):
             text = f"could not reach the hub at {self.endpoint} ({type(exc).__name__}: {_first_line(exc)})"
         elif isinstance(exc, (ValueError, OSError)):
             text = f"{type(exc).__name__}: {_first_line(exc)}"
         else:
             raise exc
         raise PublishError(_scrub(text, self.secret), repo_id=self.repo_id, step=self.step) from exc
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    # ConnectionError covers huggingface_hub's OfflineModeIsEnabled; httpx's errors are TransportErrors.
-    return isinstance(exc, ConnectionError) or any(
-        cls.__name__ == "TransportError" and cls.__module__.startswith("httpx") for cls in type(exc).__mro__)
 
 
 def _first_line(exc: BaseException) -> str:
