@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 from hubfork._reading import megabytes, read_regular_file
 from hubfork.cards import facts
 from hubfork.cards.body import MAX_NESTING, Body, parse_body
+from hubfork.cards.catalogue import is_catalogue_root
 from hubfork.cards.checks import check_header, is_hub_endpoint
 from hubfork.cards.huggingface_format import (
     description as prose_description,
@@ -96,13 +97,15 @@ def _size_problem(path: str, text: str) -> Problem | None:
 
 def iter_card_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Files named directly, and ``*.md`` files under folders (sorted, recursively; anything
-    but a folder, so that a FIFO or device named ``x.md`` is reported, not skipped)."""
+    but a folder, so that a FIFO or device named ``x.md`` is reported, not skipped). The top
+    files of a tfhub.dev checkout (its README) are not cards and are left out."""
     for given in paths:
         path = Path(given)
         if is_folder(path):
             # Not only regular files: a FIFO or device named *.md is then refused with a problem
             # (by `read_card_file`) rather than skipped without a word.
-            found = [p for p in path.rglob("*") if p.suffix in CARD_SUFFIXES and not is_folder(p)]
+            found = [p for p in path.rglob("*") if p.suffix in CARD_SUFFIXES and not is_folder(p)
+                     and not is_catalogue_root(p.parent)]
             yield from sorted(found, key=lambda p: p.as_posix())
         else:
             yield path
