@@ -1,12 +1,17 @@
-"""Registry benchmark: build, load, search, and the cold start of `hubfork search`.
+"""Registry benchmark: building, reading, searching and showing the registry, against the issue's targets.
 
-Generates a tfhub.dev-shaped corpus (or reads one with --corpus, e.g. a checkout
-of tfhub.dev's assets/docs) and prints figures measured side by side in one run:
+Measures the shipped catalogue by default: `hubfork registry build cards` (written to a temporary
+file; the repository's registry.yaml is never touched), a cold `hubfork search bert` and a cold
+`hubfork show google/universal-sentence-encoder/4` (each a new process with an empty
+HUBFORK_CACHE and HUBFORK_HOME, reading the shipped registry.yaml), the same search warm (cache and
+home kept between runs), the writer's share of the build, and the registry's memory once loaded
+(tracemalloc and RSS). ``--corpus DIR`` reads another folder of cards, ``--generate N`` makes a
+tfhub.dev-shaped one (benchmarks/corpus.py); the registry measured is then the one built from it.
 
-  python benchmarks/registry_bench.py [--cards 3000] [--corpus DIR] [--runs 7]
+  python benchmarks/registry_bench.py [--runs 7] [--corpus DIR | --generate N]
 
-Nothing here is pass/fail; the targets from issue #2 are printed for reference
-(build < 2 s for ~2,800 cards, cold `hubfork search bert` < 0.35 s).
+Nothing here is pass/fail: it prints the median and best of N runs beside each target
+(issue 14: build <= 1.5 s, cold search <= 0.25 s, show <= 0.25 s) and their ratio.
 """
 
 from __future__ import annotations
@@ -22,113 +27,146 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import corpus  # noqa: E402  (benchmarks/corpus.py)
+TARGETS = {"build": 1.5, "search": 0.25, "show": 0.25}
+SHOWN = "google/universal-sentence-encoder/4"
 
 
-def timed(fn, runs: int = 1) -> tuple[float, object]:
-    """Best wall time of `runs` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def command_times(args: list[str], runs: int, env: dict[str, str]) -> list[float]:
+def command_times(args: list[str], runs: int, env: dict[str, str], fresh: Path | None = None) -> list[float]:
+    """Wall times of `runs` new processes running `args`; with `fresh`, each in its own empty cache and home."""
     times = []
-    for _ in range(runs):
+    for run in range(runs):
+        run_env = dict(env)
+        if fresh is not None:
+            for name in ("HUBFORK_CACHE", "HUBFORK_HOME"):
+                folder = Path(tempfile.mkdtemp(prefix=name.lower(), dir=fresh))
+                run_env[name] = str(folder)
         start = time.perf_counter()
-        subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(args, env=run_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return times
 
 
+def best_of(fn, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def loaded_memory(path: Path) -> tuple[int, int, int]:
+    """(bytes traced by tracemalloc while loading, RSS growth, RSS after) of `Registry.load_file(path)`,
+    measured in a new process so that nothing else is counted."""
+    code = (
+        "import json, resource, sys, tracemalloc\n"
+        "from hubfork.registry.registry import Registry\n"
+        "def rss():\n"
+        "    return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize()\n"
+        "before = rss()\n"
+        "tracemalloc.start()\n"
+        "registry = Registry.load_file(sys.argv[1])\n"
+        "registry.versions_of(registry.entries[0]); registry.search('bert')\n"
+        "traced = tracemalloc.get_traced_memory()[0]\n"
+        "tracemalloc.stop()\n"
+        "print(json.dumps([traced, rss() - before, rss()]))\n"
+    )
+    # RSS grows less without tracemalloc's own bookkeeping: measure it in a run of its own.
+    rss_code = code.replace("tracemalloc.start()", "").replace("tracemalloc.get_traced_memory()[0]", "0") \
+        .replace("tracemalloc.stop()", "")
+    traced = json.loads(subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True,
+                                       text=True, cwd=ROOT).stdout)[0]
+    _, grown, after = json.loads(subprocess.run([sys.executable, "-c", rss_code, str(path)], check=True,
+                                                capture_output=True, text=True, cwd=ROOT).stdout)
+    return traced, grown, after
+
+
+def line(label: str, times: list[float], target: float | None = None) -> str:
+    median, best = statistics.median(times), min(times)
+    text = f"  {label:56s} median {median:6.3f} s   best {best:6.3f} s"
+    if target is not None:
+        text += f"   target <= {target:.2f} s   median/target {median / target:4.2f}"
+    return text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cards", type=int, default=3000, help="cards to generate (default 3000)")
-    parser.add_argument("--corpus", type=Path, help="read this folder of cards instead of generating")
-    parser.add_argument("--runs", type=int, default=7, help="runs of each subprocess timing (median reported)")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each timing (default 7)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--corpus", type=Path, help="a folder of cards to build and measure instead of cards/")
+    source.add_argument("--generate", type=int, metavar="N", help="generate N tfhub.dev-shaped cards and measure them")
     args = parser.parse_args()
 
-    import yaml
+    from hubfork.registry import store
 
-    from hubfork.registry import store, yaml_writer
-    from hubfork.registry.build import build_registry
-    from hubfork.registry.registry import Registry
-
+    runs = args.runs
+    hubfork = [sys.executable, "-m", "hubfork"]
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        env = dict(os.environ, HUBFORK_CACHE=str(scratch / "cache"))
-        os.environ["HUBFORK_CACHE"] = env["HUBFORK_CACHE"]
-        if args.corpus:
-            cards_dir = args.corpus
+        env = dict(os.environ)
+        env.pop("HUBFORK_REGISTRY", None)
+        warm = {"HUBFORK_CACHE": str(scratch / "warm-cache"), "HUBFORK_HOME": str(scratch / "warm-home")}
+        if args.generate:
+            import corpus  # benchmarks/corpus.py
+
+            cards = scratch / "cards"
+            corpus.generate(cards, args.generate)
         else:
-            cards_dir = scratch / "docs"
-            corpus.generate(cards_dir, args.cards)
-        files = list(cards_dir.rglob("*.md"))
-        size = sum(f.stat().st_size for f in files)
-        print(f"corpus: {len(files)} cards, {size / len(files) / 1024:.1f} KB on average, in {cards_dir}")
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        print()
+            cards = args.corpus or ROOT / "cards"
+        built = scratch / "registry.yaml"
+        (scratch / "fresh").mkdir()
+        build = command_times(hubfork + ["registry", "build", str(cards), "-o", str(built)], max(3, runs // 2),
+                              env, fresh=scratch / "fresh")
+        measured = built if (args.generate or args.corpus) else ROOT / "registry.yaml"
+        registry_args = ["--registry", str(measured)]
+        document = store.read(measured)
+        write = best_of(lambda: store.render(document), runs)
+        read = best_of(lambda: store.read(measured), runs)
+        cold_search = command_times(hubfork + ["search", "bert"] + registry_args, runs, env, fresh=scratch / "fresh")
+        handles = [entry["handle"] for entry in document["entries"]]
+        shown = SHOWN if SHOWN in handles else handles[len(handles) // 2]
+        cold_show = command_times(hubfork + ["show", shown] + registry_args, runs, env, fresh=scratch / "fresh")
+        cold_json = command_times(hubfork + ["search", "bert", "--json"] + registry_args, runs, env,
+                                  fresh=scratch / "fresh")
+        warm_env = dict(env, **warm)
+        command_times(hubfork + ["search", "bert"] + registry_args, 1, warm_env)
+        warm_search = command_times(hubfork + ["search", "bert"] + registry_args, runs, warm_env)
+        baseline = command_times([sys.executable, "-c", "pass"], runs, env)
+        imports = command_times([sys.executable, "-c", "import hubfork.cli.main, hubfork.registry.registry"],
+                                runs, env)
+        traced, grown, rss = loaded_memory(measured)
 
-        out = scratch / "registry.yaml"
-        serial, _ = timed(lambda: build_registry(cards_dir, out, jobs=1))
-        parallel, result = timed(lambda: build_registry(cards_dir, out))
-        cli = command_times([sys.executable, "-m", "hubfork", "registry", "build", str(cards_dir), "-o", str(out)],
-                            3, env)
-        document = store.read(out)
-        ours, _ = timed(lambda: yaml_writer.dump(document, store.HEADER), 3)
-        pyyaml, _ = timed(lambda: yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                                            sort_keys=False, allow_unicode=True, width=1 << 20), 1)
-        text = out.read_text(encoding="utf-8")
-        parse, _ = timed(lambda: yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), 1)
-        cached, _ = timed(lambda: store.read(out), 5)
-
-        print(f"registry: {len(result.registry)} entries, {len(text) / 1e6:.2f} MB of YAML")
-        print(f"  build, 1 process             {serial:7.3f} s")
-        print(f"  build, {os.cpu_count()} processes           {parallel:7.3f} s   ({serial / parallel:.2f}x)")
-        print(f"  `hubfork registry build`     {statistics.median(cli):7.3f} s   (median of 3; target < 2 s)")
-        print(f"  write: hubfork YAML writer   {ours:7.3f} s")
-        print(f"  write: yaml.dump (C dumper)  {pyyaml:7.3f} s   ({pyyaml / ours:.1f}x slower)")
-        print(f"  read:  yaml.load (C loader)  {parse:7.3f} s")
-        print(f"  read:  hubfork cached read   {cached:7.3f} s   ({parse / cached:.0f}x faster)")
+        size = measured.stat().st_size
+        print(f"registry: {measured} ({len(document['entries'])} entries, {size / 1e6:.2f} MB); "
+              f"cards: {cards}")
+        print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, Python {sys.version.split()[0]}; "
+              f"{runs} runs each (build: {len(build)})")
         print()
-
-        registry = Registry.load(out)
-        queries = [("bert", {}), ("bert", {"language": "en", "task": "embedding"}), ("image classification", {}),
-                   ("", {"arch": "L-12_H-768_A-12"}), ("no-such-model", {})]
-        print("search, in process (best of 20):")
-        for query, filters in queries:
-            seconds, found = timed(lambda: registry.search(query, **filters), 20)
-            label = " ".join([repr(query)] + [f"--{k} {v}" for k, v in filters.items()])
-            print(f"  {label:45s} {seconds * 1000:7.2f} ms  {len(found):5d} results")
+        print("new process each time, empty HUBFORK_CACHE and HUBFORK_HOME unless said:")
+        print(line("hubfork registry build (to a temp file)", build, TARGETS["build"]))
+        print(line("hubfork search bert (cold)", cold_search, TARGETS["search"]))
+        print(line(f"hubfork show {shown} (cold)", cold_show, TARGETS["show"]))
+        print(line("hubfork search bert --json (cold)", cold_json))
+        print(line("hubfork search bert (warm: cache and home kept)", warm_search))
+        print(line("python -c pass", baseline))
+        print(line("import hubfork.cli.main + registry modules", imports))
         print()
-
-        baseline = command_times([sys.executable, "-c", "pass"], args.runs, env)
-        imports = command_times([sys.executable, "-c", "import hubfork.cli.main"], args.runs, env)
-        cold_json = command_times([sys.executable, "-m", "hubfork", "search", "bert", "--registry", str(out),
-                                   "--limit", "20", "--json"], args.runs, env)
-        cold_table = command_times([sys.executable, "-m", "hubfork", "search", "bert", "--registry", str(out),
-                                    "--limit", "20"], args.runs, env)
-        uncached_env = dict(env, HUBFORK_CACHE=str(scratch / "empty-cache"))
-        uncached = command_times([sys.executable, "-m", "hubfork", "search", "bert", "--registry", str(out),
-                                  "--limit", "20", "--json"], 1, uncached_env)
-        print(f"cold start, new process each time (median of {args.runs}):")
-        print(f"  python -c pass                        {statistics.median(baseline):6.3f} s")
-        print(f"  import hubfork.cli.main               {statistics.median(imports):6.3f} s")
-        print(f"  hubfork search bert --json            {statistics.median(cold_json):6.3f} s   (target < 0.35 s)")
-        print(f"  hubfork search bert (rich table)      {statistics.median(cold_table):6.3f} s")
-        print(f"  hubfork search bert, registry not yet cached {uncached[0]:6.3f} s   (first read of a new file)")
+        print("in this process (best of runs):")
+        print(f"  write: yaml_writer.dump + trailer          {write:6.3f} s   ({size / write / 1e6:.0f} MB/s)")
+        print(f"  read:  store.read (checks included)        {read:6.3f} s")
+        print(f"  memory once loaded: {traced / 1e6:.1f} MB traced (tracemalloc), RSS +{grown / 1e6:.1f} MB "
+              f"(RSS {rss / 1e6:.0f} MB)")
         print()
-        print(json.dumps({
-            "cards": len(files), "build_serial_s": round(serial, 3), "build_parallel_s": round(parallel, 3),
-            "build_cli_s": round(statistics.median(cli), 3),
-            "cold_search_json_s": round(statistics.median(cold_json), 3),
-            "cold_search_table_s": round(statistics.median(cold_table), 3),
-        }))
+        figures = {
+            "entries": len(document["entries"]), "build_s": statistics.median(build),
+            "cold_search_s": statistics.median(cold_search), "cold_show_s": statistics.median(cold_show),
+            "warm_search_s": statistics.median(warm_search), "write_s": write, "read_s": read,
+            "traced_mb": traced / 1e6, "rss_growth_mb": grown / 1e6,
+        }
+        print(json.dumps({key: round(value, 3) for key, value in figures.items()}))
     return 0
 
 

@@ -44,6 +44,11 @@ TFHUB_MODEL_KINDS = tuple(kind for kind in TFHUB_KINDS if kind not in TFHUB_GROU
 #: The variants of a model, each with the format it implies (and the ``<format>-model`` part of
 #: its tfhub.dev URL).
 VARIANT_FORMATS = {"Lite": "lite", "Tfjs": "tfjs", "Coral": "coral"}
+#: The `status` of a tfhub.dev catalogue card whose model files were deleted (March 2024) without
+#: moving to Kaggle: the card remains, the model cannot be fetched from tfhub.dev any more.
+STATUS_DELETED = "deleted"
+#: Results a page of ``hubfork search`` holds unless ``--per-page`` says otherwise.
+SEARCH_PER_PAGE = 20
 
 # ------------------------------------------------------------------ encoders
 

@@ -106,6 +106,25 @@ def tfhub_url_to_handle(url: str) -> str | None:
     return handle if re.fullmatch(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*", handle) else None
 
 
+def tfhub_url_to_publisher(url: str) -> str | None:
+    """``https://tfhub.dev/google`` (a publisher's page) -> ``google``; None for anything else."""
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https") or parts.hostname not in TFHUB_HOSTS:
+        return None
+    path = parts.path.strip("/")
+    return path if re.fullmatch(r"[\w-]+", path) else None
+
+
+def tfhub_collection_handle(handle: str) -> str | None:
+    """``google/collections/bert/1`` (what a tfhub.dev collection URL gives) -> ``google/bert``, the
+    handle of the Collection card; None for a handle that is not a collection's."""
+    parts = handle.split("/")
+    if len(parts) < 3 or parts[1] != "collections":
+        return None
+    rest = parts[2:-1] if len(parts) > 3 and parts[-1].isdigit() else parts[2:]
+    return "/".join([parts[0], *rest])
+
+
 def kaggle_key(text: str) -> str:
     """Kaggle names and registry names compare lower-cased, without '-' and '_'."""
     return re.sub(r"[-_]", "", text.lower())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hubfork's main job from nothing: install, check the project's cards, rebuild
 # the registry from them (it must match the committed registry.yaml), browse it
-# the way a user would; then build the embedded local hub (a real BERT,
+# the way a user would and write it as a web site; then build the embedded local hub (a real BERT,
 # all-MiniLM-L6-v2, converted into TF Hub format) if needed, serve it on
 # loopback, pull the model back and embed and compare text.
 set -euo pipefail
@@ -23,14 +23,20 @@ else
   exit 1
 fi
 
-echo "== hubfork list"
-hubfork list
-echo "== hubfork search bert --language en --task embedding"
-hubfork search bert --language en --task embedding
+echo "== hubfork search universal-sentence-encoder  (the tfhub.dev catalogue, first page)"
+hubfork search universal-sentence-encoder
+echo "== hubfork search bert --publisher tensorflow --architecture L-12 --fine-tunable --per-page 5"
+hubfork search bert --publisher tensorflow --architecture L-12 --fine-tunable --per-page 5
+echo "== hubfork show google/universal-sentence-encoder/4"
+hubfork show google/universal-sentence-encoder/4
 echo "== hubfork show tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16  (newest version)"
 hubfork show tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16
 echo "== hubfork show Dimitre/bert_en_cased_L-12_H-768_A-12 --json"
 hubfork show Dimitre/bert_en_cased_L-12_H-768_A-12 --json
+
+echo "== hubfork registry site: the whole catalogue as a static web site"
+hubfork registry site -o "$work/site"
+echo "open $work/site/index.html in a browser (this run deletes it at the end), or: hubfork registry serve"
 
 echo "== the embedded local hub: all-MiniLM-L6-v2 in TF Hub format (converted on first use)"
 hubfork hub embedded

@@ -1,6 +1,6 @@
 """Regenerate hubfork/cards/tags.json from tfhub.dev-style tags/*.yaml files.
 
-Usage: python scripts/update_vocabulary.py [TAGS_DIR]   (default: tests/data/cards-sample/tags)
+Usage: python scripts/update_vocabulary.py [TAGS_DIR]   (default: cards/tfhub.dev/tags, the vendored catalogue's)
 """
 
 from __future__ import annotations
@@ -12,15 +12,25 @@ from hubfork._files import atomic_write_text
 from hubfork.cards.vocabulary import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TAGS = ROOT / "cards" / "tfhub.dev" / "tags"
+DEFAULT_TARGET = ROOT / "hubfork" / "cards" / "tags.json"
+
+
+def write_vocabulary(tags: Path, target: Path = DEFAULT_TARGET) -> str:
+    """Write the vocabulary of the tag files in `tags` to `target` (atomically); return a summary line.
+
+    Raises:
+        CardError: a tag file is not a tfhub.dev tag vocabulary.
+        OSError: `target` cannot be written.
+    """
+    vocabulary = Vocabulary.from_tags_dir(tags)
+    atomic_write_text(target, vocabulary.to_json())
+    counts = ", ".join(f"{key}: {len(ids)}" for key, ids in sorted(vocabulary.values.items()))
+    return f"wrote {target} ({counts}; url keys: {', '.join(sorted(vocabulary.url_keys))})"
 
 
 def main(argv: list[str]) -> int:
-    tags = Path(argv[0]) if argv else ROOT / "tests" / "data" / "cards-sample" / "tags"
-    vocabulary = Vocabulary.from_tags_dir(tags)
-    target = ROOT / "hubfork" / "cards" / "tags.json"
-    atomic_write_text(target, vocabulary.to_json())
-    counts = ", ".join(f"{key}: {len(ids)}" for key, ids in sorted(vocabulary.values.items()))
-    print(f"wrote {target} ({counts}; url keys: {', '.join(sorted(vocabulary.url_keys))})")
+    print(write_vocabulary(Path(argv[0]) if argv else DEFAULT_TAGS))
     return 0
 
 

@@ -17,8 +17,37 @@ pytest_plugins = ("tests.fixtures.models", "tests.fixtures.hub")
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"  # see tests/data/README.md
 SEEDS = DATA / "seeds"
-SAMPLES = DATA / "cards-sample" / "assets" / "docs"
-TAGS = DATA / "cards-sample" / "tags"
+#: The vendored tfhub.dev catalogue (cards/tfhub.dev): its cards and tag vocabularies.
+CATALOGUE = ROOT / "cards" / "tfhub.dev"
+SAMPLES = CATALOGUE / "assets" / "docs"
+TAGS = CATALOGUE / "tags"
+#: 21 catalogue cards (relative to `SAMPLES`) the sample tests cover: every first-line kind (Module,
+#: Placeholder, Lite, Tfjs, Coral, Publisher, Collection), both BERT API generations, preprocessors and
+#: a TF1 Hub-format module. Tests that read "every sample card" read these, not all 2,819.
+SAMPLE_CARDS = (
+    "google/collections/bert/1.md",
+    "google/google.md",
+    "google/models/bert_multi_cased_L-12_H-768_A-12/1.md",
+    "google/models/imagenet/mobilenet_v2_075_224/feature_vector/3/default/tfjs/1.md",
+    "google/models/imagenet/mobilenet_v2_100_224/feature_vector/1.md",
+    "google/models/universal-sentence-encoder/4.md",
+    "sayannath/sayannath.md",
+    "sayannath/zero-dce/1.md",
+    "svampeatlas/models/vision/classifier/fungi_mobile_V1/1/default/lite/1.md",
+    "svampeatlas/svampeatlas.md",
+    "tensorflow/models/bert_en_cased_L-12_H-768_A-12/1.md",
+    "tensorflow/models/bert_en_cased_L-12_H-768_A-12/2.md",
+    "tensorflow/models/bert_en_cased_L-12_H-768_A-12/3.md",
+    "tensorflow/models/bert_en_cased_L-12_H-768_A-12/4.md",
+    "tensorflow/models/bert_en_cased_preprocess/1.md",
+    "tensorflow/models/bert_en_cased_preprocess/3.md",
+    "tensorflow/models/bert_en_uncased_preprocess/3.md",
+    "tensorflow/models/mobilenet_v1_1.0_224_quantized/1/default/coral/1.md",
+    "tensorflow/models/small_bert/bert_en_uncased_L-2_H-128_A-2/1.md",
+    "tensorflow/models/small_bert/bert_en_uncased_L-2_H-128_A-2/2.md",
+    "tensorflow/tensorflow.md",
+)
+SAMPLE_PATHS = [SAMPLES / rel for rel in SAMPLE_CARDS]
 
 # Hypothesis: no deadlines anywhere (a deadline is a wall-clock assert; speed is measured in
 # benchmarks/). Under CI (the CI environment variable set, as CI services do) every run draws the

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from hubfork.handles import RepoRef, hub_url_to_repo, is_repo_id, is_tfhub_handle, tfhub_url_to_handle
+from hubfork.handles import (
+    RepoRef,
+    hub_url_to_repo,
+    is_repo_id,
+    is_tfhub_handle,
+    tfhub_collection_handle,
+    tfhub_url_to_handle,
+    tfhub_url_to_publisher,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +57,25 @@ def test_shapes():
         assert not is_repo_id(bad), bad
     assert is_tfhub_handle("tensorflow/small_bert/bert_en_uncased_L-2_H-128_A-2/1")
     assert not is_tfhub_handle("tensorflow/bert")
+
+
+@pytest.mark.parametrize("handle, collection", [
+    ("google/collections/bert/1", "google/bert"),
+    ("google/collections/universal-sentence-encoder", "google/universal-sentence-encoder"),
+    ("google/collections/a/b/2", "google/a/b"),
+    ("google/bert/1", None),
+    ("google/collections", None),
+])
+def test_tfhub_collection_handle(handle, collection):
+    assert tfhub_collection_handle(handle) == collection
+
+
+@pytest.mark.parametrize("url, publisher", [
+    ("https://tfhub.dev/google", "google"),
+    ("https://tfhub.dev/google/", "google"),
+    ("https://tfhub.dev/google/bert/1", None),
+    ("https://example.org/google", None),
+    ("https://tfhub.dev/", None),
+])
+def test_tfhub_url_to_publisher(url, publisher):
+    assert tfhub_url_to_publisher(url) == publisher

@@ -1,5 +1,5 @@
 """Dependencies run one way: cards <- registry <- hub; models alone; loading above hub
-and models; publishing above loading; cli on top.
+and models; publishing above loading; the site above registry alone; cli on top.
 
 `hubfork.hub` (names and downloads, no TensorFlow) and `hubfork.models`
 (TensorFlow on local folders) never import each other; what takes a name and
@@ -29,6 +29,9 @@ FORBIDDEN = {
     "loading": ("hubfork.publishing", "hubfork.cli"),
     # Publishing uses every layer below the command line: cards from models, pushes to hubs.
     "publishing": ("hubfork.cli",),
+    # The web catalogue renders cards and the registry: no hub, no TensorFlow, nothing that loads a model.
+    "site": ("hubfork.hub", "hubfork.models", "hubfork.loading", "hubfork.publishing", "hubfork.cli",
+             "hubfork.scanning"),
     # The scanner reads protobufs only: no TensorFlow, no names, nothing it is meant to guard.
     "scanning": ("hubfork.cards", "hubfork.registry", "hubfork.hub", "hubfork.models", "hubfork.loading",
                  "hubfork.publishing", "hubfork.cli"),

@@ -1,5 +1,8 @@
-"""An installed hubfork carries its cards and registry, and finds its default
-registry without a checkout."""
+"""An installed hubfork carries its cards (the tfhub.dev catalogue with its licence and notice among
+them) and registry, and finds its default registry without a checkout.
+
+The catalogue is 8.8 MB of text in 2,832 files: about 4.4 MB of the 5.1 MB wheel (0.7 MB without it).
+It ships, because `show` names each entry's card file and the registry's site renders the cards."""
 
 from __future__ import annotations
 
@@ -30,6 +33,10 @@ def test_wheel_holds_the_registry_cards_and_vocabulary(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "hubfork/_data/registry.yaml" in names
     assert "hubfork/_data/cards/huggingface/Dimitre/bert_en_cased_L-12_H-768_A-12/README.md" in names
+    catalogue = {name for name in names if name.startswith("hubfork/_data/cards/tfhub.dev/")}
+    assert sum(name.endswith(".md") and "/assets/docs/" in name for name in catalogue) == 2819
+    # Apache-2.0 section 4: a redistribution carries the licence and says what was changed.
+    assert {f"hubfork/_data/cards/tfhub.dev/{n}" for n in ("LICENSE", "NOTICE", "COMMIT", "README.md")} <= catalogue
     assert "hubfork/cards/tags.json" in names
     packaged = zipfile.ZipFile(wheel).read("hubfork/_data/registry.yaml")
     assert packaged == (ROOT / "registry.yaml").read_bytes()
@@ -52,7 +59,7 @@ def test_installed_package_finds_its_default_registry_outside_a_checkout(install
                      pythonpath=[installed])
     assert result.returncode == 0, result.stderr
     entry = json.loads(result.stdout)
-    assert entry["card"]["path"] == "cards/tensorflow/models/bert_en_uncased_preprocess/1.md"
+    assert entry["card"]["path"] == "cards/tfhub.dev/assets/docs/tensorflow/models/bert_en_uncased_preprocess/1.md"
     assert (installed / "hubfork" / "_data" / entry["card"]["path"]).is_file()
     listed = run_cli("list", "--json", cwd=tmp_path, pythonpath=[installed])
-    assert len(json.loads(listed.stdout)) == 11
+    assert len(json.loads(listed.stdout)) == 2824

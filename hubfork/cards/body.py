@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from hubfork.cards import markdown
+from hubfork.cards.markdown import MAX_NESTING
 from hubfork.cards.records import ChangelogEntry, CodeBlock, Section
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -36,21 +37,9 @@ class Body:
     too_deep_line: int | None = None
 
 
-#: How deep markdown-it nests tokens (its "commonmark" preset's ``maxNesting``; a list is two
-#: levels, a block quote one). Deeper, it stops reading instead of recursing without end.
-MAX_NESTING = 20
 # Tokens whose content markdown-it reads as blocks again, one level down: opened at the last
 # level, their content is the first thing it does not read.
 _CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
-
-
-@lru_cache(maxsize=1)
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    # Block structure is all a card's facts need; skipping the inline pass
-    # makes parsing about three times faster over a whole corpus.
-    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable(["inline", "text_join"])
 
 
 def parse_body(lines: list[str], first_line: int) -> Body:
@@ -61,7 +50,8 @@ def parse_body(lines: list[str], first_line: int) -> Body:
     offset = first_line - 1
     # markdown-it also breaks lines at a lone "\r"; lines here are split at "\n" only, so a
     # lone "\r" is read as a blank to keep its line numbers and these the same.
-    tokens = _markdown().parse(_LONE_CR.sub(" ", "\n".join(lines)))
+    text = "\n".join(lines)
+    tokens = markdown.parser().parse(_LONE_CR.sub(" ", text) if "\r" in text else text)
     hidden: list[tuple[int, int]] = []  # half-open line ranges (0-based, in `lines`) kept out of prose
     headings: list[tuple[int, int, str]] = []  # (level, line index, title)
     for index, token in enumerate(tokens):
@@ -90,8 +80,11 @@ def parse_body(lines: list[str], first_line: int) -> Body:
 
 def clean_title(title: str) -> str:
     """Heading text without link syntax, emphasis markers and closing hashes."""
-    title = _LINK.sub(r"\1", title)
-    title = _MARKUP.sub("", title)
+    # Most titles have neither: the substring tests spare them both substitutions.
+    if "](" in title:
+        title = _LINK.sub(r"\1", title)
+    if "*" in title or "`" in title or "_" in title:
+        title = _MARKUP.sub("", title)
     return title.strip().rstrip("#").strip()
 
 
@@ -118,13 +111,16 @@ def _last_line(end_index: int, offset: int) -> int:
 
 
 def _prose(lines: list[str], hidden: list[tuple[int, int]]) -> str:
-    if not hidden:
-        return "\n".join(lines)
-    keep = [True] * len(lines)
-    for start, end in hidden:
-        for number in range(start, min(end, len(lines))):
-            keep[number] = False
-    return "\n".join(line for line, kept in zip(lines, keep) if kept)
+    """`lines` without those in the `hidden` ranges, joined: the stretches between ranges (in
+    order of their starts, past the furthest end so far) are sliced, not copied line by line."""
+    kept: list[str] = []
+    position = 0
+    for start, end in sorted(hidden):
+        if start > position:
+            kept += lines[position:start]
+        position = max(position, end)
+    kept += lines[position:]
+    return "\n".join(kept)
 
 
 def read_changelog(sections: list[Section], lines: list[str], offset: int) -> list[ChangelogEntry]:

@@ -6,33 +6,74 @@ is exact, a sentence may be about another model.
 
 Regexes are guarded by a plain substring test: Python's re cannot skip ahead
 on patterns that start with \\b or an alternation, and these run over
-thousands of cards in a registry build.
+thousands of cards in a registry build. For the same reason a pattern that
+starts at a word boundary is an `_AtWord` (re scans for its first letters, the
+boundary is checked where they are found), and an alternation whose matches
+only count as found or not is a tuple of patterns, each starting with a literal.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from hubfork.cards.records import Architecture, ChangelogEntry, CodeBlock
 from hubfork.constants import POOLINGS, VARIANT_FORMATS
 
 _NAME_SIZE = re.compile(r"(?:^|[_/-])L-(\d+)_H-(\d+)_A-(\d+)(?=$|[_/-])", re.IGNORECASE)
-_PROSE_LAYERS = re.compile(r"\bL\s*=\s*(\d+)\b")
-_PROSE_HIDDEN = re.compile(r"\bH\s*=\s*(\d+)\b")
-_PROSE_HEADS = re.compile(r"\bA\s*=\s*(\d+)\b")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+class _AtWord:
+    """A pattern preceded by ``\\b``, where the pattern starts with a word character: ``\\b`` is
+    then "not after a word character", checked on each place the rest matches. Each call finds
+    what ``re.compile(r"\\b" + pattern)`` finds, at the same places, with the same groups."""
+
+    __slots__ = ("_pattern",)
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = re.compile(pattern, flags)
+
+    def _next(self, text: str, pos: int) -> re.Match[str] | None:
+        search = self._pattern.search
+        while (match := search(text, pos)) is not None:
+            start = match.start()
+            if start == 0 or not _WORD_CHARACTER.match(text, start - 1):
+                return match
+            pos = start + 1
+        return None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._next(text, 0)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        pos = 0
+        while (match := self._next(text, pos)) is not None:
+            yield match
+            # Matches are never empty: the next one starts past this one, as finditer's do.
+            pos = match.end()
+
+
+def _any_found(patterns: Sequence[re.Pattern[str] | _AtWord], text: str) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+_PROSE_LAYERS = _AtWord(r"L\s*=\s*(\d+)\b")
+_PROSE_HIDDEN = _AtWord(r"H\s*=\s*(\d+)\b")
+_PROSE_HEADS = _AtWord(r"A\s*=\s*(\d+)\b")
 _PROSE_UNCASED = re.compile(r"[\"“']uncased[\"”']|\buncased\s+way\b", re.IGNORECASE)
 _PROSE_CASED = re.compile(r"[\"“']cased[\"”']|(?<!un)\bcased\s+way\b", re.IGNORECASE)
-_TF1_SIGNALS = re.compile(r"signature\s*=\s*[\"']tokens[\"']|\bhub\.Module\(")
-_DICT_SIGNALS = re.compile(
-    r"outputs\[\s*[\"'](?:pooled_output|sequence_output|encoder_outputs|default)[\"']\s*\]"
-    r"|\bexpects\s+a\s+dict\b|\bUses\s+dicts\b"
+_TF1_SIGNALS = (re.compile(r"signature\s*=\s*[\"']tokens[\"']"), _AtWord(r"hub\.Module\("))
+_DICT_SIGNALS = (
+    re.compile(r"outputs\[\s*[\"'](?:pooled_output|sequence_output|encoder_outputs|default)[\"']\s*\]"),
+    _AtWord(r"expects\s+a\s+dict\b"),
+    _AtWord(r"Uses\s+dicts\b"),
 )
-_LIST_SIGNALS = re.compile(r"\bpooled_output\s*,\s*sequence_output\s*=\s*\w+\(\s*\[")
+_LIST_SIGNALS = _AtWord(r"pooled_output\s*,\s*sequence_output\s*=\s*\w+\(\s*\[")
 _MLM = re.compile(r"\.mlm\b|`mlm`\s+subobject|\bmlm\s+subobject", re.IGNORECASE)
 _ALL_TRAINABLE = re.compile(r"\bAll\s+parameters\s+(?:in\s+the\s+(?:module|model)\s+)?are\s+trainable\b", re.IGNORECASE)
 _NOT_TRAINABLE = re.compile(r"\bhas\s+no\s+trainable\s+(?:parameters|variables)\b", re.IGNORECASE)
-_PRETRAINED_FOR = re.compile(r"\bpre-?trained\s+(?:for|on)\s+([A-Z][a-z]+)\b")
+_PRETRAINED_FOR = _AtWord(r"pre-?trained\s+(?:for|on)\s+([A-Z][a-z]+)\b")
 
 ENCODER_TASKS = frozenset({"text-embedding", "text-language-model"})
 
@@ -54,7 +95,7 @@ def architecture(name: str | None, prose: str) -> tuple[Architecture | None, Arc
     return from_name, from_prose
 
 
-def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
+def _first_int(pattern: _AtWord, text: str) -> int | None:
     match = pattern.search(text)
     return int(match.group(1)) if match else None
 
@@ -109,9 +150,9 @@ def api(
         return "tf1-hub"
     code = "\n".join(block.text for block in code_blocks)
     for text in (code, prose):
-        if ("tokens" in text or "hub.Module" in text) and _TF1_SIGNALS.search(text):
+        if ("tokens" in text or "hub.Module" in text) and _any_found(_TF1_SIGNALS, text):
             return "tf1-hub"
-        has_dict = ("dict" in text or "outputs[" in text) and bool(_DICT_SIGNALS.search(text))
+        has_dict = ("dict" in text or "outputs[" in text) and _any_found(_DICT_SIGNALS, text)
         has_list = "sequence_output" in text and bool(_LIST_SIGNALS.search(text))
         if has_dict != has_list:
             return "dict" if has_dict else "list"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from hubfork.handles import hub_url_to_repo, is_repo_id, is_tfhub_handle, tfhub_url_to_handle
@@ -23,6 +24,8 @@ def urls_in(text: str) -> list[str]:
     return [u.rstrip(".,;:!?*_") for u in _URL.findall(text)]
 
 
+# Cards link the same pages over and over (a registry build reads ~19,000 URLs, ~3,600 distinct).
+@lru_cache(maxsize=8192)
 def name_from_url(url: str) -> str | None:
     """The model a URL names: a TF Hub handle for tfhub.dev, a repo id for a hub
     or mirror host, None for anything else."""

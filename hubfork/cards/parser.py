@@ -23,6 +23,7 @@ from hubfork.cards.huggingface_format import (
     read_front_matter,
     repo_id_for,
 )
+from hubfork.cards.members import collection_members
 from hubfork.cards.names import names_in_code, names_in_links
 from hubfork.cards.records import Card, Problem, Source
 from hubfork.cards.tfhub_format import looks_like_tfhub_card, parse_header
@@ -69,7 +70,9 @@ def parse_card(
         return Card(path_str, problems=[too_big])
     vocabulary = vocabulary or Vocabulary.default()
     # tfhub.dev split on "\n"; a CRLF file is read as if it had plain newlines.
-    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
     if not text.strip():
         empty = Problem(path_str, 1, "the file is empty; expected a model card", "error", "empty")
         return Card(path_str, problems=[empty])
@@ -181,6 +184,7 @@ def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
     hub_repo = card.metadata.get("hub-repo")
     if isinstance(hub_repo, str):
         card.sources = [_source(hub_repo, card.metadata.get("hub-endpoint"))]
+    card.members = collection_members(card.kind, lines[header.body_line - 1 :])
     _derive_facts(card, f"{card.description}\n{body.prose}", names_in_links(body.prose), vocabulary)
     return card
 

@@ -112,6 +112,7 @@ class Source:
 SUMMARY_FIELDS = (
     "handle", "kind", "family", "publisher", "name", "version", "description", "metadata", "architecture",
     "casing", "preprocessor", "api", "mlm", "fine_tunable", "languages", "tasks", "format", "parent_model",
+    "members", "status",
 )
 
 
@@ -185,6 +186,11 @@ class Card(StatedEmbedding):
     tasks: list[str] = field(default_factory=list)
     format: str | None = None
     parent_model: str | None = None
+    #: A Collection card's models: the handles its tfhub.dev links name, in card order.
+    members: tuple[str, ...] = ()
+    #: `hubfork.constants.STATUS_DELETED` for a catalogue card whose model was deleted (set by the registry build,
+    #: which reads the catalogue's list); None otherwise.
+    status: str | None = None
     #: A publisher page's icon (its ``[![Icon URL]](...)`` line).
     icon_url: str | None = None
     # Body structure.

@@ -7,30 +7,43 @@ and rich, and never TensorFlow.
 from __future__ import annotations
 
 import argparse
+import sys
 
-from hubfork.constants import CARD_KINDS
+from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE, STATUS_DELETED
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     search = commands.add_parser("search", help="search the registry",
                                  description="Search registry entries: every word of QUERY must match "
-                                 "(name, handle, tags or description); filters narrow further.")
+                                 "(name, handle, tags or description); filters narrow further. Name and handle "
+                                 "matches come first, each model's versions newest first; results come a page "
+                                 "at a time.")
     search.add_argument("query", nargs="*", metavar="QUERY")
     search.add_argument("--language", metavar="L", help="language id or name (en, English)")
     search.add_argument("--task", metavar="T", help="task, e.g. text-embedding (a part matches)")
     search.add_argument("--format", metavar="F", help="format: hub, saved_model, saved_model_2, lite, tfjs, coral")
     search.add_argument("--publisher", metavar="P")
-    search.add_argument("--arch", metavar="A", help="architecture: transformer, L-12_H-768_A-12, 12/768/12, ...")
+    search.add_argument("--architecture", "--arch", dest="arch", metavar="A",
+                        help="architecture: transformer, L-12_H-768_A-12, 12/768/12, ... (a part matches)")
     search.add_argument("--kind", metavar="K", type=_kind,
                         help=f"kind of card: {', '.join(CARD_KINDS[:-1])} or {CARD_KINDS[-1]} (any case)")
-    search.add_argument("--limit", type=_positive, default=None, metavar="N", help="show at most N results (N >= 1)")
+    search.add_argument("--fine-tunable", metavar="yes|no", nargs="?", const=True, type=_yes_no,
+                        help="only models that can (yes, the default) or cannot (no) be fine-tuned")
+    search.add_argument("--has-source", metavar="yes|no", nargs="?", const=True, type=_yes_no,
+                        help="only models with (yes, the default) or without (no) a known hub repo to fetch from")
+    search.add_argument("--page", type=_positive, default=1, metavar="N", help="show page N of the results (default 1)")
+    search.add_argument("--per-page", "--limit", dest="per_page", type=_positive, default=None, metavar="N",
+                        help=f"results a page (default {SEARCH_PER_PAGE}); --limit is the same")
     _common(search)
     search.set_defaults(func=run_search)
 
     show = commands.add_parser("show", help="show one registry entry",
                                description="Show the registry entry of a handle, repo id or tfhub.dev URL "
-                               "(a handle without version shows the newest version).")
+                               "(a handle without version shows the newest version), with its other versions, "
+                               "variants, collections and preprocessor; for a Collection, its models.")
     show.add_argument("handle", metavar="HANDLE")
+    show.add_argument("--kind", metavar="K", type=_kind,
+                      help="which card of a handle several share (e.g. Lite for a model's TF Lite variant)")
     _common(show)
     show.set_defaults(func=run_show)
 
@@ -45,6 +58,13 @@ def _kind(value: str) -> str:
         if kind.lower() == value.lower():
             return kind
     raise argparse.ArgumentTypeError(f"unknown kind {value!r}; expected one of {', '.join(CARD_KINDS)}")
+
+
+def _yes_no(value: str) -> bool:
+    answer = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}.get(value.lower())
+    if answer is None:
+        raise argparse.ArgumentTypeError(f"expected yes or no, not {value!r}")
+    return answer
 
 
 def _positive(value: str) -> int:
@@ -71,35 +91,119 @@ def _load(args: argparse.Namespace):
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from hubfork.registry.search import page
+
     registry = _load(args)
-    found = registry.search(" ".join(args.query), language=args.language, task=args.task, format=args.format,
-                            publisher=args.publisher, arch=args.arch, kind=args.kind)
-    if args.limit is not None:
-        found = found[: args.limit]
-    _print_entries(found, args.json, f"{len(found)} of {len(registry)} entries")
+    filters = {"language": args.language, "task": args.task, "format": args.format, "publisher": args.publisher,
+               "arch": args.arch, "kind": args.kind, "fine_tunable": args.fine_tunable,
+               "has_source": args.has_source}
+    query = " ".join(args.query)
+    found = registry.search(query, **filters)
+    try:
+        shown = page(found, args.page, args.per_page or SEARCH_PER_PAGE)
+    except ValueError as exc:
+        print(f"hubfork: error: {exc}", file=sys.stderr)
+        return 1
+    asked = {key: value for key, value in filters.items() if value is not None}
+    if args.json:
+        from hubfork.cli.output import print_json
+
+        print_json({"query": query, "filters": asked, "total": shown.total, "page": shown.number,
+                    "per_page": shown.size, "pages": shown.pages,
+                    "results": [entry.to_dict() for entry in shown.entries]})
+    elif found:
+        _print_entries(shown.entries, _search_title(query, asked, shown, len(registry)))
+    else:
+        from hubfork.cli.output import safe_text
+
+        print(safe_text(_search_title(query, asked, shown, len(registry))))
     return 0 if found else 1
+
+
+def _search_title(query: str, filters: dict, shown, size: int) -> str:
+    """E.g. "results 1-20 of 312 for 'bert' (page 1 of 16; --page 2 for more)"."""
+    what = " ".join(([f"for {query!r}"] if query else [])
+                    + [f"--{key.replace('_', '-')} {_option(value)}" for key, value in filters.items()])
+    if not shown.total:
+        return f"0 results {what} among {size} entries".replace("  ", " ")
+    title = f"results {shown.first}-{shown.last} of {shown.total} {what}".rstrip()
+    if shown.pages > 1:
+        more = f"; --page {shown.number + 1} for more" if shown.number < shown.pages else ""
+        title += f" (page {shown.number} of {shown.pages}{more})"
+    return title
+
+
+def _option(value) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
 def run_list(args: argparse.Namespace) -> int:
     registry = _load(args)
-    _print_entries(list(registry), args.json, f"{len(registry)} entries in {registry.where}")
+    if args.json:
+        from hubfork.cli.output import print_json
+
+        print_json([entry.to_dict() for entry in registry])
+    else:
+        _print_entries(list(registry), f"{len(registry)} entries in {registry.where}")
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from hubfork.cli.output import print_fields, print_json, text
-
     registry = _load(args)
-    entry = registry.get(args.handle)
+    entry = registry.get(args.handle) if args.kind is None else registry.find(args.handle, args.kind)
+    if entry is None:
+        from hubfork.errors import EntryNotFoundError
+
+        raise EntryNotFoundError(f"{args.handle} ({args.kind})", path=registry.where)
+    versions = registry.versions_of(entry)
+    variants = registry.variants_of(entry)
+    collections = registry.collections_of(entry)
+    members = registry.members_of(entry) if entry.kind == "Collection" else []
+    known_preprocessor = registry.find(entry.preprocessor) is not None if entry.preprocessor else None
     if args.json:
-        print_json({**entry.to_dict(), "registry": text(registry.origin(entry).path)})
+        from hubfork.cli.output import print_json, text
+
+        print_json({
+            **entry.to_dict(),
+            "registry": text(registry.origin(entry).path),
+            "versions": [{"handle": e.handle, "version": e.version, "shown": e is entry} for e in versions],
+            "variants": [{"handle": e.handle, "kind": e.kind} for e in variants],
+            "collections": [e.handle for e in collections],
+            "preprocessor_known": known_preprocessor,
+            "models": [{"member": member, "handle": found.handle if found else None,
+                        "kind": found.kind if found else None, "description": found.description if found else None}
+                       for member, found in members],
+        })
         return 0
+    _print_show(registry, entry, versions, variants, collections, members, known_preprocessor)
+    return 0
+
+
+#: What `hubfork show` says of a model tfhub.dev deleted.
+DELETED_NOTE = ("deleted by tfhub.dev in March 2024 with the unmigrated assets; no copy can be fetched unless "
+                "a source is listed")
+
+
+def _print_show(registry, entry, versions, variants, collections, members, known_preprocessor) -> None:
+    from hubfork.cli.output import print_fields, print_table, text
+
     arch = entry.architecture
+    status = entry.status
+    if status == STATUS_DELETED:
+        status = f"DELETED: {DELETED_NOTE}" + ("" if entry.sources else " (none is)")
+    preprocessor = entry.preprocessor
+    if preprocessor:
+        preprocessor += " (in the registry)" if known_preprocessor else " (not in the registry)"
     fields = [
         ("Kind", entry.kind),
+        ("Status", text(status)),
         ("Description", entry.description),
         ("Publisher", text(entry.publisher)),
         ("Version", text(entry.version)),
+        ("Versions", ", ".join(f"{e.version} (shown)" if e is entry else str(e.version) for e in versions)
+         if len(versions) > 1 else ""),
+        ("Variants", ", ".join(f"{e.kind} (--kind {e.kind.lower()})" for e in variants)),
+        ("Collections", ", ".join(e.handle for e in collections)),
         ("Format", text(entry.format)),
         ("Tasks", text(entry.tasks)),
         ("Languages", text(entry.languages)),
@@ -109,7 +213,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("API", text(entry.api)),
         ("MLM", text(entry.mlm)),
         ("Fine-tunable", text(entry.fine_tunable)),
-        ("Preprocessor", text(entry.preprocessor)),
+        ("Preprocessor", text(preprocessor)),
         ("Parent model", text(entry.parent_model)),
         ("Sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "")
                               + (f" on {s.endpoint}" if s.endpoint else "") for s in entry.sources)),
@@ -118,21 +222,21 @@ def run_show(args: argparse.Namespace) -> int:
     ]
     fields += [(f"  {key}", text(value)) for key, value in entry.metadata.items()]
     print_fields(entry.handle, [(k, v) for k, v in fields if v or k.startswith("  ")])
-    return 0
+    if members:
+        print_table(f"{len(members)} models in {entry.handle}", ["Handle", "Kind", "Description"],
+                    ([found.handle, found.kind, found.description] if found else [member, "", "(not in the registry)"]
+                     for member, found in members))
 
 
-def _print_entries(entries: list, as_json: bool, title: str) -> None:
-    from hubfork.cli.output import print_json, print_table, text
+def _print_entries(entries: list, title: str) -> None:
+    from hubfork.cli.output import print_table, text
 
-    if as_json:
-        print_json([entry.to_dict() for entry in entries])
-        return
     print_table(
         title,
         ["Handle", "Kind", "Task", "Size", "API", "Description"],
         (
-            [e.handle, e.kind, text(e.tasks), e.architecture.label if e.architecture else "", text(e.api),
-             e.description]
+            [e.handle, e.kind + (" (deleted)" if e.status == STATUS_DELETED else ""), text(e.tasks),
+             e.architecture.label if e.architecture else "", text(e.api), e.description]
             for e in entries
         ),
     )

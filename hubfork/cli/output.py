@@ -66,16 +66,22 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     table = Table(title=cell(title) if title is not None else None, show_lines=False, header_style="bold",
                   title_justify="left")
     rows = [[cell(value) for value in row] for row in rows]
+    out = console()
+    # Rich makes room for a too-wide table by shrinking the columns that may wrap, below their
+    # min_width (the handles, to nothing, under long descriptions); so the last column gets what is left.
+    widths = [max([len(column)] + [len(row[index].plain) for row in rows]) for index, column in enumerate(columns)]
+    room = out.width - sum(widths[:-1]) - 3 * len(columns) - 1
     for index, column in enumerate(columns):
         if index == 0:
             # Handles are what people copy: never cut them, fold them if they must.
-            longest = max((len(row[0].plain) for row in rows), default=len(column))
-            table.add_column(column, overflow="fold", min_width=min(longest, 48))
+            table.add_column(column, overflow="fold", min_width=min(widths[0], 48))
+        elif index == len(columns) - 1:
+            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=max(room, 12))
         else:
             table.add_column(column, overflow="ellipsis", no_wrap=True)
     for row in rows:
         table.add_row(*row)
-    console().print(table)
+    out.print(table)
 
 
 def print_fields(title: str, fields: Sequence[tuple[str, str]]) -> None:

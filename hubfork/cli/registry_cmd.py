@@ -1,4 +1,4 @@
-"""``hubfork registry build`` and ``hubfork registry add-source``."""
+"""``hubfork registry build``, ``add-source``, ``site`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -35,6 +35,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--endpoint", metavar="URL", help="the hub that holds it (default: $HF_ENDPOINT at fetch time)")
     add.set_defaults(func=run_add_source)
 
+    site = sub.add_parser("site", help="write the registry as a static web catalogue",
+                          description="Write a static site of the registry into DIR: a search page with facets, "
+                          "a page per entry with its rendered card, no external assets; it opens from file:// "
+                          "or `hubfork registry serve`. Written whole or not at all; DIR, when it exists, must be "
+                          "empty or a site written before.")
+    site.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write the site to")
+    site.add_argument("--registry", metavar="FILE", help="registry file (default: as for search)")
+    site.add_argument("-j", "--jobs", type=int, default=None, help="worker processes for rendering pages")
+    site.set_defaults(func=run_site)
+
+    serve = sub.add_parser("serve", help="show the web catalogue on this machine (127.0.0.1)",
+                           description="Serve a site on 127.0.0.1 until Ctrl-C: the one in DIR (from "
+                           "`hubfork registry site`), or, without --dir, one built from the registry into a "
+                           "temporary folder removed at exit.")
+    serve.add_argument("--registry", metavar="FILE", help="registry file (default: as for search)")
+    serve.add_argument("--dir", metavar="DIR", help="serve this built site instead of building one")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
+    serve.set_defaults(func=run_serve)
+
 
 def run_build(args: argparse.Namespace) -> int:
     from pathlib import Path
@@ -66,4 +85,59 @@ def run_add_source(args: argparse.Namespace) -> int:
     verb = "replaces the shipped entry" if added.replaces is not None else "new entry"
     print(safe_text(f"{added.handle} -> {args.repo.strip()} ({verb}); wrote {added.card} and {added.registry.path} "
                     f"({len(added.registry)} entries)"), file=sys.stderr)
+    return 0
+
+
+def _registry(path: str | None):
+    from hubfork.registry.registry import Registry
+
+    return Registry.load(path)
+
+
+def run_site(args: argparse.Namespace) -> int:
+    from hubfork.site.build import build_site
+
+    result = build_site(_registry(args.registry), args.output, jobs=args.jobs)
+    print(f"wrote {result.path}: {result.pages} entry pages, {result.total_bytes / 1e6:.1f} MB "
+          f"(index.js {result.index_bytes / 1e3:.0f} kB) in {result.seconds:.2f} s", file=sys.stderr)
+    return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import signal
+    import tempfile
+    from pathlib import Path
+
+    from hubfork.errors import RegistryError
+    from hubfork.site.build import MARKER, build_site
+    from hubfork.site.serve import DEFAULT_PORT, make_server, url_of
+
+    if args.dir and args.registry:
+        raise RegistryError("give --dir (a built site) or --registry (build one), not both")
+    # SIGTERM ends the server the way Ctrl-C does, so the temporary site is removed either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    with tempfile.TemporaryDirectory(prefix="hubfork-site-") as scratch:
+        if args.dir:
+            folder = Path(args.dir)
+            if not (folder / MARKER).is_file():
+                raise RegistryError(f"not a site written by `hubfork registry site` (no {MARKER})", path=str(folder))
+        else:
+            folder = Path(scratch) / "site"
+            result = build_site(_registry(args.registry), folder)
+            print(f"built {result.pages} entry pages in {result.seconds:.2f} s", file=sys.stderr)
+        try:
+            server = make_server(folder, DEFAULT_PORT if args.port is None else args.port)
+        except OSError as exc:
+            raise RegistryError(f"cannot listen on 127.0.0.1:{args.port or DEFAULT_PORT}: {exc.strerror or exc}")
+        print(f"serving {folder} at {url_of(server)} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     return 0

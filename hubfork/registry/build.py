@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubfork._lifeline import die_with_parent
+from hubfork.cards.catalogue import deleted_cards
 from hubfork.cards.parser import is_folder, iter_card_paths, parse_card, read_card_file
 from hubfork.cards.records import Card, Problem
 from hubfork.cards.vocabulary import Vocabulary
-from hubfork.constants import REGISTRY_FORMAT
+from hubfork.constants import REGISTRY_FORMAT, STATUS_DELETED
 from hubfork.errors import CardError, RegistryError
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
@@ -19,6 +20,8 @@ from hubfork.registry.registry import Registry
 
 # Below this many cards, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 400
+# Batches of cards per worker process: enough for the faster ones to take over the slower ones' share.
+_BATCHES_PER_WORKER = 16
 
 
 @dataclass
@@ -64,10 +67,12 @@ def build_registry(
     if errors and not skip_invalid:
         raise CardError(errors)
     parsed = [(card, digest) for card, digest in parsed if card.ok]
+    _mark_deleted([card for card, _ in parsed])
     base = output.resolve().parent
     entries = []
+    real_paths: dict[str, str] = {}
     for card, digest in parsed:
-        card_path = Path(os.path.relpath(Path(card.path).resolve(), base)).as_posix()
+        card_path = Path(os.path.relpath(_real_path(card.path, real_paths), base)).as_posix()
         entries.append(RegistryEntry.from_card(card, card_path=card_path, sha256=digest))
     entries.sort(key=lambda e: (e.handle, e.kind, e.card_path))
     cards_rel = Path(os.path.relpath(cards_dir.resolve(), base)).as_posix()
@@ -75,6 +80,35 @@ def build_registry(
     store.write(output, document)
     warnings = [problem for card, _ in parsed for problem in card.warnings] + _duplicates(entries)
     return BuildResult(output, Registry(entries, output, cards_rel), warnings, errors)
+
+
+# -- the catalogue's deleted models (status from the catalogue README's list; see cards/catalogue.py)
+def _mark_deleted(cards: list[Card]) -> None:
+    """Give the cards of models a catalogue lists as deleted their status."""
+    try:
+        deleted = deleted_cards([card.path for card in cards])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"cannot read the catalogue's list of deleted models: {exc}") from exc
+    for card in cards:
+        if card.path in deleted:
+            card.status = STATUS_DELETED
+# -- end of the deleted models
+
+
+def _real_path(path: str, known: dict[str, str]) -> str:
+    """``os.path.realpath(path)`` (what `Path.resolve` gives), each folder looked up once in `known`:
+    the real path of a folder's entry is the folder's real path and its name, read again only when
+    that is a symbolic link. Cards share their folders, so this saves most ``lstat`` calls."""
+    found = known.get(path)
+    if found is None:
+        folder, name = os.path.split(path)
+        if not folder or folder == path or name in ("", ".", ".."):
+            found = os.path.realpath(path)
+        else:
+            joined = os.path.join(_real_path(folder, known), name)
+            found = os.path.realpath(joined) if os.path.islink(joined) else joined
+        known[path] = found
+    return found
 
 
 def _duplicates(entries: list[RegistryEntry]) -> list[Problem]:
@@ -107,6 +141,8 @@ def _parse_one(path: Path, vocabulary: Vocabulary) -> tuple[Card, str]:
     # to send back from worker processes.
     card.code_blocks = []
     card.sections = []
+    card.changelog = []
+    card.code_handles = []
     return card, digest
 
 
@@ -122,14 +158,16 @@ def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None) -> l
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # Interleaved chunks balance the work: big and small cards sit side by side in a tree.
-    chunks = [paths[i::jobs] for i in range(jobs)]
+    # Small batches, handed to whichever worker is free, balance the work however it is spread: the
+    # first Hugging Face card a worker reads costs it the import of huggingface_hub (0.15 s, as much
+    # as 200 cards), and the cards of one folder are alike in size. Results come back (in the order
+    # of `paths`) while the workers parse on.
+    size = max(1, -(-len(paths) // (jobs * _BATCHES_PER_WORKER)))
+    batches = [(paths[i : i + size], vocabulary) for i in range(0, len(paths), size)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     # A build killed with SIGKILL cannot shut its pool down: each worker ends itself when its parent
     # dies, instead of waiting forever for work. The pool lives and dies in this call (this thread).
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        results = list(pool.map(_parse_chunk, [(chunk, vocabulary) for chunk in chunks]))
-    by_path = {card.path: (card, digest) for result in results for card, digest in result}
-    return [by_path[str(path)] for path in paths]
+        return [pair for batch in pool.map(_parse_chunk, batches) for pair in batch]

@@ -36,6 +36,10 @@ class RegistryEntry(StatedEmbedding):
     card_path: str
     card_sha256: str
     sources: tuple[Source, ...] = ()
+    #: A Collection's models (handles as its card's links write them); empty for other kinds.
+    members: tuple[str, ...] = ()
+    #: `hubfork.constants.STATUS_DELETED` when tfhub.dev deleted the model's files; None otherwise.
+    status: str | None = None
     _search_text: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -43,7 +47,7 @@ class RegistryEntry(StatedEmbedding):
         if card.handle is None or card.kind is None or card.family is None:
             raise ValueError(f"{card.path}: a card without a handle cannot be a registry entry")
         fields = {name: getattr(card, name) for name in SUMMARY_FIELDS}
-        fields.update(languages=tuple(card.languages), tasks=tuple(card.tasks))
+        fields.update(languages=tuple(card.languages), tasks=tuple(card.tasks), members=tuple(card.members))
         return cls(**fields, card_path=card_path, card_sha256=sha256, sources=tuple(card.sources))
 
     @classmethod
@@ -71,6 +75,8 @@ class RegistryEntry(StatedEmbedding):
             tasks=tuple(data.get("tasks") or ()),
             format=data.get("format"),
             parent_model=data.get("parent_model"),
+            members=tuple(data.get("members") or ()),
+            status=data.get("status"),
             card_path=card.get("path", ""),
             card_sha256=card.get("sha256", ""),
             sources=tuple(
@@ -121,6 +127,7 @@ class RegistryEntry(StatedEmbedding):
         rows = [
             ("handle", self.handle),
             ("kind", self.kind),
+            ("status", self.status or ""),
             ("description", self.description),
             ("architecture", self.architecture.label if self.architecture else ""),
             ("casing", self.casing or ""),
@@ -132,6 +139,7 @@ class RegistryEntry(StatedEmbedding):
             ("masked LM", flag(self.mlm)),
             ("sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "")
                                   + (f" ({s.endpoint})" if s.endpoint else "") for s in self.sources)),
+            ("members", ", ".join(self.members)),
         ]
         return [(key, value) for key, value in rows if value]
 
@@ -199,7 +207,7 @@ _FIELD_TYPES: dict[str, tuple[Any, str]] = {
     "casing": _TEXT, "preprocessor": _TEXT, "api": _TEXT,
     "mlm": (_flag, "true or false"), "fine_tunable": (_flag, "true or false"),
     "languages": (_texts, "a list of text"), "tasks": (_texts, "a list of text"),
-    "format": _TEXT, "parent_model": _TEXT,
+    "format": _TEXT, "parent_model": _TEXT, "members": (_texts, "a list of text"), "status": _TEXT,
     "card": (_card, "a mapping with 'path' and 'sha256' as text"),
     "sources": (_sources, "a list of mappings with 'repo_id' (and optional 'revision', 'endpoint') as text"),
 }

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from hubfork.constants import CARD_KINDS, ENV_REGISTRY, VARIANT_FORMATS
+from hubfork.constants import CARD_KINDS, ENV_REGISTRY, TFHUB_GROUP_KINDS, VARIANT_FORMATS
 from hubfork.errors import EntryNotFoundError
-from hubfork.handles import hub_url_to_repo, kaggle_key, tfhub_url_to_handle
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
-from hubfork.registry.search import Filters, SearchResults, search
+from hubfork.registry.search import Filters, SearchResults, model_key, search
 
 # Which card a lookup prefers when several share a handle: CARD_KINDS lists the loadable model first.
 _KIND_RANK = {kind: i for i, kind in enumerate(CARD_KINDS)}
@@ -26,6 +26,13 @@ def preferred(entries: Iterable[RegistryEntry]) -> RegistryEntry | None:
     newest = max(e.version or 0 for e in entries)
     return min((e for e in entries if (e.version or 0) == newest),
                key=lambda e: _KIND_RANK.get(e.kind, len(CARD_KINDS)))
+
+
+def _model_of(entry: RegistryEntry) -> str:
+    """The `model_key` of an entry's model; an entry without a version is a model of its own."""
+    return model_key(entry.handle) if entry.version is not None else entry.handle.lower()
+
+
 _URL_VARIANTS = {f"/{variant_format}-model/": kind for kind, variant_format in VARIANT_FORMATS.items()}
 
 
@@ -93,36 +100,52 @@ class Registry:
         """The entry a name refers to, or None.
 
         Accepts a handle or repo id in any case, a tfhub.dev or hub URL, and a
-        TF Hub handle without its version (meaning the newest version listed).
-        When several cards share the handle, `kind` picks one; otherwise the
+        TF Hub handle without its version (meaning the newest version listed, even when a
+        Collection has that handle). When several cards share the handle, `kind` picks one; otherwise the
         loadable model comes first (Module, then Model, Placeholder, Collection,
-        Publisher, Lite, Tfjs, Coral), or the variant a tfhub.dev URL names.
+        Publisher, Lite, Tfjs, Coral), or the variant or collection a tfhub.dev URL names
+        (``https://tfhub.dev/google/collections/bert/1`` is the Collection ``google/bert``,
+        ``https://tfhub.dev/google`` the Publisher ``google``).
         """
         name = name.strip()
         if name.startswith(("http://", "https://")):
+            from hubfork.handles import (
+                hub_url_to_repo,
+                tfhub_collection_handle,
+                tfhub_url_to_handle,
+                tfhub_url_to_publisher,
+            )
+
             kind = kind or _variant_kind(name)
             converted = tfhub_url_to_handle(name)
+            collection = tfhub_collection_handle(converted) if converted else None
+            if collection is not None:
+                converted, kind = collection, kind or "Collection"
+            if converted is None:
+                converted = tfhub_url_to_publisher(name)
+                kind = kind or ("Publisher" if converted else None)
             if converted is None:
                 ref = hub_url_to_repo(name)
                 converted = ref.repo_id if ref else None
             if converted is None:
                 return None
             name = converted
-        found = self._by_handle.get(name) or self._by_lower.get(name.lower())
-        if not found:
-            prefix = name.lower().rstrip("/") + "/"
-            versions = [
-                e for e in self.entries
-                if e.version is not None and e.handle.lower().startswith(prefix) and e.handle[len(prefix):].isdigit()
-            ]
-            found = versions
+        exact = self._by_handle.get(name) or self._by_lower.get(name.lower()) or []
+        key = name.lower().rstrip("/")
+        versions = [e for e in self._models.get(key, ()) if e.version is not None and model_key(e.handle) == key]
         if kind is not None:
-            found = [e for e in found if e.kind.lower() == kind.lower()]
-        return preferred(found)
+            kind = kind.lower()
+            return preferred(e for e in exact if e.kind.lower() == kind) \
+                or preferred(e for e in versions if e.kind.lower() == kind)
+        # A model's handle without version names its newest version, before a Collection of the same name.
+        return preferred(e for e in exact if e.kind not in TFHUB_GROUP_KINDS) or preferred(versions) \
+            or preferred(exact)
 
     def find_kaggle(self, publisher: str, model: str, variation: str, version: int | None) -> RegistryEntry | None:
         """The entry a Kaggle model names: same publisher and version (any, when None), and a name equal
         to `model` + `variation` once lower-cased without '-' and '_' (`hubfork.handles.kaggle_key`)."""
+        from hubfork.handles import kaggle_key
+
         key = kaggle_key(model + variation)
         return preferred(
             e for e in self.entries
@@ -144,19 +167,70 @@ class Registry:
             raise EntryNotFoundError(name, path=self.where, suggestions=close)
         return entry
 
-    def search(self, query: str | None = None, **filters: str | None) -> "SearchResults":
-        """Entries matching `query` and the filters (language, task, format,
-        publisher, arch, kind), best first."""
-        from hubfork.cards.vocabulary import Vocabulary
+    def search(self, query: str | None = None, **filters: str | bool | None) -> "SearchResults":
+        """Every entry matching `query` and the filters (language, task, format, publisher, arch,
+        kind, fine_tunable, has_source; see `hubfork.registry.search.Filters`), best first
+        (`hubfork.registry.search.page` cuts them into pages)."""
+        language_ids = None
+        if filters.get("language"):
+            from hubfork.cards.vocabulary import Vocabulary
 
-        return search(self.entries, query, Filters(**filters),
-                      language_ids=Vocabulary.default().language_ids_by_name)
+            language_ids = Vocabulary.default().language_ids_by_name
+        return search(self.entries, query, Filters(**filters), language_ids=language_ids)
 
     def card_file(self, entry: RegistryEntry) -> Path | None:
         """Where an entry's card file is, when the registry was loaded from a file."""
         if self.path is None:
             return None
         return self.path.parent / entry.card_path
+
+    # ------------------------------------------------------------ relations between entries
+
+    def versions_of(self, entry: RegistryEntry) -> list[RegistryEntry]:
+        """Every version of `entry`'s model of its kind, newest first, `entry` among them (a
+        Collection or Publisher has only itself)."""
+        if entry.kind in TFHUB_GROUP_KINDS:
+            return [entry]
+        same = [e for e in self._models.get(_model_of(entry), ()) if e.kind == entry.kind]
+        return sorted(same, key=lambda e: -(e.version or 0)) or [entry]
+
+    def variants_of(self, entry: RegistryEntry) -> list[RegistryEntry]:
+        """The other cards of `entry`'s handle: tfhub.dev gave a model's Lite, Tfjs and Coral
+        variants (and its placeholder) the model's handle; loadable kinds first."""
+        return sorted((e for e in self._by_lower.get(entry.handle.lower(), ()) if e is not entry),
+                      key=lambda e: _KIND_RANK.get(e.kind, len(CARD_KINDS)))
+
+    def collections_of(self, entry: RegistryEntry) -> list[RegistryEntry]:
+        """The Collections that list `entry`'s model (any version of it: members are matched by
+        handle without version, in any case), in registry order."""
+        if entry.kind in TFHUB_GROUP_KINDS:
+            return []
+        return list(self._collections.get(_model_of(entry), ()))
+
+    def members_of(self, collection: RegistryEntry) -> list[tuple[str, RegistryEntry | None]]:
+        """A Collection's members in card order, each with the newest registry entry of the model it
+        names (its loadable kind first), or None when the registry does not know it."""
+        members = collection.members
+        return [(member, preferred(self._models.get(model_key(member), ()))) for member in members]
+
+    @cached_property
+    def _models(self) -> dict[str, list[RegistryEntry]]:
+        """Each model's entries (every version and variant) by `model_key`; groups left out."""
+        models: dict[str, list[RegistryEntry]] = {}
+        for entry in self.entries:
+            if entry.kind not in TFHUB_GROUP_KINDS:
+                models.setdefault(_model_of(entry), []).append(entry)
+        return models
+
+    @cached_property
+    def _collections(self) -> dict[str, list[RegistryEntry]]:
+        """The Collections listing each model, by `model_key`."""
+        listed: dict[str, list[RegistryEntry]] = {}
+        for entry in self.entries:
+            if entry.kind == "Collection":
+                for key in dict.fromkeys(model_key(m) for m in entry.members):
+                    listed.setdefault(key, []).append(entry)
+        return listed
 
 
 class LayeredRegistry(Registry):

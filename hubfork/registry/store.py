@@ -1,26 +1,26 @@
 """Reading and writing registry files, and finding the default one.
 
-A registry is ``registry.yaml``; reading a few thousand entries with PyYAML
-takes seconds, so each registry file read (or written) is also kept as JSON in
-hubfork's cache, keyed by the sha256 of the file's bytes. A browse command then
-costs a hash and a ``json.loads``; any change to the file changes its key.
+A registry is ``registry.yaml``. Reading a few thousand entries with PyYAML takes
+seconds, so hubfork writes each entry on one line as JSON (which is YAML too, see
+`hubfork.registry.yaml_writer`) and says so in the header; such a file is read a line
+at a time with ``json.loads``, in tens of milliseconds, with no cache to keep. Any
+line the fast reader does not recognise, and any file without that header
+(hand-written, or from an older hubfork), is read by PyYAML's safe loader instead.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from hubfork._files import atomic_write_text
 from hubfork._reading import read_regular_file
 from hubfork.cards.yaml_limits import ALIAS_MESSAGE, alias_line
-from hubfork.constants import ENV_REGISTRY, HOME_CARDS, HOME_REGISTRY, REGISTRY_FORMAT, cache_dir, home_dir
+from hubfork.constants import ENV_REGISTRY, HOME_CARDS, HOME_REGISTRY, REGISTRY_FORMAT, home_dir
 from hubfork.errors import RegistryError, RegistryFormatError, RegistryNotFoundError
 from hubfork.registry import yaml_writer
 from hubfork.registry.entry import entry_problem
@@ -33,12 +33,14 @@ from hubfork.registry.entry import entry_problem
 _TRAILED = "# The last line of this file says how many entries it holds; a file without that line was cut short."
 TRAILER = "# end of registry: {count} entries"
 _TRAILER = re.compile(rb"\n# end of registry: (\d+) entries\s*\Z")
+# The header line that lets a reader take `_parse_lines`.
+_ONE_LINE_JSON = "# Each entry is one line of JSON (which is YAML too), for readers that take it as JSON."
 HEADER = (
     "# hubfork registry: one entry per model card, written by `hubfork registry build`.\n"
     "# Edit the cards and rebuild; changes made here are lost at the next build.\n"
-    f"{_TRAILED}"
+    f"{_TRAILED}\n"
+    f"{_ONE_LINE_JSON}"
 )
-_CACHE_VERSION = 1
 #: The largest registry file read (100 MB: tfhub.dev's ~6,000 cards make about 5 MB). A larger
 #: one, or anything but a regular file (a FIFO, /dev/zero), is refused unread.
 MAX_REGISTRY_BYTES = 100_000_000
@@ -53,10 +55,13 @@ def default_registry_path() -> Path:
     explicit = os.environ.get(ENV_REGISTRY)
     if explicit:
         return Path(explicit)
-    packaged = resources.files("hubfork").joinpath("_data", "registry.yaml")
+    # The package's own folder, not importlib.resources: that import costs a browse command ~10 ms,
+    # and a registry inside a zip could not be read as a file anyway.
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_data" / "registry.yaml"
     if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent.parent / "registry.yaml"
+        return packaged
+    return package.parent / "registry.yaml"
 
 
 def user_registry_path() -> Path:
@@ -75,8 +80,7 @@ def render(document: dict[str, Any]) -> str:
 
 
 def write(path: str | os.PathLike[str], document: dict[str, Any]) -> str:
-    """Write a registry atomically (readers see the old file or the new one) and
-    prime the read cache. Returns the text written.
+    """Write a registry atomically (readers see the old file or the new one). Returns the text written.
 
     Raises:
         RegistryError: `path` is a folder, or cannot be written (the message says why); nothing
@@ -89,12 +93,11 @@ def write(path: str | os.PathLike[str], document: dict[str, Any]) -> str:
         atomic_write_text(path, text)
     except OSError as exc:
         raise RegistryError(f"cannot write the registry: {exc.strerror or exc}", path=str(path)) from None
-    _store_cached(hashlib.sha256(text.encode("utf-8")).hexdigest(), document)
     return text
 
 
 def read(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a registry file into its document, through the cache when possible.
+    """Read a registry file into its document.
 
     Raises:
         RegistryNotFoundError: no file at `path`, or it cannot be read.
@@ -105,16 +108,11 @@ def read(path: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(path)
     raw = _read_bytes(path)
     trailer_count = _trailer_count(raw, str(path))
-    digest = hashlib.sha256(raw).hexdigest()
-    document = _load_cached(digest)
-    if document is not None:
-        try:
-            _check(document, str(path))
-        except RegistryFormatError:
-            document = None
+    text = _decode(raw, str(path))
+    document = _parse_lines(raw, text) if _ONE_LINE_JSON.encode("utf-8") in raw[:1024] else None
     if document is None:
-        document = _parse(raw, str(path))
-        _store_cached(digest, document)
+        document = _parse_yaml(text, str(path))
+    _check(document, str(path))
     if trailer_count is not None and trailer_count != len(document["entries"]):
         raise RegistryFormatError(f"its last line says {trailer_count} entries, but it holds "
                                   f"{len(document['entries'])}", path=str(path), line=raw.count(b"\n"))
@@ -150,27 +148,115 @@ def _trailer_count(raw: bytes, path: str) -> int | None:
     return int(match.group(1))
 
 
-def _parse(raw: bytes, path: str) -> dict[str, Any]:
-    import yaml
-
+def _decode(raw: bytes, path: str) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RegistryFormatError(f"not UTF-8 text (byte {exc.start} cannot be decoded)", path=path,
                                   line=raw[: exc.start].count(b"\n") + 1) from None
+
+
+# What `_parse_lines` reads itself: comments, ``key: JSON`` and ``- JSON``. Anything else, and
+# text where JSON and YAML could read differently (tabs, which YAML allows in fewer places;
+# characters YAML refuses or reads as line breaks; escaped surrogates, which JSON pairs and YAML
+# refuses), goes to PyYAML, whose reading is the reference (tests/registry/test_store.py).
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?")
+_YAML_ONLY_CHARS = re.compile(f"[\t{yaml_writer.YAML_UNSAFE}]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abAB]")
+# Searching 2 MB of text for a character class takes ~15 ms; deleting the printable ASCII bytes
+# first (in C) leaves little to search, still valid UTF-8 (no byte of a multi-byte character is ASCII).
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n\r"
+
+
+def _yaml_only(raw: bytes) -> bool:
+    """Whether `raw` holds something JSON and YAML could read differently."""
+    rest = raw.translate(None, _PRINTABLE_ASCII).decode("utf-8")
+    return bool(_YAML_ONLY_CHARS.search(rest) or _SURROGATE_ESCAPE.search(raw))
+
+
+# PyYAML (YAML 1.1) reads a number as a float only with a '.' and a signed exponent.
+_YAML_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
+
+
+def _yaml_float(token: str) -> float:
+    if not _YAML_FLOAT.fullmatch(token):
+        raise ValueError(f"YAML reads {token} as text")
+    return float(token)
+
+
+_JSON = json.JSONDecoder(parse_float=_yaml_float)
+
+
+def _parse_lines(raw: bytes, text: str) -> dict[str, Any] | None:
+    """The document of a registry written a line per entry, or None when some line is not one this
+    reads (the caller then reads the whole text as YAML, which also reports any error)."""
+    if _yaml_only(raw):
+        return None
+    document: dict[str, Any] = {}
+    items: list[Any] | None = None  # the list '- ' lines add to
+    key = None
+    decode, decode_at = _JSON.decode, _JSON.raw_decode
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            if key is None:
+                return None
+            if items is None:
+                if document[key] is not None:
+                    return None
+                items = document[key] = []
+            try:
+                item, end = decode_at(line, 2)
+                if end != len(line) and not line[end:].isspace():
+                    raise ValueError("more after the JSON value")
+            except (ValueError, RecursionError):
+                yaml_item = _yaml_item(line)
+                if yaml_item is None:
+                    return None
+                item = yaml_item[0]
+            items.append(item)
+            continue
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _KEY_LINE.fullmatch(line.rstrip())
+        if match is None or match.group(1).lower() in yaml_writer.RESERVED:
+            return None
+        key, value, items = match.group(1), match.group(2), None
+        try:
+            document[key] = decode(value) if value and value.strip() else None
+        except (ValueError, RecursionError):
+            return None
+    return document
+
+
+def _yaml_item(line: str) -> list[Any] | None:
+    """A ``- ITEM`` line JSON cannot read (``.nan``, a comment after it...) read as YAML: ``[ITEM]``,
+    or None when it is not one whole item with no alias."""
+    import yaml
+
+    if alias_line(line) is not None:
+        return None
+    try:
+        value = yaml.load(line, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return value if isinstance(value, list) and len(value) == 1 else None
+
+
+def _parse_yaml(text: str, path: str) -> Any:
+    import yaml
+
     alias = alias_line(text)
     if alias is not None:
         raise RegistryFormatError(ALIAS_MESSAGE, path=path, line=alias + 1)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        document = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise RegistryFormatError(f"not valid YAML: {problem}", path=path,
                                   line=mark.line + 1 if mark else None) from None
-    _check(document, path)
-    return document
 
 
 def _check(document: Any, path: str) -> None:
@@ -193,22 +279,3 @@ def _check(document: Any, path: str) -> None:
             handle = entry.get("handle") if isinstance(entry, dict) else None
             named = f" ({handle})" if isinstance(handle, str) and handle else ""
             raise RegistryFormatError(f"entry {number}{named} {problem}", path=path)
-
-
-def _cache_file(digest: str) -> Path:
-    return cache_dir() / "registry" / f"{digest}.v{_CACHE_VERSION}.json"
-
-
-def _load_cached(digest: str) -> dict[str, Any] | None:
-    try:
-        return json.loads(_cache_file(digest).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _store_cached(digest: str, document: dict[str, Any]) -> None:
-    # The cache only saves time: a read-only or full disk must not fail a command.
-    try:
-        atomic_write_text(_cache_file(digest), json.dumps(document, ensure_ascii=False, separators=(",", ":")))
-    except OSError:
-        pass

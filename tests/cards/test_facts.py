@@ -95,3 +95,34 @@ def test_languages_from_metadata_or_prose():
 def test_tasks_prefer_task_over_module_type():
     assert facts.tasks({"task": ["text-embedding"], "module-type": ["image-x"]}) == ["text-embedding"]
     assert facts.tasks({"module-type": ["text-embedding"]}) == ["text-embedding"]
+
+
+# Pieces that put the patterns' first letters after word characters, non-word characters and
+# nothing, with digits (ASCII and not) and letters (ASCII and not) around.
+_PIECES = ["L", "A", "H", "=", " ", "1", "12", "٣", "_", "é", "x", "-", "pre", "pretrained", "trained ", "for ",
+           "on ", "English", "hub.Module(", "Uses dicts", "expects a dict", "pooled_output, sequence_output = f([",
+           "\n", "L=", "L =3", "(", "."]
+
+
+@pytest.mark.parametrize("fast, pattern", [
+    (facts._PROSE_LAYERS, r"\bL\s*=\s*(\d+)\b"),
+    (facts._PROSE_HIDDEN, r"\bH\s*=\s*(\d+)\b"),
+    (facts._PROSE_HEADS, r"\bA\s*=\s*(\d+)\b"),
+    (facts._PRETRAINED_FOR, r"\bpre-?trained\s+(?:for|on)\s+([A-Z][a-z]+)\b"),
+    (facts._TF1_SIGNALS[1], r"\bhub\.Module\("),
+    (facts._DICT_SIGNALS[1], r"\bexpects\s+a\s+dict\b"),
+    (facts._DICT_SIGNALS[2], r"\bUses\s+dicts\b"),
+    (facts._LIST_SIGNALS, r"\bpooled_output\s*,\s*sequence_output\s*=\s*\w+\(\s*\["),
+])
+def test_patterns_at_a_word_boundary_match_where_their_plain_regex_does(fast, pattern):
+    import random
+    import re
+
+    plain = re.compile(pattern)
+    pick = random.Random(pattern)
+    texts = ["".join(pick.choice(_PIECES) for _ in range(pick.randint(0, 12))) for _ in range(3000)]
+    for text in texts:
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [(m.span(), m.groups()) for m in
+                                                                       plain.finditer(text)], text
+        found, expected = fast.search(text), plain.search(text)
+        assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))

@@ -1,4 +1,4 @@
-"""Fuzzing the card parser with mutations of real cards (tests/data/seeds and cards-sample): it
+"""Fuzzing the card parser with mutations of real cards (tests/data/seeds and the sample cards of cards/tfhub.dev): it
 returns a Card, whatever the text or the bytes of the file, and raises nothing (problems are in the
 card). ``scripts/fuzz.py`` runs the same properties for minutes; see tests/fixtures/fuzzing.py."""
 

@@ -139,6 +139,19 @@ def test_a_file_swapped_for_a_device_after_its_check_is_read_no_further_than_the
     assert info.value.strerror == "the file is more than 2 MB (it grew while read); at most 2 MB is read"
 
 
+def test_a_file_that_grew_after_its_check_is_read_whole_or_refused(tmp_path, monkeypatch):
+    # The read is sized by the file's fstat; what was appended since is read too, up to the limit.
+    card = tmp_path / "card.md"
+    card.write_bytes(b"x" * 5000)
+    real_stat, real_fstat = os.stat, os.fstat
+    monkeypatch.setattr(_reading.os, "stat", lambda path: os.stat_result((*real_stat(path)[:6], 10, 0, 0, 0)))
+    monkeypatch.setattr(_reading.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, 0, 0, 0)))
+    assert _reading.read_regular_file(card, 5000) == b"x" * 5000
+    with pytest.raises(OSError) as info:
+        _reading.read_regular_file(card, 4999)
+    assert info.value.errno == errno.EFBIG and "it grew while read" in info.value.strerror
+
+
 def test_a_folder_named_like_a_card_is_not_a_card(tmp_path):
     (tmp_path / "folder.md").mkdir()
     (tmp_path / "real.md").write_text(MODULE)

@@ -1,12 +1,16 @@
-"""Every real card in tests/data/cards-sample: handle, kind, version and metadata
-written out as tfhub.dev's validator read them, plus the BERT facts."""
+"""The sample cards of the vendored catalogue (tests/conftest.py SAMPLE_CARDS): handle, kind, version
+and metadata written out as tfhub.dev's validator read them, plus the BERT facts; and the catalogue's
+derived fields (a collection's members, the deleted models' status)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from hubfork import Architecture, parse_card, parse_cards
-from tests.conftest import SAMPLES
+from hubfork.cards.parser import iter_card_paths
+from tests.conftest import CATALOGUE, SAMPLE_CARDS, SAMPLE_PATHS, SAMPLES
 
 COLAB_GLUE = "https://colab.research.google.com/github/tensorflow/text/blob/master/docs/tutorials/bert_glue.ipynb"
 BERT_META = {
@@ -54,12 +58,14 @@ EXPECTED = [
      2, BERT_META),
     ("tensorflow/models/bert_en_cased_L-12_H-768_A-12/3.md", "Module", "tensorflow/bert_en_cased_L-12_H-768_A-12/3",
      3, {**BERT_META, "colab": COLAB_GLUE}),
+    # The project's key (the model's mirror) is added to the catalogue's card.
     ("tensorflow/models/bert_en_cased_L-12_H-768_A-12/4.md", "Module", "tensorflow/bert_en_cased_L-12_H-768_A-12/4",
-     4, {**BERT_META, "asset-path": "internal", "colab": COLAB_GLUE}),
+     4, {**BERT_META, "asset-path": "internal", "colab": COLAB_GLUE,
+         "hub-repo": "Dimitre/bert_en_cased_L-12_H-768_A-12"}),
     ("tensorflow/models/bert_en_cased_preprocess/1.md", "Module", "tensorflow/bert_en_cased_preprocess/1", 1,
      PREPROCESS_META),
     ("tensorflow/models/bert_en_cased_preprocess/3.md", "Module", "tensorflow/bert_en_cased_preprocess/3", 3,
-     {**PREPROCESS_META, "colab": COLAB_GLUE}),
+     {**PREPROCESS_META, "colab": COLAB_GLUE, "hub-repo": "Dimitre/bert_en_cased_preprocess"}),
     ("tensorflow/models/bert_en_uncased_preprocess/3.md", "Module", "tensorflow/bert_en_uncased_preprocess/3", 3,
      {**PREPROCESS_META, "colab": COLAB_GLUE}),
     ("tensorflow/models/mobilenet_v1_1.0_224_quantized/1/default/coral/1.md", "Coral",
@@ -92,7 +98,8 @@ BERT_FACTS = [
 
 
 def test_the_expectations_cover_every_sample():
-    assert sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.md")) == sorted(e[0] for e in EXPECTED)
+    assert sorted(SAMPLE_CARDS) == sorted(e[0] for e in EXPECTED)
+    assert all(path.is_file() for path in SAMPLE_PATHS)
 
 
 @pytest.mark.parametrize("relative, kind, handle, version, metadata", EXPECTED, ids=[e[0] for e in EXPECTED])
@@ -128,7 +135,7 @@ def test_publisher_pages_keep_their_icon():
 
 
 def test_lite_and_tfjs_variants_name_their_parent_model():
-    cards = {c.kind: c for c in parse_cards([SAMPLES / "google", SAMPLES / "svampeatlas"])}
+    cards = {c.kind: c for c in parse_cards(SAMPLE_PATHS)}
     assert cards["Tfjs"].parent_model == "google/imagenet/mobilenet_v2_075_224/feature_vector/3"
     assert cards["Tfjs"].format == "tfjs"
     assert cards["Lite"].parent_model == "svampeatlas/vision/classifier/fungi_mobile_V1/1"
@@ -136,6 +143,30 @@ def test_lite_and_tfjs_variants_name_their_parent_model():
 
 
 def test_folders_are_searched_for_md_files_in_sorted_order():
-    cards = parse_cards([SAMPLES])
-    paths = [c.path for c in cards]
-    assert len(cards) == len(EXPECTED) and paths == sorted(paths)
+    cards = parse_cards([SAMPLES / "svampeatlas"])
+    assert [Path(c.path).relative_to(SAMPLES).as_posix() for c in cards] == [
+        "svampeatlas/models/vision/classifier/fungi_mobile_V1/1.md",
+        "svampeatlas/models/vision/classifier/fungi_mobile_V1/1/default/lite/1.md",
+        "svampeatlas/models/vision/classifier/fungi_mobile_V1/2.md",
+        "svampeatlas/models/vision/embedder/fungi_V2/1.md",
+        "svampeatlas/svampeatlas.md",
+    ]
+
+
+def test_the_top_files_of_the_catalogue_are_not_cards():
+    paths = [p.relative_to(CATALOGUE).as_posix() for p in iter_card_paths([CATALOGUE])]
+    assert len(paths) == 2819
+    assert all(p.startswith("assets/docs/") for p in paths)
+
+
+def test_a_collection_lists_its_members_and_other_cards_none():
+    bert = parse_card(SAMPLES / "google/collections/bert/1.md")
+    assert len(bert.members) == 66
+    # Card order, once each (the preprocessor's link is on every row of its table).
+    assert bert.members[:3] == ("tensorflow/bert_en_uncased_L-12_H-768_A-12", "tensorflow/bert_en_uncased_preprocess",
+                                "tensorflow/bert_en_uncased_L-24_H-1024_A-16")
+    assert "google/collections/transformer_encoders_text/1" not in bert.members  # a collection, not a model
+    # Most collections list their models in hidden comment lines.
+    bit = parse_card(SAMPLES / "google/collections/experts/bit/1.md")
+    assert bit.members[0] == "google/experts/bit/r50x1/in21k/artifact" and len(bit.members) == 48
+    assert parse_card(SAMPLES / "google/models/universal-sentence-encoder/4.md").members == ()

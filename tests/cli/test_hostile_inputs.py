@@ -61,7 +61,7 @@ def test_browse_json_escapes_every_control_character(evil_registry):
     assert result.returncode == 0
     assert_inert(result.stdout)
     assert "\\u009b31m" in result.stdout
-    [entry] = json.loads(result.stdout)
+    [entry] = json.loads(result.stdout)["results"]
     assert entry["description"] == DESCRIPTION  # the same text, escaped only for the terminal
 
 
@@ -81,12 +81,12 @@ def test_cards_parse_and_validate_print_no_control_characters(tmp_path):
 def test_search_limit_must_be_a_positive_number(limit):
     result = run_cli("search", "bert", "--limit", limit)
     assert result.returncode == 2 and result.stdout == ""
-    assert f"argument --limit: expected a whole number of at least 1, not '{limit}'" in result.stderr
+    assert f"argument --per-page/--limit: expected a whole number of at least 1, not '{limit}'" in result.stderr
 
 
 def test_search_limit_keeps_that_many():
     result = run_cli("search", "bert", "--limit", "2", "--json")
-    assert result.returncode == 0 and len(json.loads(result.stdout)) == 2
+    assert result.returncode == 0 and len(json.loads(result.stdout)["results"]) == 2
 
 
 def hostile_cards(folder: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ import pytest
 from hubfork.errors import ModelError
 from hubfork.models import _tf
 from hubfork.models.tokenizer import MAX_CHARS_PER_WORD, SPECIAL_TOKENS, make_tokenizer, read_vocab
-from tests.conftest import ROOT, SAMPLES, SEEDS
+from tests.conftest import ROOT, SAMPLE_PATHS, SAMPLES, SEEDS
 from tests.fixtures.models import minilm_folder
 
 tf = _tf.tensorflow()
@@ -60,7 +60,7 @@ CRAFTED = [
 
 def real_lines() -> list[str]:
     """Every line of every markdown card in the sample and of every seed (tests/data)."""
-    files = sorted(SAMPLES.rglob("*.md")) + sorted(SEEDS.glob("*"))
+    files = sorted(SAMPLE_PATHS) + sorted(SEEDS.glob("*"))
     assert files, f"no test text under {SAMPLES} and {SEEDS}"
     return [line for path in files for line in path.read_text(encoding="utf-8").split("\n")]
 

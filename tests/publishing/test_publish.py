@@ -73,7 +73,7 @@ def test_the_cli_round_trip_of_a_v3_encoder_and_its_preprocessor(generations, ti
 
     # Found at once by search and show, through the registry the publish rebuilt.
     found = run_cli("search", "tiny_encoder", "--registry", str(place["registry"]), "--json")
-    assert [hit["handle"] for hit in json.loads(found.stdout)] == ["acme/tiny_encoder/1"]
+    assert [hit["handle"] for hit in json.loads(found.stdout)["results"]] == ["acme/tiny_encoder/1"]
     shown = run_cli("show", "acme/tiny_encoder/1", "--registry", str(place["registry"]), "--json")
     entry = json.loads(shown.stdout)
     assert (entry["preprocessor"], entry["api"], entry["casing"]) == (PREPROCESSOR, "dict", "uncased")
@@ -292,7 +292,7 @@ def test_converted_minilm_is_found_and_loaded_by_its_new_handle(embedded_hub, pl
                         str(place["registry"]))
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
-    found = json.loads(run_cli("search", "minilm", "--registry", str(place["registry"]), "--json").stdout)
+    found = json.loads(run_cli("search", "minilm", "--registry", str(place["registry"]), "--json").stdout)["results"]
     assert [hit["handle"] for hit in found] == ["acme/minilm/1", "acme/minilm_preprocess/1"]
     assert found[0]["architecture"] == {"layers": 6, "hidden_size": 384, "heads": 12}
     embedded = run_cli("embed", "--model", "acme/minilm/1", "--registry", str(place["registry"]), "--json",

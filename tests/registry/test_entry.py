@@ -40,3 +40,50 @@ def test_html_repr_escapes_text_and_leaves_out_empty_fields(registry):
     assert table["description"] == "&lt;script&gt;a &amp; b&lt;/script&gt;"
     assert "preprocessor" not in table and "masked LM" not in table and "sources" not in table
     assert "<script>" not in entry._repr_html_()
+
+
+def test_a_collection_s_members_and_a_deleted_model_s_status_are_shown(registry):
+    collection = rows(registry.find("google/universal-sentence-encoder", kind="Collection")._repr_html_())
+    assert collection["members"].startswith(
+        "google/universal-sentence-encoder, google/universal-sentence-encoder-large")
+    assert "status" not in collection
+    assert rows(registry.get("silero/silero-stt/de/1")._repr_html_())["status"] == "deleted"
+
+
+# ----------------------------------------------------------------- the file form
+
+
+def test_members_and_status_go_to_the_file_and_back(registry):
+    from hubfork.registry.entry import RegistryEntry, entry_problem
+
+    collection = registry.find("google/universal-sentence-encoder", kind="Collection")
+    for entry in (collection, registry.get("silero/silero-stt/de/1"), registry.get("hubfork/all-MiniLM-L6-v2/1")):
+        data = entry.to_dict()
+        assert entry_problem(data) is None
+        assert RegistryEntry.from_dict(data) == entry
+    data = registry.get("silero/silero-stt/de/1").to_dict()
+    assert (data["members"], data["status"]) == ([], "deleted")
+    assert len(collection.to_dict()["members"]) == 11
+
+
+def test_an_entry_written_before_members_and_status_still_reads(registry):
+    from hubfork.registry.entry import RegistryEntry, entry_problem
+
+    data = registry.get("hubfork/all-MiniLM-L6-v2/1").to_dict()
+    del data["members"], data["status"]
+    assert entry_problem(data) is None
+    entry = RegistryEntry.from_dict(data)
+    assert (entry.members, entry.status) == ((), None)
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("members", "google/x", "has 'members' as str 'google/x'; expected a list of text"),
+    ("members", [1], "has 'members' as list [1]; expected a list of text"),
+    ("status", True, "has 'status' as bool True; expected text"),
+])
+def test_members_and_status_of_the_wrong_type_are_refused(registry, field, value, expected):
+    from hubfork.registry.entry import entry_problem
+
+    data = registry.get("hubfork/all-MiniLM-L6-v2/1").to_dict()
+    data[field] = value
+    assert entry_problem(data) == expected

@@ -1,10 +1,12 @@
-"""Reading registry files: the JSON cache, format errors, the default registry."""
+"""Reading registry files: the one-line-per-entry fast path against PyYAML, format errors, the default
+registry."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubfork import Registry, RegistryFormatError, RegistryNotFoundError, default_registry_path
 from hubfork.registry import store
@@ -13,39 +15,99 @@ from tests.conftest import ROOT
 DOC = {"format": 1, "cards": "cards", "entries": [{"handle": "a/b/1", "kind": "Module", "metadata": {"x": ["y"]}}]}
 
 
-def test_a_registry_read_once_is_then_read_from_the_cache(tmp_path):
+def yaml_read(text: str):
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def fast_read(text: str):
+    return store._parse_lines(text.encode("utf-8"), text)
+
+
+def test_the_shipped_registry_is_read_by_the_fast_path_exactly_as_pyyaml_reads_it():
+    text = (ROOT / "registry.yaml").read_text(encoding="utf-8")
+    assert store._ONE_LINE_JSON in text.splitlines()[:6]
+    document = fast_read(text)
+    assert document is not None and len(document["entries"]) > 2800
+    assert document == yaml_read(text)
+
+
+texts = st.one_of(
+    st.text(),  # any unicode: control characters, line separators, quotes, backslashes
+    st.text(alphabet="\\\"'\t\n\r\x85\u2028\u2029\ufeff\x7f\x9f#:&*-[]{},é😀 ", max_size=40),
+    st.sampled_from(["yes", "No", "null", "~", "", "1.0", "1e3", "0x1F", "- a", "a: b", "#x", "*ref", "&a",
+                     "\\ud800", "\\u00e9", "x" * 5000]),
+)
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(texts, children, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(texts, values, max_size=6), max_size=5), texts)
+def test_the_fast_path_reads_what_pyyaml_reads(entries, cards):
+    document = {"format": 1, "cards": cards, "entries": entries}
+    text = store.render(document)
+    assert yaml_read(text) == document
+    fast = fast_read(text)
+    # Text JSON and YAML could read differently goes to PyYAML (None here); otherwise the same document.
+    assert fast is None or fast == document
+
+
+def test_a_registry_written_by_hubfork_is_read_without_pyyaml(tmp_path, monkeypatch):
     path = tmp_path / "registry.yaml"
-    path.write_text(store.render(DOC))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    cache = store._cache_file(digest)
-    assert not cache.exists()
-    assert store.read(path) == DOC
-    assert cache.is_file()
-    # Prove the second read uses the cache: give the cache a different (valid) document.
-    cache.write_text('{"format": 1, "entries": [{"handle": "from/cache/1", "kind": "Module"}]}')
-    assert store.read(path)["entries"][0]["handle"] == "from/cache/1"
-    # Any change to the file changes its key: the file is parsed again.
-    path.write_text(store.render(DOC) + "\n")
+    path.write_text(store.render(DOC), encoding="utf-8")
+    monkeypatch.setattr(store, "_parse_yaml", lambda *args: pytest.fail("PyYAML used"))
     assert store.read(path) == DOC
 
 
-def test_a_broken_cache_entry_is_ignored(tmp_path):
+@pytest.mark.parametrize("edit", [
+    # Hand edits the fast path hands to PyYAML (the whole file, or one line), read as PyYAML reads them.
+    lambda text: text.replace('- {"handle": "a/b/1"', '- {"handle": "a/b/1", "note": 1e3', 1),
+    lambda text: text.replace('"]}}\n', '"]}}  # a comment\n', 1),
+    lambda text: text.replace('- {"handle": "a/b/1", "kind": "Module", "metadata": {"x": ["y"]}}',
+                              "- handle: a/b/1\n  kind: Module\n  metadata: {x: [y]}"),
+    lambda text: text.replace("cards: ", "yes: 1\ncards: "),
+    lambda text: text.replace('"x": ["y"]', '"x":\t["y"]'),
+    # Raw characters JSON takes as they are but YAML folds as line breaks or refuses, and escaped
+    # surrogates (JSON pairs them, YAML refuses them).
+    lambda text: text.replace('["y"]', '["y\u2028z"]'),
+    lambda text: text.replace('["y"]', '["y\x85z"]'),
+    lambda text: text.replace('["y"]', '["y\x80z"]'),
+    lambda text: text.replace('["y"]', '["\\ud83d\\ude00"]'),
+])
+def test_hand_edits_are_read_as_pyyaml_reads_them(tmp_path, edit):
+    text = edit(store.render(DOC))
     path = tmp_path / "registry.yaml"
-    path.write_text(store.render(DOC))
-    cache = store._cache_file(hashlib.sha256(path.read_bytes()).hexdigest())
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    for junk in ("{not json", '{"format": 1}', "[]"):
-        cache.write_text(junk)
-        assert store.read(path) == DOC
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = yaml_read(text)
+    except yaml.YAMLError:
+        with pytest.raises(RegistryFormatError, match="not valid YAML"):
+            store.read(path)
+        return
+    assert store.read(path) == expected
 
 
-def test_an_unwritable_cache_does_not_fail_a_read(tmp_path, monkeypatch):
-    blocker = tmp_path / "cache-is-a-file"
-    blocker.write_text("")
-    monkeypatch.setenv("HUBFORK_CACHE", str(blocker))
+def test_an_alias_on_an_entry_line_is_refused_at_its_line(tmp_path):
+    text = store.render({"format": 1, "cards": "cards", "entries": [
+        {"handle": "a/b/1", "kind": "Module"}, {"handle": "a/c/1", "kind": "Module"}]})
+    text = text.replace('- {"handle": "a/c/1", "kind": "Module"}', '- &x {"handle": "a/c/1", "kind": *x}')
     path = tmp_path / "registry.yaml"
-    path.write_text(store.render(DOC))
-    assert store.read(path) == DOC
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RegistryFormatError, match="alias") as info:
+        store.read(path)
+    assert info.value.line == text.splitlines().index('- &x {"handle": "a/c/1", "kind": *x}') + 1
+
+
+def test_a_wrong_field_on_the_fast_path_names_the_entry(tmp_path):
+    text = store.render({"format": 1, "cards": "cards", "entries": [
+        {"handle": "a/b/1", "kind": "Module"}, {"handle": "a/c/1", "kind": "Module", "languages": "en"}]})
+    path = tmp_path / "registry.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RegistryFormatError, match=r"entry 2 \(a/c/1\) has 'languages' as str 'en'"):
+        store.read(path)
 
 
 def test_error_missing_registry(tmp_path):
@@ -76,6 +138,6 @@ def test_error_malformed_registry(tmp_path, text, line, message):
 
 def test_default_registry_is_the_checkout_one_or_the_environment(monkeypatch, tmp_path):
     assert default_registry_path() == ROOT / "registry.yaml"
-    assert len(Registry.load()) == 11
+    assert len(Registry.load()) == len(Registry.load_file(ROOT / "registry.yaml")) > 2800
     monkeypatch.setenv("HUBFORK_REGISTRY", str(tmp_path / "other.yaml"))
     assert default_registry_path() == tmp_path / "other.yaml"

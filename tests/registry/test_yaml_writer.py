@@ -1,9 +1,11 @@
-"""The registry's YAML writer: PyYAML's safe_load reads back exactly what was written."""
+"""The registry's YAML writer: PyYAML's safe_load reads back exactly what was written, one line per
+list item."""
 
 from __future__ import annotations
 
 import math
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,6 +44,20 @@ def test_floats_keep_their_value_and_type():
     assert math.isnan(yaml.safe_load(yaml_writer.dump({"v": float("nan")}))["v"])
 
 
-def test_layout_is_readable_block_yaml():
-    text = yaml_writer.dump({"entries": [{"handle": "a/b/1", "tags": ["x", "z"], "card": {"path": "c.md"}}]})
-    assert text == "entries:\n- handle: a/b/1\n  tags: [x, z]\n  card:\n    path: c.md\n"
+def test_layout_is_one_line_per_item_in_json():
+    text = yaml_writer.dump({"format": 1, "cards": "cards", "entries": [
+        {"handle": "a/b/1", "tags": ["x", "z"], "card": {"path": "c.md"}}, {"handle": "é\u2028"}]})
+    assert text == ('format: 1\ncards: "cards"\nentries:\n'
+                    '- {"handle": "a/b/1", "tags": ["x", "z"], "card": {"path": "c.md"}}\n'
+                    '- {"handle": "é\\u2028"}\n')
+
+
+def test_floats_are_written_as_yaml_reads_them_not_as_json_would():
+    assert yaml_writer.flow({"a": 1e-05, "b": [float("inf"), 2.0]}) == '{"a": 1.0e-05, "b": [.inf, 2.0]}'
+
+
+def test_values_no_registry_can_hold_are_refused():
+    with pytest.raises(TypeError, match="cannot write set"):
+        yaml_writer.flow({"a": {1, 2}})
+    with pytest.raises(ValueError, match="lone surrogate"):
+        yaml_writer.flow("a\ud800b")

@@ -1,0 +1,154 @@
+"""Writing a registry's site into a folder: staged beside it and moved in whole, so a build that
+fails leaves the folder as it was (or absent), never half-written.
+
+Pages are rendered by worker processes (each writes its share of pages into the staging
+folder); the output is the same bytes for the same registry and cards.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from hubfork._files import staged_folder
+from hubfork._lifeline import die_with_parent
+from hubfork.cards.parser import read_card_file
+from hubfork.errors import RegistryError
+from hubfork.registry.registry import Registry
+from hubfork.site.card_body import card_markdown
+from hubfork.site.catalogue import SiteCatalogue
+from hubfork.site.index import build_index, index_script
+from hubfork.site.pages import all_page, entry_page, index_page
+from hubfork.site.paths import PAGES_DIR
+from hubfork.site.render import highlight_css, render_markdown, warm_up
+
+#: A file every built site holds: a folder without it is never replaced by a build.
+MARKER = ".hubfork-site"
+#: The site's own scripts and stylesheet, shipped in the package.
+STATIC_FILES = ("site.css", "search.js", "copy.js")
+# Below this many entries, starting worker processes costs more than it saves.
+_PARALLEL_THRESHOLD = 200
+
+
+@dataclass
+class SiteResult:
+    """What `build_site` wrote."""
+
+    path: Path
+    pages: int
+    #: Bytes of every file written, and of ``index.js`` alone.
+    total_bytes: int
+    index_bytes: int
+    seconds: float
+
+
+def build_site(registry: Registry, output: str | os.PathLike[str], *, jobs: int | None = None) -> SiteResult:
+    """Write the static site of `registry` to the folder `output`: ``index.html`` (search),
+    ``index.js`` (the index), ``all.html``, ``e/<page>.html`` per entry and ``static/``.
+
+    A folder already at `output` is replaced only when it is a site built before (it holds
+    ``.hubfork-site``); a failed build leaves it untouched.
+
+    Raises:
+        RegistryError: `output` is a file or a folder of something else, or an entry's card
+            cannot be read.
+    """
+    started = time.perf_counter()
+    target = Path(output)
+    _check_target(target)
+    catalogue = SiteCatalogue(registry)
+    with staged_folder(target) as stage:
+        (stage / PAGES_DIR).mkdir()
+        static = stage / "static"
+        static.mkdir()
+        for name in STATIC_FILES:
+            (static / name).write_bytes(resources.files("hubfork.site").joinpath("static", name).read_bytes())
+        _write(static / "highlight.css", highlight_css())
+        script = index_script(build_index(catalogue))
+        _write(stage / "index.js", script)
+        _write(stage / "index.html", index_page(len(catalogue.entries)))
+        _write(stage / "all.html", all_page(catalogue))
+        _render_all(catalogue, stage, jobs)
+        _write(stage / MARKER, "A site written by `hubfork registry site`; a rebuild replaces this folder.\n")
+        total = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file())
+    return SiteResult(target, len(catalogue.entries), total, len(script.encode("utf-8")),
+                      time.perf_counter() - started)
+
+
+def _check_target(target: Path) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise RegistryError("the site's folder is not a folder (a file or a link is there)", path=str(target))
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise RegistryError(f"not writing the site here: the folder holds other files (no {MARKER}); "
+                            "give an empty or new folder", path=str(target))
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+# ------------------------------------------------------------- entry pages
+
+_CATALOGUE: SiteCatalogue | None = None
+
+
+def _render_page(catalogue: SiteCatalogue, index: int, stage: Path) -> None:
+    entry = catalogue.entries[index]
+    card = catalogue.registry.card_file(entry)
+    html = ""
+    if card is not None:
+        _, text, problem = read_card_file(card)
+        if problem is not None:
+            raise RegistryError(f"cannot render {entry.handle} ({entry.kind}): {problem.message}", path=str(card))
+        own = catalogue.page(entry)
+
+        def link(url: str) -> str | None:
+            found = catalogue.find(url)
+            if found is None:
+                return None
+            page = catalogue.page(found)
+            return page.rsplit("/", 1)[1] if page != own else "#main"
+
+        html = render_markdown(card_markdown(text, str(card)), link)
+    _write(stage / catalogue.page(entry), entry_page(catalogue, entry, html))
+
+
+def _render_chunk(args: tuple[list[int], str]) -> int:
+    indexes, stage = args
+    assert _CATALOGUE is not None
+    for index in indexes:
+        _render_page(_CATALOGUE, index, Path(stage))
+    return len(indexes)
+
+
+def _start_worker(parent: int, catalogue: SiteCatalogue) -> None:
+    global _CATALOGUE
+    die_with_parent(parent)
+    _CATALOGUE = catalogue
+
+
+def _render_all(catalogue: SiteCatalogue, stage: Path, jobs: int | None) -> None:
+    count = len(catalogue.entries)
+    jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if jobs <= 1 or count < _PARALLEL_THRESHOLD:
+        for index in range(count):
+            _render_page(catalogue, index, stage)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    warm_up()
+    # Interleaved chunks balance the work: long and short cards sit side by side. A worker
+    # ends itself if this process dies (SIGKILL runs no cleanup); the pool lives in this call.
+    chunks = [list(range(i, count, jobs * 4)) for i in range(jobs * 4)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
+                             initializer=_start_worker, initargs=(os.getpid(), catalogue)) as pool:
+        for _ in pool.map(_render_chunk, [(chunk, str(stage)) for chunk in chunks]):
+            pass
+
+
+__all__ = ["MARKER", "SiteResult", "build_site"]

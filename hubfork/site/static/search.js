@@ -1,0 +1,235 @@
+// The search page: filters window.HUBFORK_INDEX (index.js, see hubfork/site/index.py) as the
+// user types, ranks like `hubfork search` (hubfork/registry/search.py: the name or handle equal to
+// a word, a whole word of the name, a part of the name or handle, then tags, then the description;
+// each model's versions together, newest first), and draws one page of results.
+(function () {
+  "use strict";
+  var PAGE = 50;
+  var data = window.HUBFORK_INDEX;
+  var form = document.getElementById("search");
+  var input = document.getElementById("q");
+  var list = document.getElementById("results");
+  var count = document.getElementById("count");
+  var pager = document.getElementById("pager");
+  if (!data || !form) { return; }
+  var SPLIT = /[\s_\/.\-]+/;
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-facet]"));
+  var BOOL = { ft: ["yes", "no", "unknown"], s: ["yes", "no"] };
+  var page = 0;
+
+  function impliedName(handle, version) {
+    var parts = handle.split("/");
+    if (version >= 0 && parts.length > 2) { return parts.slice(1, -1).join("/"); }
+    return parts.length > 1 ? parts.slice(1).join("/") : handle;
+  }
+
+  // Entries as objects, with the lower-cased texts a query is matched against.
+  var entries = data.e.map(function (r, i) {
+    var name = r[1] === 0 ? impliedName(r[0], r[2]) : (r[1] || r[0]);
+    var nets = r[9].map(function (a) { return data.a[a]; });
+    var tags = r[6].map(function (t) { return data.t[t]; }).concat(nets, r[8].map(function (l) { return data.l[l]; }),
+      [data.k[r[3]]]).join(" ").toLowerCase();
+    var lname = name.toLowerCase();
+    return {
+      i: i, handle: r[0], version: r[2], kind: r[3], desc: r[5], deleted: r[12] === 1,
+      model: r[0].replace(/^(.+)\/(\d+)$/, "$1").toLowerCase(),
+      page: "e/" + (r[13] === 0 ? r[0].split("/").join("~") : r[13]) + ".html",
+      lname: lname, lhandle: r[0].toLowerCase(), tags: tags, ldesc: r[5].toLowerCase(),
+      words: lname.split(SPLIT),
+      facets: { p: r[4] < 0 ? [] : [r[4]], t: r[6], k: [r[3]], f: r[7] < 0 ? [] : [r[7]], l: r[8], a: r[9],
+        ft: [r[10] === 1 ? 0 : (r[10] === 0 ? 1 : 2)], s: [r[11] === 1 ? 0 : 1] }
+    };
+  });
+  var labels = { p: data.p, t: data.t, k: data.k, f: data.f, l: data.l, a: data.a, ft: BOOL.ft, s: BOOL.s };
+
+  function score(e, terms) {
+    var total = 0;
+    for (var j = 0; j < terms.length; j++) {
+      var t = terms[j];
+      if (t === e.lname || t === e.lhandle || t === e.model) { total += 16; }
+      else if (e.words.indexOf(t) >= 0) { total += 8; }
+      else if (e.lname.indexOf(t) >= 0 || e.lhandle.indexOf(t) >= 0) { total += 4; }
+      else if (e.tags.indexOf(t) >= 0) { total += 2; }
+      else if (e.ldesc.indexOf(t) >= 0) { total += 1; }
+      else { return -1; }
+    }
+    return total;
+  }
+
+  function chosen() {
+    var out = {};
+    selects.forEach(function (s) { if (s.value !== "") { out[s.dataset.facet] = Number(s.value); } });
+    return out;
+  }
+
+  function passes(e, want, skip) {
+    for (var key in want) {
+      if (key !== skip && e.facets[key].indexOf(want[key]) < 0) { return false; }
+    }
+    return true;
+  }
+
+  function compare(a, b) {
+    if (a.score !== b.score) { return b.score - a.score; }
+    if (a.e.model !== b.e.model) { return a.e.model < b.e.model ? -1 : 1; }
+    if (a.e.version !== b.e.version) { return b.e.version - a.e.version; }
+    if (a.e.kind !== b.e.kind) { return a.e.kind - b.e.kind; }
+    return a.e.handle < b.e.handle ? -1 : (a.e.handle > b.e.handle ? 1 : 0);
+  }
+
+  function run() {
+    var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var want = chosen();
+    var matched = [];
+    entries.forEach(function (e) {
+      var s = terms.length ? score(e, terms) : 0;
+      if (s >= 0) { matched.push({ e: e, score: s }); }
+    });
+    var results = matched.filter(function (m) { return passes(m.e, want, null); });
+    results.sort(compare);
+    updateFacets(matched, want);
+    draw(results);
+    save(want);
+  }
+
+  // Each facet's options count the entries the query and the *other* facets leave.
+  function updateFacets(matched, want) {
+    selects.forEach(function (select) {
+      var key = select.dataset.facet;
+      var counts = {};
+      matched.forEach(function (m) {
+        if (!passes(m.e, want, key)) { return; }
+        m.e.facets[key].forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+      });
+      var keep = select.value;
+      var options = ['<option value="">any</option>'];
+      labels[key].forEach(function (label, v) {
+        if (counts[v] || String(v) === keep) {
+          options.push('<option value="' + v + '">' + escapeHtml(label) + " (" + (counts[v] || 0) + ")</option>");
+        }
+      });
+      select.innerHTML = options.join("");
+      select.value = keep;
+    });
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function draw(results) {
+    var pages = Math.max(1, Math.ceil(results.length / PAGE));
+    if (page >= pages) { page = pages - 1; }
+    var shown = results.slice(page * PAGE, page * PAGE + PAGE);
+    var fragment = document.createDocumentFragment();
+    shown.forEach(function (m) {
+      var e = m.e;
+      var li = document.createElement("li");
+      li.className = e.deleted ? "result deleted" : "result";
+      var a = document.createElement("a");
+      a.href = e.page;
+      a.className = "handle";
+      a.textContent = e.handle;
+      li.appendChild(a);
+      var kind = document.createElement("span");
+      kind.className = "kind";
+      kind.textContent = data.k[e.kind];
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(kind);
+      if (e.deleted) {
+        var badge = document.createElement("span");
+        badge.className = "badge deleted";
+        badge.textContent = "deleted";
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge);
+      }
+      if (e.desc) {
+        var p = document.createElement("p");
+        p.textContent = e.desc;
+        li.appendChild(p);
+      }
+      fragment.appendChild(li);
+    });
+    list.textContent = "";
+    list.appendChild(fragment);
+    list.start = page * PAGE + 1;
+    var from = results.length ? page * PAGE + 1 : 0;
+    count.textContent = results.length.toLocaleString("en") + " of " + data.n.toLocaleString("en") + " entries" +
+      (results.length > PAGE ? " (showing " + from + "\u2013" + (page * PAGE + shown.length) + ")" : "");
+    drawPager(pages);
+  }
+
+  function drawPager(pages) {
+    pager.textContent = "";
+    if (pages <= 1) { return; }
+    [["Previous", page - 1, page === 0], ["Next", page + 1, page >= pages - 1]].forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b[0];
+      button.disabled = b[2];
+      button.addEventListener("click", function () { page = b[1]; run(); list.querySelector("a").focus(); });
+      pager.appendChild(button);
+    });
+    var where = document.createElement("span");
+    where.textContent = "Page " + (page + 1) + " of " + pages;
+    pager.insertBefore(where, pager.lastChild);
+  }
+
+  // The query and facets live in the address's fragment, so a result's Back returns to them.
+  function save(want) {
+    var parts = [];
+    if (input.value) { parts.push("q=" + encodeURIComponent(input.value)); }
+    for (var key in want) { parts.push(key + "=" + encodeURIComponent(labels[key][want[key]])); }
+    if (page) { parts.push("page=" + (page + 1)); }
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    if (hash !== location.hash) { history.replaceState(null, "", hash || location.pathname + location.search); }
+  }
+
+  function restore() {
+    var found = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at > 0) { found[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1)); }
+    });
+    input.value = found.q || "";
+    updateFacets([], {});
+    selects.forEach(function (select) {
+      var key = select.dataset.facet;
+      var v = key in found ? labels[key].indexOf(found[key]) : -1;
+      if (v >= 0) {
+        select.innerHTML = '<option value="">any</option><option value="' + v + '"></option>';
+        select.value = String(v);
+      }
+    });
+    page = found.page ? Math.max(0, parseInt(found.page, 10) - 1 || 0) : 0;
+  }
+
+  function results() { return Array.prototype.slice.call(list.querySelectorAll("a.handle")); }
+
+  input.addEventListener("input", function () { page = 0; run(); });
+  selects.forEach(function (s) { s.addEventListener("change", function () { page = 0; run(); }); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); var first = results()[0]; if (first) { first.focus(); } });
+  form.addEventListener("reset", function () { setTimeout(function () { page = 0; run(); input.focus(); }, 0); });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") { var first = results()[0]; if (first) { event.preventDefault(); first.focus(); } }
+    else if (event.key === "Escape") { input.value = ""; page = 0; run(); }
+  });
+  list.addEventListener("keydown", function (event) {
+    var links = results();
+    var at = links.indexOf(document.activeElement);
+    if (at < 0) { return; }
+    if (event.key === "ArrowDown" && at + 1 < links.length) { event.preventDefault(); links[at + 1].focus(); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? links[at - 1] : input).focus(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing) { event.preventDefault(); input.focus(); input.select(); }
+  });
+  window.addEventListener("hashchange", function () { restore(); run(); });
+
+  restore();
+  run();
+  document.documentElement.dataset.ready = "true";
+}());
