@@ -155,6 +155,12 @@ class UnsafeModelError(HubforkError):
             "(on the command line: --trust).")
 
 
+
+class CorpusError(HubforkError):
+    """A corpus `hubfork embed-corpus` cannot start on (no file matches its glob), or an output
+    folder it will not replace (it holds files the command did not write)."""
+
+
 # ----------------------------------------------------------------------------- hub
 
 
@@ -374,6 +380,7 @@ __all__ = [
     "TextInputError",
     "UnreadableModelError",
     "UnsafeModelError",
+    "CorpusError",
     "HubError",
     "InvalidNameError",
     "UnresolvedNameError",

@@ -26,6 +26,7 @@ SAMPLES = [
     errors.ModelFormatError("model: no saved_model.pb"),
     errors.NoMaskedLMError("model", "v3"),
     errors.TextInputError("text 2 is not a string"),
+    errors.CorpusError("corpus/*.txt: no file matches"),
     errors.UnreadableModelError("model", "saved_model.pb is not a SavedModel protobuf"),
     errors.UnsafeModelError("org/evil", path="/snap", report=ScanReport(
         "/snap", "ab" * 32, (Finding("ReadFile", "file-read", "__inference_f_3", "ReadFile", ("signature x", "f")),))),

@@ -15,6 +15,7 @@ from hubfork.cli import (
     cache_cmd,
     cards_cmd,
     convert_cmd,
+    corpus_cmd,
     hub_cmd,
     inspect_cmd,
     publish_cmd,
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="let TensorFlow's own start-up and INFO/WARNING logging through to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (browse, cards_cmd, registry_cmd, convert_cmd, pull_cmd, cache_cmd, hub_cmd, scan_cmd, inspect_cmd,
-                   publish_cmd, text_cmd):
+                   publish_cmd, text_cmd, corpus_cmd):
         module.register(commands)
     return parser
 

@@ -18,7 +18,7 @@ def load_text_model(
     trainable: bool = False,
     revision: str | None = None,
     device: str | None = None,
-    jit_compile: bool = False,
+    jit_compile: bool | None = False,
     cache_dir: str | os.PathLike[str] | None = None,
     local_files_only: bool = False,
     token: str | bool | None = None,
@@ -35,7 +35,8 @@ def load_text_model(
     tfhub.dev); `trainable` makes `keras_model()` fine-tunable; `device` is
     ``"cpu"``, ``"gpu"`` or ``"gpu:N"`` (default: a GPU when TensorFlow sees one);
     `jit_compile` runs embed and fill-mask through XLA, which compiles once per
-    batch shape and then runs faster. How `embed` pools and normalises when the caller
+    batch shape and then runs faster (None: an `embed` call long enough to repay the
+    compilation, `TextModel.use_xla`). How `embed` pools and normalises when the caller
     does not say comes from the model: a sentence-transformers configuration beside the
     weights, else its registry entry or card (``pooling``, ``normalize``), else pooled_output.
     `revision` applies to the encoder; the hub

@@ -46,20 +46,40 @@ def bucket_width(longest: int, full: int, multiple: int = DEFAULT_MULTIPLE) -> i
     return min(full, max(multiple, -(-longest // multiple) * multiple))
 
 
-def length_batches(packed: dict[str, np.ndarray], batch_size: int,
-                   multiple: int = DEFAULT_MULTIPLE) -> Iterator[Batch]:
-    """Batches of at most `batch_size` rows, longest first, each cut to its bucket width."""
+def length_batches(packed: dict[str, np.ndarray], batch_size: int, multiple: int = DEFAULT_MULTIPLE,
+                   max_tokens: int | None = None) -> Iterator[Batch]:
+    """Batches longest first, each cut to its bucket width: of `batch_size` rows, or, given
+    `max_tokens`, of as many rows as fit in rows x width <= max_tokens (at least one)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    if max_tokens is not None and max_tokens < 1:
+        raise ValueError(f"max_tokens must be at least 1, not {max_tokens}")
     sizes = lengths(packed)
     full = next(iter(packed.values())).shape[1]
     # Longest first: the widest shapes are met (and traced) first, and a stable
     # sort keeps equal lengths in input order.
     order = np.argsort(-sizes, kind="stable")
-    for start in range(0, len(order), batch_size):
-        index = order[start:start + batch_size]
-        width = bucket_width(int(sizes[index].max()), full, multiple)
+    start = 0
+    while start < len(order):
+        # The first row of a batch is its longest, so it sets the width and hence how many rows fit.
+        width = bucket_width(int(sizes[order[start]]), full, multiple)
+        rows = batch_size if max_tokens is None else max(1, max_tokens // width)
+        index = order[start:start + rows]
+        start += rows
         yield Batch(index, {key: np.ascontiguousarray(value[index, :width]) for key, value in packed.items()})
 
 
-__all__ = ["Batch", "DEFAULT_MULTIPLE", "bucket_width", "length_batches", "lengths"]
+def token_budget(packed: dict[str, np.ndarray], batch_size: int, multiple: int = DEFAULT_MULTIPLE) -> int:
+    """Tokens per batch for `length_batches(max_tokens=...)`: `batch_size` rows of the texts' mean
+    bucket width. Batches of short texts then get more rows and of long ones fewer, so a long
+    tail no longer pads a whole batch of mid-length texts, while memory stays that of
+    `batch_size` rows on average."""
+    full = next(iter(packed.values())).shape[1]
+    sizes = lengths(packed)
+    if sizes.size == 0:
+        return batch_size * multiple
+    widths = np.minimum(full, np.maximum(multiple, -(-sizes // multiple) * multiple))
+    return max(1, int(round(batch_size * float(widths.mean()))))
+
+
+__all__ = ["Batch", "DEFAULT_MULTIPLE", "bucket_width", "length_batches", "lengths", "token_budget"]

@@ -54,7 +54,7 @@ def text_model_from_folders(
     seq_length: int | None = None,
     trainable: bool = False,
     device: str | None = None,
-    jit_compile: bool = False,
+    jit_compile: bool | None = False,
     notes: Sequence[str] = (),
     card_defaults: EmbeddingDefaults | None = None,
 ) -> "TextModel":

@@ -19,7 +19,7 @@ import numpy as np
 from hubfork.constants import POOLINGS
 from hubfork.errors import ModelError, NoMaskedLMError, TextInputError
 from hubfork.models import _tf
-from hubfork.models.batching import length_batches
+from hubfork.models.batching import DEFAULT_MULTIPLE, length_batches, lengths, token_budget
 from hubfork.models.devices import tf_device
 from hubfork.models.generations import Encoder
 from hubfork.models.pooling import DEFAULT_POOLING, EmbeddingDefaults
@@ -32,6 +32,10 @@ CHUNK = 4096
 PROGRESS_THRESHOLD = 1024
 #: `similarity`'s pooling when the model says none: cosines of pooler outputs rank sentences poorly.
 SIMILARITY_POOLING = "mean"
+#: With ``jit_compile=None``, a call runs through XLA when its texts hold at least this many real
+#: tokens: compiling a BERT shape costs about a second, which XLA's faster batches (about a tenth of the
+#: time) repay only over some hundred thousand tokens, and the compiled shapes are kept for later calls.
+XLA_AUTO_MIN_TOKENS = 200_000
 DEFAULT_SOURCE = EmbeddingDefaults().source
 
 
@@ -71,7 +75,8 @@ class TextModel:
     seq_length: int | None = None
     trainable: bool = False
     device: str = "/CPU:0"
-    jit_compile: bool = False
+    #: True: through XLA; False: never; None: per chunk, when it is long enough to repay compiling (`use_xla`).
+    jit_compile: bool | None = False
     notes: list[str] = field(default_factory=list)
     pooling: str = DEFAULT_POOLING
     normalize: bool = False
@@ -145,7 +150,10 @@ class TextModel:
         mask-weighted mean of sequence_output, as sentence-transformers does) or
         ``cls`` (the first token's sequence_output). `normalize` scales each to
         unit length. Either left None is the model's own (`pooling`, `normalize`).
-        Batches are padded to their longest text, not to seq_length.
+        Texts are sorted by length and batched by tokens: `batch_size` rows of the
+        texts' mean length, so a batch of short texts has more rows and one of long
+        texts fewer; each batch is padded to its longest text, not to seq_length.
+        Vectors come back in the order of `texts`.
         """
         single, items = _texts(texts, "texts")
         result = self._embed(lambda chunk: self.preprocessor.pack(chunk, self.seq_length), [items],
@@ -181,17 +189,24 @@ class TextModel:
         normalize = self.normalize if normalize is None else normalize
         if pooling not in POOLINGS:
             raise ModelError(f"unknown pooling {pooling!r}; expected one of {', '.join(POOLINGS)}")
-        function = self._function(("embed", pooling, normalize), lambda: self._embed_function(pooling, normalize))
         total = len(columns[0])
         if total == 0:
             # The width of the vectors is the model's; one throwaway text finds it.
+            function = self._embed_key(pooling, normalize, self.jit_compile is True)
             width = self._run(function, pack(*[[""] for _ in columns])).shape[1]
             return np.zeros((0, width), np.float32)
         out: np.ndarray | None = None
         with _progress(total, progress, "embedding") as bar:
             for start in range(0, total, CHUNK):
                 packed = pack(*[column[start:start + CHUNK] for column in columns])
-                for batch in length_batches(packed, batch_size):
+                if start == 0:
+                    # Decided once per call, from the first chunk's tokens scaled to the whole call.
+                    xla = self.use_xla(int(lengths(packed).sum()) * total // min(total, CHUNK))
+                    function = self._embed_key(pooling, normalize, xla)
+                # Without XLA a traced function takes any width, so batches are cut to their longest
+                # text exactly; XLA compiles once per shape, so there widths are rounded to few buckets.
+                multiple = DEFAULT_MULTIPLE if xla else 1
+                for batch in length_batches(packed, batch_size, multiple, token_budget(packed, batch_size, multiple)):
                     vectors = self._run(function, batch.inputs)
                     if out is None:
                         out = np.empty((total, vectors.shape[1]), vectors.dtype)
@@ -199,6 +214,17 @@ class TextModel:
                     bar.update(len(batch.index))
         assert out is not None
         return out
+
+    def use_xla(self, tokens: int) -> bool:
+        """Whether a call of `tokens` real tokens runs through XLA: always with ``jit_compile=True``,
+        never with False, and with None when `tokens` reaches `XLA_AUTO_MIN_TOKENS`."""
+        if self.jit_compile is None:
+            return tokens >= XLA_AUTO_MIN_TOKENS
+        return bool(self.jit_compile)
+
+    def _embed_key(self, pooling: str, normalize: bool, xla: bool) -> Any:
+        return self._function(("embed", pooling, normalize, xla), lambda: self._embed_function(pooling, normalize),
+                              xla)
 
     def _embed_function(self, pooling: str, normalize: bool) -> Callable[[dict[str, Any]], Any]:
         tf = _tf.tensorflow()
@@ -299,12 +325,13 @@ class TextModel:
 
     # ------------------------------------------------------------------ running
 
-    def _function(self, key: Any, make: Callable[[], Callable[..., Any]]) -> Any:
-        """The traced function for `key`, made once and reused by every later call."""
+    def _function(self, key: Any, make: Callable[[], Callable[..., Any]], xla: bool | None = None) -> Any:
+        """The traced function for `key`, made once and reused by every later call; through XLA
+        when `xla` says so (None: when ``jit_compile`` is True)."""
         if key not in self._functions:
+            xla = self.jit_compile is True if xla is None else xla
             # reduce_retracing: one trace with a None batch and length serves every bucket.
-            self._functions[key] = _tf.tensorflow().function(make(), reduce_retracing=True,
-                                                             jit_compile=self.jit_compile or None)
+            self._functions[key] = _tf.tensorflow().function(make(), reduce_retracing=True, jit_compile=xla or None)
         return key
 
     def _run(self, key: Any, inputs: dict[str, np.ndarray]) -> Any:
@@ -314,7 +341,7 @@ class TextModel:
             try:
                 result = self._functions[key](tensors)
             except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as exc:
-                if not self.jit_compile or "xla" not in str(exc).lower():
+                if self.jit_compile is False or "xla" not in str(exc).lower():
                     raise
                 # XLA cannot compile every restored graph (TF1 modules' pruned
                 # functions, ops without XLA kernels): run it as a plain graph.

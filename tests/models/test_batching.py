@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hubfork.models.batching import DEFAULT_MULTIPLE, bucket_width, length_batches, lengths
+from hubfork.models.batching import DEFAULT_MULTIPLE, bucket_width, length_batches, lengths, token_budget
 
 
 def _packed(sizes, full=128, seed=0) -> dict[str, np.ndarray]:
@@ -85,3 +85,30 @@ def test_no_rows_no_batches():
 def test_batch_size_below_one_is_refused(batch_size):
     with pytest.raises(ValueError, match=f"batch_size must be at least 1, not {batch_size}"):
         list(length_batches(_packed([3, 4]), batch_size=batch_size))
+
+
+def test_token_batches_fit_the_budget_longest_first_and_cover_every_row_once():
+    sizes = [5, 40, 12, 128, 3, 40, 77, 9, 40, 1, 64, 22, 5, 7, 7, 7, 2]
+    packed = _packed(sizes)
+    batches = list(length_batches(packed, batch_size=4, multiple=1, max_tokens=100))
+    order = np.concatenate([b.index for b in batches])
+    assert sorted(order.tolist()) == list(range(len(sizes)))
+    assert [sizes[i] for i in order] == sorted(sizes, reverse=True)
+    # rows = max(1, 100 // width): one each of 128, 77, 64; two 40s; the third 40 with the 22; then
+    # eight from the 12 down to the 3, whose width is 12; the 2 and the 1 last.
+    assert [(len(b.index), b.width) for b in batches] == [(1, 128), (1, 77), (1, 64), (2, 40), (2, 40), (8, 12),
+                                                            (2, 2)]
+    for batch in batches:
+        assert batch.width == max(sizes[i] for i in batch.index)
+        assert len(batch.index) * batch.width <= 100 or len(batch.index) == 1
+        for key, value in batch.inputs.items():
+            assert (value == packed[key][batch.index, :batch.width]).all()
+    with pytest.raises(ValueError, match="max_tokens"):
+        next(length_batches(packed, 4, max_tokens=0))
+
+
+def test_token_budget_is_batch_size_rows_of_the_mean_bucket_width():
+    packed = _packed([5, 40, 12, 3])  # buckets of 8: 8, 40, 16, 8 -> mean 18
+    assert token_budget(packed, 64) == 64 * 18
+    assert token_budget(packed, 64, multiple=1) == 64 * 15
+    assert token_budget(_packed([]), 10) == 10 * DEFAULT_MULTIPLE

@@ -14,6 +14,7 @@ import re
 import shutil
 import warnings
 from pathlib import Path
+from typing import Any
 
 import huggingface_hub  # noqa: F401  (imported before any test sets HF_HUB_OFFLINE, which it reads once)
 import numpy as np
@@ -394,6 +395,64 @@ def test_texts_are_embedded_in_chunks(models, hand_wired, sentences, monkeypatch
     assert max_diff(models["v3"].embed_pairs(first, second, batch_size=3), pairs) <= 1e-5
 
 
+def _spy_batches(model, monkeypatch) -> list[tuple[Any, tuple[int, int]]]:
+    """Record (function key, [rows, width]) of every batch `model` runs."""
+    seen: list[tuple[Any, tuple[int, int]]] = []
+    run = model._run
+
+    def spy(key, inputs):
+        seen.append((key, inputs["input_word_ids"].shape))
+        return run(key, inputs)
+
+    monkeypatch.setattr(model, "_run", spy)
+    return seen
+
+
+def test_batches_are_sized_by_tokens_cut_exactly_and_come_back_in_order(models, hand_wired, sentences,
+                                                                         monkeypatch):
+    model = dataclasses.replace(models["v3"])  # a model of its own: the spy stays on it
+    order = np.random.default_rng(1).permutation(len(sentences))
+    shuffled = [sentences[i] for i in order]
+    seen = _spy_batches(model, monkeypatch)
+    ours = model.embed(shuffled, pooling="mean", normalize=True, batch_size=4)
+    assert max_diff(ours, hand_wired.embed("v3", sentences, "mean", normalize=True)[order]) <= 1e-5
+    shapes = [shape for _, shape in seen]
+    sizes = text_model.lengths(model.preprocessor.pack(shuffled))
+    budget = text_model.token_budget(model.preprocessor.pack(shuffled), 4, multiple=1)
+    assert sum(rows for rows, _ in shapes) == len(sentences)
+    assert len({rows for rows, _ in shapes}) >= 3  # short texts get more rows than long ones
+    assert all(rows * width <= budget or rows == 1 for rows, width in shapes)
+    # Without XLA each batch is as wide as its longest text, not a rounded bucket.
+    assert shapes[0][1] == sizes.max() and any(width % 8 for _, width in shapes)
+    assert {key[-1] for key, _ in seen} == {False}
+
+
+def test_xla_is_chosen_by_the_number_of_tokens(models):
+    auto = dataclasses.replace(models["v3"], jit_compile=None)
+    assert not auto.use_xla(text_model.XLA_AUTO_MIN_TOKENS - 1)
+    assert auto.use_xla(text_model.XLA_AUTO_MIN_TOKENS)
+    assert dataclasses.replace(models["v3"], jit_compile=True).use_xla(0)
+    assert not dataclasses.replace(models["v3"], jit_compile=False).use_xla(10 ** 9)
+
+
+def test_automatic_xla_gives_the_same_numbers_in_order(models, hand_wired, sentences, monkeypatch):
+    texts = sentences[:16]
+    tokens = int(text_model.lengths(models["v3"].preprocessor.pack(texts)).sum())
+    auto = dataclasses.replace(models["v3"], jit_compile=None, _functions={})
+    seen = _spy_batches(auto, monkeypatch)
+    monkeypatch.setattr(text_model, "XLA_AUTO_MIN_TOKENS", tokens + 1)
+    short = auto.embed(texts, pooling="mean", batch_size=8)  # one token short of the threshold: plain
+    assert {key[-1] for key, _ in seen} == {False}
+    seen.clear()
+    monkeypatch.setattr(text_model, "XLA_AUTO_MIN_TOKENS", tokens)
+    long = auto.embed(texts[::-1], pooling="mean", batch_size=8)
+    assert {key[-1] for key, _ in seen} == {True}
+    assert all(width % text_model.DEFAULT_MULTIPLE == 0 for _, (_, width) in seen)  # few shapes to compile
+    reference = hand_wired.embed("v3", texts, "mean")
+    assert max_diff(short, reference) <= 1e-5
+    assert max_diff(long, reference[::-1]) <= 1e-5
+
+
 def test_empty_and_single_inputs(models, tiny_config):
     model = models["v3"]
     for pooling in POOLINGS:
@@ -713,6 +772,20 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(em
     assert max_diff(ours, theirs) < 1e-4
     assert max_diff(model.embed(sentences, batch_size=16), ours) == 0
     assert max_diff(model.similarity(sentences[:8]), theirs[:8] @ theirs[:8].T) < 1e-4
+
+
+def test_all_minilm_l6_v2_token_batches_equal_fixed_float32_padding(embedded_hub, hf_on):
+    model = hubfork.load_text_model("hubfork/all-MiniLM-L6-v2")
+    sentences = real_sentences(120)
+    order = np.random.default_rng(2).permutation(len(sentences))
+    shuffled = [sentences[i] for i in order]
+    packed = model.preprocessor.pack(sentences)  # every text at the preprocessor's fixed 128 tokens
+    key = model._embed_key("mean", True, False)
+    fixed = np.concatenate([model._run(key, {k: v[i:i + 16] for k, v in packed.items()})
+                            for i in range(0, len(sentences), 16)])
+    assert max_diff(model.embed(shuffled, pooling="mean", normalize=True, batch_size=16), fixed[order]) <= 1e-5
+    auto = dataclasses.replace(model, jit_compile=None, _functions={})
+    assert auto.use_xla(int(text_model.lengths(packed).sum())) is False  # 120 sentences: too few to compile
 
 
 # ----------------------------------------------------------------------------- display
