@@ -49,6 +49,14 @@ class Architecture:
                 parts.append(f"{letter}-{value}")
         return "_".join(parts)
 
+    @property
+    def described(self) -> str:
+        """``L-12_H-768_A-12 (12 layers, hidden size 768, 12 heads)``, the parts stated; empty when none is."""
+        said = [f"{self.layers} layers" if self.layers is not None else "",
+                f"hidden size {self.hidden_size}" if self.hidden_size is not None else "",
+                f"{self.heads} heads" if self.heads is not None else ""]
+        return f"{self.label} ({', '.join(s for s in said if s)})" if self.label else ""
+
     def to_dict(self) -> dict[str, int | None]:
         return {"layers": self.layers, "hidden_size": self.hidden_size, "heads": self.heads}
 

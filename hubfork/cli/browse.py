@@ -207,8 +207,7 @@ def _print_show(registry, entry, versions, variants, collections, members, known
         ("Format", text(entry.format)),
         ("Tasks", text(entry.tasks)),
         ("Languages", text(entry.languages)),
-        ("Size", f"{arch.label} ({arch.layers} layers, hidden size {arch.hidden_size}, {arch.heads} heads)"
-         if arch else ""),
+        ("Size", arch.described if arch else ""),
         ("Casing", text(entry.casing)),
         ("API", text(entry.api)),
         ("MLM", text(entry.mlm)),

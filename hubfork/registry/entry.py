@@ -121,9 +121,6 @@ class RegistryEntry(StatedEmbedding):
 
     def _display_rows(self) -> list[tuple[str, str]]:
         """The fields worth reading at a glance, as (label, text), empty ones left out."""
-        def flag(value: bool | None) -> str:
-            return "" if value is None else ("yes" if value else "no")
-
         rows = [
             ("handle", self.handle),
             ("kind", self.kind),
@@ -135,13 +132,18 @@ class RegistryEntry(StatedEmbedding):
             ("preprocessor", self.preprocessor or ""),
             ("languages", ", ".join(self.languages)),
             ("tasks", ", ".join(self.tasks)),
-            ("fine-tunable", flag(self.fine_tunable)),
-            ("masked LM", flag(self.mlm)),
+            ("fine-tunable", yes_no(self.fine_tunable)),
+            ("masked LM", yes_no(self.mlm)),
             ("sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "")
                                   + (f" ({s.endpoint})" if s.endpoint else "") for s in self.sources)),
             ("members", ", ".join(self.members)),
         ]
         return [(key, value) for key, value in rows if value]
+
+
+def yes_no(value: bool | None) -> str:
+    """A flag as read aloud: "yes", "no", or "" when the card does not say."""
+    return "" if value is None else ("yes" if value else "no")
 
 
 # ----------------------------------------------------------------- the file form's types

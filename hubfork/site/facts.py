@@ -4,7 +4,7 @@ as (label, text) pairs, empty ones left out."""
 from __future__ import annotations
 
 from hubfork.constants import STATUS_DELETED
-from hubfork.registry.entry import RegistryEntry
+from hubfork.registry.entry import RegistryEntry, yes_no
 
 #: What the API generations the registry names mean.
 _API = {"tf1-hub": "TF1 Hub module (hub.Module format)", "dict": "TF2 SavedModel, dict outputs",
@@ -16,22 +16,11 @@ def is_deleted(entry: RegistryEntry) -> bool:
     return entry.status == STATUS_DELETED
 
 
-def flag(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "no")
-
-
 def architecture_text(entry: RegistryEntry) -> str:
     """``L-12_H-768_A-12 (12 layers, hidden size 768, 12 heads); transformer``: the stated size and
     the card's network architectures."""
-    parts = []
-    arch = entry.architecture
-    if arch is not None and arch.label:
-        said = [f"{arch.layers} layers" if arch.layers is not None else "",
-                f"hidden size {arch.hidden_size}" if arch.hidden_size is not None else "",
-                f"{arch.heads} heads" if arch.heads is not None else ""]
-        parts.append(f"{arch.label} ({', '.join(s for s in said if s)})")
-    parts += entry.network_architectures
-    return "; ".join(parts)
+    stated = entry.architecture.described if entry.architecture is not None else ""
+    return "; ".join(([stated] if stated else []) + entry.network_architectures)
 
 
 def fact_rows(entry: RegistryEntry) -> list[tuple[str, str]]:
@@ -46,8 +35,8 @@ def fact_rows(entry: RegistryEntry) -> list[tuple[str, str]]:
         ("API generation", _API.get(entry.api or "", entry.api or "")),
         ("Architecture", architecture_text(entry)),
         ("Casing", entry.casing or ""),
-        ("Masked LM head", flag(entry.mlm)),
-        ("Fine-tunable", flag(entry.fine_tunable)),
+        ("Masked LM head", yes_no(entry.mlm)),
+        ("Fine-tunable", yes_no(entry.fine_tunable)),
         ("Languages", ", ".join(entry.languages)),
         ("Tasks", ", ".join(entry.tasks)),
         ("Pooling", entry.pooling or ""),
@@ -56,4 +45,4 @@ def fact_rows(entry: RegistryEntry) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-__all__ = ["is_deleted", "flag", "architecture_text", "fact_rows"]
+__all__ = ["is_deleted", "architecture_text", "fact_rows"]
