@@ -1,9 +1,11 @@
 """Real English sentences nobody here wrote, in a deterministic order, for benchmarks.
 
-First the sentences of the TF Hub cards in tests/data (`tests.fixtures.models.real_sentences`),
-then prose from the long descriptions of the installed Python packages
-(``importlib.metadata``), in package-name order. Kept: 3 to 80 words, no URLs,
-no code or markup-heavy lines, mostly ASCII (English), not shouting, each once.
+First the sentences the tests use (`tests.fixtures.models.real_sentences`: sample
+catalogue cards, the seeds, MiniLM's card), then the prose of every card of the
+vendored tfhub.dev catalogue (cards/tfhub.dev), in path order: all of it in the
+repository, so every machine and every run gets the same sentences. Kept: 3 to 80
+words, no URLs, no code or markup-heavy lines, mostly ASCII (English), not
+shouting, each once.
 
   python benchmarks/sentences.py [N]   # print the first N (default 1000), one per line
 """
@@ -29,7 +31,7 @@ _NOT_PROSE = re.compile(r"^(\s{4}|\t|\||#|\.\. |>>>|\$ |[=\-~^*+]{3,}\s*$|:\w+:)
 
 
 def collect_sentences(count: int = 1000) -> list[str]:
-    """The first `count` sentences (fewer if this machine's packages do not hold that many)."""
+    """The first `count` sentences (fewer if the cards do not hold that many)."""
     from tests.fixtures.models import real_sentences
 
     seen: set[str] = set()
@@ -44,24 +46,18 @@ def collect_sentences(count: int = 1000) -> list[str]:
                 sentences.append(sentence)
 
     add(real_sentences(100000))
-    for text in package_descriptions():
+    for text in catalogue_texts():
         if len(sentences) >= count:
             break
         add(split_sentences(text))
     return sentences
 
 
-def package_descriptions() -> list[str]:
-    """Every installed distribution's long description, ordered by name then version."""
-    import importlib.metadata
+def catalogue_texts() -> list[str]:
+    """The text of every card of the vendored tfhub.dev catalogue, in path order."""
+    from tests.conftest import SAMPLES
 
-    found: dict[tuple[str, str], str] = {}
-    for dist in importlib.metadata.distributions():
-        name = (dist.metadata.get("Name") or "").lower().replace("_", "-")
-        payload = dist.metadata.get_payload() or dist.metadata.get("Description") or ""
-        if name and isinstance(payload, str) and payload.strip():
-            found.setdefault((name, dist.version or ""), payload)
-    return [found[key] for key in sorted(found)]
+    return [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.rglob("*.md"))]
 
 
 def split_sentences(text: str) -> list[str]:

@@ -50,10 +50,17 @@ def _classes() -> dict[str, type]:
         return keras.initializers.TruncatedNormal(stddev=config.initializer_range)
 
     def layer_norm(x, gamma, beta, epsilon):
-        # Biased variance over the last axis, as BERT's and PyTorch's layer norm.
-        mean = tf.reduce_mean(x, axis=-1, keepdims=True)
-        variance = tf.reduce_mean(tf.math.squared_difference(x, mean), axis=-1, keepdims=True)
-        return (x - mean) * tf.math.rsqrt(variance + epsilon) * gamma + beta
+        # Biased variance over the last axis, as BERT's and PyTorch's layer norm. The centred values are
+        # kept and reused: on the CPU each elementwise op is a pass over the activations.
+        centered = x - tf.reduce_mean(x, axis=-1, keepdims=True)
+        variance = tf.reduce_mean(tf.square(centered), axis=-1, keepdims=True)
+        return centered * tf.math.rsqrt(variance + epsilon) * gamma + beta
+
+    def dense(x, kernel, bias):
+        # On 2-D rows and with BiasAdd, TensorFlow's CPU graph optimiser fuses the matmul, the bias and a
+        # following GELU into one oneDNN op; a [batch, seq, H] operand would make it a batched matmul,
+        # with the bias and activation as separate passes.
+        return tf.nn.bias_add(tf.matmul(x, kernel), bias)
 
     def activation(name: str, x):
         return tf.nn.gelu(x, approximate=False) if name == "gelu" else tf.nn.relu(x)
@@ -124,20 +131,23 @@ def _classes() -> dict[str, type]:
         def call(self, x, attention_bias, training=None):
             c = self.config
             batch, length = tf.shape(x)[0], tf.shape(x)[1]
-            query = self._heads(tf.matmul(x, self.query_kernel) + self.query_bias, batch, length)
-            key = self._heads(tf.matmul(x, self.key_kernel) + self.key_bias, batch, length)
-            value = self._heads(tf.matmul(x, self.value_kernel) + self.value_bias, batch, length)
+            # Every projection works on the [batch * seq, H] rows; only attention needs the sequences.
+            rows = tf.reshape(x, [-1, c.hidden_size])
+            query = self._heads(dense(rows, self.query_kernel, self.query_bias), batch, length)
+            key = self._heads(dense(rows, self.key_kernel, self.key_bias), batch, length)
+            value = self._heads(dense(rows, self.value_kernel, self.value_bias), batch, length)
             scores = tf.matmul(query, key, transpose_b=True) * (1.0 / math.sqrt(c.head_size)) + attention_bias
             probabilities = dropout(tf.nn.softmax(scores, axis=-1), c.attention_probs_dropout_prob, training)
             context = tf.reshape(tf.transpose(tf.matmul(probabilities, value), [0, 2, 1, 3]),
-                                 [batch, length, c.hidden_size])
-            attended = tf.matmul(context, self.attention_output_kernel) + self.attention_output_bias
-            x = layer_norm(x + dropout(attended, c.hidden_dropout_prob, training),
-                           self.attention_gamma, self.attention_beta, c.layer_norm_eps)
-            inner = activation(c.hidden_act, tf.matmul(x, self.intermediate_kernel) + self.intermediate_bias)
-            out = tf.matmul(inner, self.output_kernel) + self.output_bias
-            return layer_norm(x + dropout(out, c.hidden_dropout_prob, training),
+                                 [-1, c.hidden_size])
+            attended = dense(context, self.attention_output_kernel, self.attention_output_bias)
+            rows = layer_norm(dropout(attended, c.hidden_dropout_prob, training) + rows,
+                              self.attention_gamma, self.attention_beta, c.layer_norm_eps)
+            inner = activation(c.hidden_act, dense(rows, self.intermediate_kernel, self.intermediate_bias))
+            out = dense(inner, self.output_kernel, self.output_bias)
+            rows = layer_norm(dropout(out, c.hidden_dropout_prob, training) + rows,
                               self.output_gamma, self.output_beta, c.layer_norm_eps)
+            return tf.reshape(rows, [batch, length, c.hidden_size])
 
     class Pooler(keras.layers.Layer):
         def __init__(self, config: BertConfig, **kwargs):
@@ -151,7 +161,7 @@ def _classes() -> dict[str, type]:
             super().build(input_shape)
 
         def call(self, sequence_output):
-            return tf.tanh(tf.matmul(sequence_output[:, 0], self.kernel) + self.bias)
+            return tf.tanh(dense(sequence_output[:, 0], self.kernel, self.bias))
 
     class BertEncoder(keras.layers.Layer):
         def __init__(self, config: BertConfig, **kwargs):

@@ -36,6 +36,8 @@ SIMILARITY_POOLING = "mean"
 #: tokens: compiling a BERT shape costs about a second, which XLA's faster batches (about a tenth of the
 #: time) repay only over some hundred thousand tokens, and the compiled shapes are kept for later calls.
 XLA_AUTO_MIN_TOKENS = 200_000
+#: Batches `embed` hands TensorFlow in one call (see `TextModel._embed`); peak memory is that many batches'.
+BATCHES_PER_CALL = 2
 DEFAULT_SOURCE = EmbeddingDefaults().source
 
 
@@ -150,9 +152,10 @@ class TextModel:
         mask-weighted mean of sequence_output, as sentence-transformers does) or
         ``cls`` (the first token's sequence_output). `normalize` scales each to
         unit length. Either left None is the model's own (`pooling`, `normalize`).
-        Texts are sorted by length and batched by tokens: `batch_size` rows of the
-        texts' mean length, so a batch of short texts has more rows and one of long
-        texts fewer; each batch is padded to its longest text, not to seq_length.
+        Texts are sorted by length and batched by tokens: at most `batch_size` rows of
+        the texts' mean length, so a batch of short texts has more rows and one of long
+        texts fewer, cut where padding would cost more than another encoder call; each
+        batch is padded to its longest text, not to seq_length.
         Vectors come back in the order of `texts`.
         """
         single, items = _texts(texts, "texts")
@@ -193,7 +196,7 @@ class TextModel:
         if total == 0:
             # The width of the vectors is the model's; one throwaway text finds it.
             function = self._embed_key(pooling, normalize, self.jit_compile is True)
-            width = self._run(function, pack(*[[""] for _ in columns])).shape[1]
+            width = self._run(function, (pack(*[[""] for _ in columns]),))[0].shape[1]
             return np.zeros((0, width), np.float32)
         out: np.ndarray | None = None
         with _progress(total, progress, "embedding") as bar:
@@ -206,12 +209,18 @@ class TextModel:
                 # Without XLA a traced function takes any width, so batches are cut to their longest
                 # text exactly; XLA compiles once per shape, so there widths are rounded to few buckets.
                 multiple = DEFAULT_MULTIPLE if xla else 1
-                for batch in length_batches(packed, batch_size, multiple, token_budget(packed, batch_size, multiple)):
-                    vectors = self._run(function, batch.inputs)
-                    if out is None:
-                        out = np.empty((total, vectors.shape[1]), vectors.dtype)
-                    out[start + batch.index] = vectors
-                    bar.update(len(batch.index))
+                batches = list(length_batches(packed, batch_size, multiple, token_budget(packed, batch_size, multiple)))
+                # Two batches per call (not under XLA, which would compile every pair of shapes): TensorFlow
+                # then runs the two encoders' ops side by side, so one batch's layer norms, softmaxes and
+                # small attention matmuls, which leave cores idle, overlap the other's large matmuls.
+                group = 1 if xla else BATCHES_PER_CALL
+                for first in range(0, len(batches), group):
+                    together = batches[first:first + group]
+                    for batch, vectors in zip(together, self._run(function, tuple(b.inputs for b in together))):
+                        if out is None:
+                            out = np.empty((total, vectors.shape[1]), vectors.dtype)
+                        out[start + batch.index] = vectors
+                        bar.update(len(batch.index))
         assert out is not None
         return out
 
@@ -230,7 +239,7 @@ class TextModel:
         tf = _tf.tensorflow()
         encoder = self.encoder
 
-        def embed(inputs):
+        def embed_one(inputs):
             outputs = encoder(inputs, training=False)
             if pooling == "pooled":
                 vectors = outputs["pooled_output"]
@@ -243,6 +252,9 @@ class TextModel:
             if normalize:
                 vectors = tf.math.l2_normalize(vectors, axis=1, epsilon=1e-24)
             return vectors
+
+        def embed(batches):
+            return tuple(embed_one(inputs) for inputs in batches)
 
         return embed
 
@@ -334,9 +346,10 @@ class TextModel:
             self._functions[key] = _tf.tensorflow().function(make(), reduce_retracing=True, jit_compile=xla or None)
         return key
 
-    def _run(self, key: Any, inputs: dict[str, np.ndarray]) -> Any:
+    def _run(self, key: Any, inputs: dict[str, np.ndarray] | tuple[dict[str, np.ndarray], ...]) -> Any:
+        """Run the function of `key` on `inputs`: one batch, or a tuple of batches."""
         tf = _tf.tensorflow()
-        tensors = {name: tf.constant(value) for name, value in inputs.items()}
+        tensors = tf.nest.map_structure(tf.constant, inputs)
         with tf_device(self.device):
             try:
                 result = self._functions[key](tensors)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hubfork.models.batching import DEFAULT_MULTIPLE, bucket_width, length_batches, lengths, token_budget
+from hubfork.models.batching import (
+    BATCH_COST_TOKENS,
+    DEFAULT_MULTIPLE,
+    bucket_width,
+    length_batches,
+    lengths,
+    planned_cuts,
+    token_budget,
+)
 
 
 def _packed(sizes, full=128, seed=0) -> dict[str, np.ndarray]:
@@ -94,10 +106,11 @@ def test_token_batches_fit_the_budget_longest_first_and_cover_every_row_once():
     order = np.concatenate([b.index for b in batches])
     assert sorted(order.tolist()) == list(range(len(sizes)))
     assert [sizes[i] for i in order] == sorted(sizes, reverse=True)
-    # rows = max(1, 100 // width): one each of 128, 77, 64; two 40s; the third 40 with the 22; then
-    # eight from the 12 down to the 3, whose width is 12; the 2 and the 1 last.
-    assert [(len(b.index), b.width) for b in batches] == [(1, 128), (1, 77), (1, 64), (2, 40), (2, 40), (8, 12),
-                                                            (2, 2)]
+    # One each of 128, 77, 64 (over the budget alone); the three 40s as 2 + 1 would fit, but then the 22
+    # would pad to 40 or stand alone, so 2 + (40, 22) loses less; the 12 and 9 together rather than the 12
+    # padding eight short rows; the eight rows from 7 down fill 56 tokens.
+    assert [(len(b.index), b.width) for b in batches] == [(1, 128), (1, 77), (1, 64), (2, 40), (2, 40), (2, 12),
+                                                            (8, 7)]
     for batch in batches:
         assert batch.width == max(sizes[i] for i in batch.index)
         assert len(batch.index) * batch.width <= 100 or len(batch.index) == 1
@@ -105,6 +118,38 @@ def test_token_batches_fit_the_budget_longest_first_and_cover_every_row_once():
             assert (value == packed[key][batch.index, :batch.width]).all()
     with pytest.raises(ValueError, match="max_tokens"):
         next(length_batches(packed, 4, max_tokens=0))
+
+
+def _plan_cost(widths, cuts, batch_cost):
+    return sum(batch_cost + (stop - start) * widths[start] for start, stop in zip(cuts, cuts[1:]))
+
+
+def _fits(widths, cuts, max_tokens):
+    return all(stop - start == 1 or (stop - start) * widths[start] <= max_tokens for start, stop in zip(cuts, cuts[1:]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=10), st.integers(1, 200), st.integers(0, 100))
+def test_planned_cuts_are_the_cheapest_plan_that_fits_the_budget(sizes, max_tokens, batch_cost):
+    widths = sorted(sizes, reverse=True)
+    n = len(widths)
+    cuts = planned_cuts(np.array(widths), max_tokens, batch_cost)
+    assert cuts[0] == 0 and cuts[-1] == n and cuts == sorted(set(cuts))
+    assert _fits(widths, cuts, max_tokens)
+    every_plan = ([0, *inner, n] for k in range(n) for inner in itertools.combinations(range(1, n), k))
+    cheapest = min(_plan_cost(widths, plan, batch_cost) for plan in every_plan if _fits(widths, plan, max_tokens))
+    assert _plan_cost(widths, cuts, batch_cost) == cheapest
+
+
+def test_the_batch_cost_trades_padding_against_calls():
+    widths = np.array([30, 20, 20, 10, 10, 10])
+    assert planned_cuts(widths, 1000, batch_cost=0) == [0, 1, 3, 6]   # no padding at all
+    assert planned_cuts(widths, 1000, batch_cost=10 ** 6) == [0, 6]  # one call, padded to 30
+    # The budget allows no fewer than three calls; of those plans, the one that pads nothing.
+    assert planned_cuts(widths, 60, batch_cost=10 ** 6) == [0, 1, 3, 6]
+    assert planned_cuts(widths, 39, batch_cost=10 ** 6) == [0, 1, 2, 3, 6]
+    assert planned_cuts(np.array([], dtype=int), 100) == [0]
+    assert BATCH_COST_TOKENS > 0
 
 
 def test_token_budget_is_batch_size_rows_of_the_mean_bucket_width():

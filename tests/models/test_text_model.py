@@ -401,7 +401,8 @@ def _spy_batches(model, monkeypatch) -> list[tuple[Any, tuple[int, int]]]:
     run = model._run
 
     def spy(key, inputs):
-        seen.append((key, inputs["input_word_ids"].shape))
+        for batch in inputs if isinstance(inputs, tuple) else (inputs,):
+            seen.append((key, batch["input_word_ids"].shape))
         return run(key, inputs)
 
     monkeypatch.setattr(model, "_run", spy)
@@ -425,6 +426,37 @@ def test_batches_are_sized_by_tokens_cut_exactly_and_come_back_in_order(models, 
     # Without XLA each batch is as wide as its longest text, not a rounded bucket.
     assert shapes[0][1] == sizes.max() and any(width % 8 for _, width in shapes)
     assert {key[-1] for key, _ in seen} == {False}
+
+
+def _spy_calls(model, monkeypatch) -> list[int]:
+    """Record how many batches each of `model`'s embedding calls hands TensorFlow."""
+    calls: list[int] = []
+    run = model._run
+
+    def spy(key, inputs):
+        calls.append(len(inputs))
+        return run(key, inputs)
+
+    monkeypatch.setattr(model, "_run", spy)
+    return calls
+
+
+def test_two_batches_go_to_tensorflow_in_one_call_with_the_same_numbers(models, sentences, monkeypatch):
+    model = dataclasses.replace(models["v3"], _functions={})
+    calls = _spy_calls(model, monkeypatch)
+    paired = model.embed(sentences, pooling="mean", normalize=True, batch_size=4)
+    assert text_model.BATCHES_PER_CALL == 2 and len(calls) >= 3
+    assert set(calls[:-1]) == {2} and calls[-1] in (1, 2)
+    calls.clear()
+    monkeypatch.setattr(text_model, "BATCHES_PER_CALL", 1)
+    single = model.embed(sentences, pooling="mean", normalize=True, batch_size=4)
+    assert set(calls) == {1}
+    assert max_diff(paired, single) <= 1e-6
+    xla = dataclasses.replace(models["v3"], jit_compile=True, _functions={})
+    calls = _spy_calls(xla, monkeypatch)
+    monkeypatch.setattr(text_model, "BATCHES_PER_CALL", 2)
+    assert max_diff(xla.embed(sentences[:12], pooling="mean", normalize=True, batch_size=4), paired[:12]) <= 1e-5
+    assert set(calls) == {1}  # XLA would compile every pair of widths
 
 
 def test_xla_is_chosen_by_the_number_of_tokens(models):
@@ -781,7 +813,7 @@ def test_all_minilm_l6_v2_token_batches_equal_fixed_float32_padding(embedded_hub
     shuffled = [sentences[i] for i in order]
     packed = model.preprocessor.pack(sentences)  # every text at the preprocessor's fixed 128 tokens
     key = model._embed_key("mean", True, False)
-    fixed = np.concatenate([model._run(key, {k: v[i:i + 16] for k, v in packed.items()})
+    fixed = np.concatenate([model._run(key, ({k: v[i:i + 16] for k, v in packed.items()},))[0]
                             for i in range(0, len(sentences), 16)])
     assert max_diff(model.embed(shuffled, pooling="mean", normalize=True, batch_size=16), fixed[order]) <= 1e-5
     auto = dataclasses.replace(model, jit_compile=None, _functions={})
