@@ -53,7 +53,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     corpus.add_argument("--num-shards", type=_positive, default=1, metavar="N",
                         help="output files (default 1); fixed, so a rerun writes the same names")
     corpus.add_argument("--batch-size", type=_positive, default=64, metavar="N",
-                        help="texts per encoder call (default 64); Beam batches up to four times as many")
+                        help="texts per encoder batch on average (default 64); Beam batches up to four times as many")
     corpus.add_argument("--runner", default="DirectRunner", metavar="RUNNER",
                         help="Beam runner: DirectRunner (default), DataflowRunner, FlinkRunner, SparkRunner...")
     corpus.set_defaults(func=run_embed_corpus, beam_args=[])

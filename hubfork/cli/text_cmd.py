@@ -83,7 +83,9 @@ def _pooling_option(parser: argparse.ArgumentParser, fallback: str) -> None:
 
 
 def _batch_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--batch-size", type=_positive, default=64, metavar="N", help="texts per batch (default 64)")
+    parser.add_argument("--batch-size", type=_positive, default=64, metavar="N",
+                        help="texts per batch on average: short texts get more rows a batch, long ones fewer "
+                        "(default 64)")
 
 
 def _texts_argument(parser: argparse.ArgumentParser) -> None:
