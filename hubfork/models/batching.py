@@ -47,9 +47,9 @@ def lengths(packed: dict[str, np.ndarray]) -> np.ndarray:
     return packed["input_mask"].sum(axis=1)
 
 
-def bucket_width(longest: int, full: int, multiple: int = DEFAULT_MULTIPLE) -> int:
-    """`longest` rounded up to a multiple of `multiple`, but never past `full`."""
-    return min(full, max(multiple, -(-longest // multiple) * multiple))
+def bucket_width(longest: int | np.ndarray, full: int, multiple: int = DEFAULT_MULTIPLE) -> int | np.ndarray:
+    """`longest` (a length, or an array of them) rounded up to a multiple of `multiple`, but never past `full`."""
+    return np.minimum(full, np.maximum(multiple, -(-longest // multiple) * multiple))
 
 
 def length_batches(packed: dict[str, np.ndarray], batch_size: int, multiple: int = DEFAULT_MULTIPLE,
@@ -66,16 +66,14 @@ def length_batches(packed: dict[str, np.ndarray], batch_size: int, multiple: int
     # Longest first: the widest shapes are met (and traced) first, and a stable
     # sort keeps equal lengths in input order.
     order = np.argsort(-sizes, kind="stable")
-    widths = np.minimum(full, np.maximum(multiple, -(-sizes[order] // multiple) * multiple))
+    widths = bucket_width(sizes[order], full, multiple)
     if max_tokens is None:
-        cuts = range(0, len(order) + batch_size, batch_size)
+        cuts = [*range(0, len(order), batch_size), len(order)]
     else:
         cuts = planned_cuts(widths, max_tokens)
     for start, stop in zip(cuts, cuts[1:]):
-        index = order[start:min(stop, len(order))]
-        if len(index):
-            width = int(widths[start])
-            yield Batch(index, {key: np.ascontiguousarray(value[index, :width]) for key, value in packed.items()})
+        index, width = order[start:stop], int(widths[start])
+        yield Batch(index, {key: np.ascontiguousarray(value[index, :width]) for key, value in packed.items()})
 
 
 def planned_cuts(widths: np.ndarray, max_tokens: int, batch_cost: int = BATCH_COST_TOKENS) -> list[int]:
@@ -117,8 +115,7 @@ def token_budget(packed: dict[str, np.ndarray], batch_size: int, multiple: int =
     sizes = lengths(packed)
     if sizes.size == 0:
         return batch_size * multiple
-    widths = np.minimum(full, np.maximum(multiple, -(-sizes // multiple) * multiple))
-    return max(1, int(round(batch_size * float(widths.mean()))))
+    return max(1, int(round(batch_size * float(bucket_width(sizes, full, multiple).mean()))))
 
 
 __all__ = ["BATCH_COST_TOKENS", "Batch", "DEFAULT_MULTIPLE", "bucket_width", "length_batches", "lengths",
