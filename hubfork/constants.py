@@ -24,6 +24,9 @@ HOME_REGISTRY = "registry.yaml"
 ENV_LOCAL_HUB = "HUBFORK_LOCAL_HUB"
 #: The endpoint (card key ``hub-endpoint``, registry ``sources``) that names the embedded local hub.
 EMBEDDED_ENDPOINT = "embedded"
+#: The endpoint (card key ``hub-endpoint``, registry ``sources``) that names Kaggle Models: the source's repo id
+#: is then a kagglehub handle ``owner/model/framework/variation`` and its revision the version.
+KAGGLE_SOURCE_ENDPOINT = "kaggle"
 
 #: Version of the registry file layout written by ``hubfork registry build``.
 REGISTRY_FORMAT = 1
@@ -106,3 +109,44 @@ ARCHIVE_MAX_HEADER_BYTES = 16 * 2**20
 
 #: Seconds one git command of the local hub may take (a commit of a large model included).
 GIT_TIMEOUT = 600
+
+# -------------------------------------------------------------- model sources
+
+#: Base URL of tfhub.dev handles and URLs (``https://tfhub.dev``, which redirects to Kaggle Models), as
+#: ``HF_ENDPOINT`` is for Hugging Face: a proxy, a mirror, or a test's loopback emulator.
+ENV_TFHUB_ENDPOINT = "HUBFORK_TFHUB_ENDPOINT"
+DEFAULT_TFHUB_ENDPOINT = "https://tfhub.dev"
+#: Base URL of Kaggle model page URLs (``https://www.kaggle.com/models/...``), fetched the way
+#: tensorflow_hub fetches them (``?tf-hub-format=compressed``).
+ENV_KAGGLE_ENDPOINT = "HUBFORK_KAGGLE_ENDPOINT"
+DEFAULT_KAGGLE_ENDPOINT = "https://www.kaggle.com"
+#: Which sources a model may come from (comma-separated ids or groups; ``-id`` excludes one).
+ENV_SOURCES = "HUBFORK_SOURCES"
+#: The fetch backends by id, each with what it serves (`hubfork.hub.backends`).
+SOURCE_IDS = {
+    "tfhub": "TF Hub compressed archives over HTTP: tfhub.dev (served by Kaggle Models), Kaggle model URLs, "
+             "?tf-hub-format=compressed URLs",
+    "kaggle": "Kaggle Models through kagglehub (owner/model/framework/variation[/version])",
+    "hf": "Hugging Face-style hubs over HTTP (huggingface.co, mirrors, private hubs; HF_ENDPOINT)",
+    "local-hub": "a local hub in a folder (file:///path/to/hub), served on loopback on demand",
+    "embedded": "hubfork's embedded hub (hubfork/...), built and served on demand",
+}
+#: Names for several sources at once in ``HUBFORK_SOURCES`` and ``--source``.
+SOURCE_GROUPS = {"official": ("tfhub", "kaggle"), "mirrors": ("hf", "local-hub", "embedded")}
+#: When tfhub.dev's links started to redirect to Kaggle Models, and when the models that were not
+#: migrated were deleted (the catalogue's README lists them).
+TFHUB_MOVED_DATE = "2023-11-15"
+TFHUB_DELETED_DATE = "2024-03-18"
+#: Redirects one archive download may follow (tfhub.dev -> Kaggle -> storage is two).
+MAX_REDIRECTS = 10
+#: Kaggle's model frameworks as they appear in kagglehub handles (``google/bert/tensorFlow2/...``),
+#: lower-cased: what tells a Kaggle handle from a TF Hub handle of as many parts.
+KAGGLE_FRAMEWORKS = frozenset({
+    "tensorflow1", "tensorflow2", "tflite", "tfjs", "pytorch", "jax", "flax", "pax", "maxtext", "gemmacpp", "ggml",
+    "gguf", "coral", "scikitlearn", "mxnet", "onnx", "keras", "transformers", "api", "other", "tensorrtllm",
+    "triton", "vllm"})
+#: Longest wait (seconds) a source's HTTP 429 ``Retry-After`` may ask for before hubfork waits and asks
+#: again; a longer one (hours, say) raises `RateLimitedError` at once rather than hang a load.
+RETRY_AFTER_MAX_SECONDS = 30
+#: How many times one archive download is asked again after an HTTP 429 it was willing to wait for.
+RATE_LIMIT_RETRIES = 3

@@ -189,8 +189,8 @@ class UnresolvedNameError(HubError, LookupError):
 
 
 class NotInRegistryError(HubError, LookupError):
-    """A TF Hub handle, tfhub.dev URL or Kaggle URL that the registry does not map to
-    a hub repo (tfhub.dev and Kaggle themselves are not fetched from)."""
+    """A name only the registry can place (a Kaggle URL matched to a catalogue entry, a handle a
+    command needs an entry for) that the registry does not know."""
 
     def __init__(self, name: str, *, handle: str | None = None, registry: str | None = None,
                  reason: str | None = None, suggestions: Sequence[str] = ()):
@@ -204,9 +204,31 @@ class NotInRegistryError(HubError, LookupError):
             message += f" [registry: {registry}]"
         if self.suggestions:
             message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
-        message += ("; tfhub.dev and Kaggle are not reachable, so hubfork fetches such names only through "
-                    "registry entries whose card gives a hub repo (<!-- hub-repo: org/name@revision -->)")
         super().__init__(message)
+
+
+class ModelDeletedError(HubError, LookupError):
+    """A tfhub.dev model whose files were deleted instead of moving to Kaggle Models, and that no
+    source the registry knows still holds."""
+
+    def __init__(self, name: str, *, handle: str, deleted: str):
+        self.name = name
+        self.handle = handle
+        self.deleted = deleted
+        super().__init__(f"{name!r}: tfhub.dev deleted {handle} on {deleted} (it was never migrated to Kaggle "
+                         "Models) and the registry knows no mirror of it; if you have a copy, map it with "
+                         f"`hubfork registry add-source {handle} org/repo`")
+
+
+class NoSourceError(HubError, LookupError):
+    """Every source that holds a model is excluded (``HUBFORK_SOURCES`` or ``--source``)."""
+
+    def __init__(self, name: str, *, selection: str, available: Sequence[str]):
+        self.name = name
+        self.selection = selection
+        self.available = tuple(available)
+        super().__init__(f"{name!r}: the sources allowed ({selection}) exclude every source of it; it is served by "
+                         + "; ".join(self.available))
 
 
 class LocalModelNotFoundError(HubError, LookupError):
@@ -247,8 +269,20 @@ class RepoNotFoundError(_RepoAccessError, LookupError):
 class HubUnreachableError(_RepoAccessError, ConnectionError):
     """The hub could not be reached and the model is not in the cache."""
 
-    template = ("{name}: could not reach the hub at {endpoint} and {repo} is not in the cache "
-                "(is HF_ENDPOINT right, and the hub up?)")
+    template = "{name}: could not reach the hub at {endpoint} and {repo} is not in the cache"
+
+
+class AccessDeniedError(RepoNotFoundError):
+    """The source answered that the model needs credentials or consent (HTTP 401/403: gated or private)."""
+
+    template = ("{name}: {repo} at {endpoint} refuses access (a gated or private model: sign in, accept its "
+                "terms on its page, or check the credentials)")
+
+
+class RateLimitedError(HubUnreachableError):
+    """The source asked to wait (HTTP 429) longer than hubfork waits."""
+
+    template = "{name}: {endpoint} is rate-limiting downloads of {repo}; try again later"
 
 
 class NotCachedError(HubError, LookupError):
@@ -385,9 +419,13 @@ __all__ = [
     "InvalidNameError",
     "UnresolvedNameError",
     "NotInRegistryError",
+    "ModelDeletedError",
+    "NoSourceError",
     "LocalModelNotFoundError",
     "RepoNotFoundError",
+    "AccessDeniedError",
     "HubUnreachableError",
+    "RateLimitedError",
     "NotCachedError",
     "CorruptCacheError",
     "NoMatchingFilesError",

@@ -131,27 +131,72 @@ def kaggle_key(text: str) -> str:
 
 
 class KaggleModel(NamedTuple):
-    """A Kaggle model URL's parts: ``/models/<publisher>/<model>/.../variations/<variation>[/versions/<N>]``."""
+    """A Kaggle model's parts, as a model URL or a kagglehub handle names them."""
 
     publisher: str
     model: str
     variation: str
     version: int | None
+    framework: str | None = None
+
+    @property
+    def kagglehub_handle(self) -> str:
+        """``owner/model/framework/variation[/version]``, as kagglehub takes it."""
+        return "/".join([self.publisher, self.model, self.framework or "", self.variation]
+                        + ([str(self.version)] if self.version is not None else []))
+
+
+_KAGGLE_PART = re.compile(r"[\w.-]+")
+
+
+def is_kaggle_framework(text: str) -> bool:
+    """True for one of Kaggle's model frameworks as handles and short URLs write them (``TensorFlow2``)."""
+    from hubfork.constants import KAGGLE_FRAMEWORKS
+
+    return text.lower() in KAGGLE_FRAMEWORKS
+
+
+def kaggle_path_to_model(segments: list[str]) -> KaggleModel | None:
+    """The model a Kaggle model page's path names (after ``/models/``): the short form
+    ``owner/model/Framework/variation[/version]`` or the long form
+    ``owner/model/frameworks/F/variations/V[/versions/N]``; None for anything else."""
+    if len(segments) < 4 or not all(_KAGGLE_PART.fullmatch(s) and s not in (".", "..") for s in segments):
+        return None
+    publisher, model, rest = segments[0], segments[1], segments[2:]
+    if rest[0] == "frameworks":
+        if len(rest) % 2:
+            return None
+        fields = dict(zip(rest[0::2], rest[1::2]))
+        if set(fields) - {"frameworks", "variations", "versions"} or "variations" not in fields:
+            return None
+        framework, variation, version = fields["frameworks"], fields["variations"], fields.get("versions")
+    elif is_kaggle_framework(rest[0]) and len(rest) in (2, 3):
+        framework, variation, version = rest[0], rest[1], (rest[2] if len(rest) == 3 else None)
+    else:
+        return None
+    if version is not None and not version.isdigit():
+        return None
+    return KaggleModel(publisher, model, variation, int(version) if version is not None else None, framework)
 
 
 def kaggle_url_to_model(url: str) -> KaggleModel | None:
-    """The parts of a Kaggle model URL that name a variation; None for anything else."""
+    """The parts of a Kaggle model URL (either form) that name a variation; None for anything else."""
     parts = split_url(url)
     if parts is None or parts.scheme not in ("http", "https") or parts.hostname not in KAGGLE_HOSTS:
         return None
     segments = [s for s in parts.path.split("/") if s]
-    if len(segments) < 3 or segments[0] != "models" or len(segments[3:]) % 2:
+    if not segments or segments[0] != "models":
         return None
-    fields = dict(zip(segments[3::2], segments[4::2]))
-    version = fields.get("versions")
-    if "variations" not in fields or (version is not None and not version.isdigit()):
+    return kaggle_path_to_model(segments[1:])
+
+
+def kagglehub_handle_to_model(text: str) -> KaggleModel | None:
+    """``owner/model/framework/variation[/version]`` (a kagglehub handle) -> its parts; None for anything
+    else (a framework Kaggle does not know tells a TF Hub handle of as many parts apart)."""
+    segments = text.split("/")
+    if len(segments) not in (4, 5) or not is_kaggle_framework(segments[2]):
         return None
-    return KaggleModel(segments[1], segments[2], fields["variations"], int(version) if version else None)
+    return kaggle_path_to_model(segments)
 
 
 class RepoRef(NamedTuple):
@@ -193,6 +238,7 @@ def hub_url_to_repo(url: str) -> RepoRef | None:
 
 
 __all__ = [
+    "is_kaggle_framework", "kaggle_path_to_model", "kagglehub_handle_to_model",
     "TFHUB_HANDLE",
     "REPO_ID",
     "RepoRef",

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import settings
 
 # Fixtures several folders share, registered once so that each session fixture is built once.
-pytest_plugins = ("tests.fixtures.models", "tests.fixtures.hub")
+pytest_plugins = ("tests.fixtures.models", "tests.fixtures.hub", "tests.fixtures.kaggle_emulator",
+                  "tests.fixtures.tfhub_emulator")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"  # see tests/data/README.md
@@ -48,6 +49,11 @@ SAMPLE_CARDS = (
     "tensorflow/tensorflow.md",
 )
 SAMPLE_PATHS = [SAMPLES / rel for rel in SAMPLE_CARDS]
+
+# tfhub.dev and Kaggle Models are live sources, but no test may reach them: tests that fetch from them run
+# loopback emulators and point these at them; every other fetch is refused at once (nothing listens on port 9).
+for _variable in ("HUBFORK_TFHUB_ENDPOINT", "HUBFORK_KAGGLE_ENDPOINT"):
+    os.environ.setdefault(_variable, "http://127.0.0.1:9")
 
 # Hypothesis: no deadlines anywhere (a deadline is a wall-clock assert; speed is measured in
 # benchmarks/). Under CI (the CI environment variable set, as CI services do) every run draws the

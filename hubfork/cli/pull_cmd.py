@@ -14,19 +14,26 @@ def register(commands: argparse._SubParsersAction) -> None:
     pull = commands.add_parser(
         "pull", help="fetch a model by any name into the cache; print its folder",
         description="Fetch a model into the Hugging Face cache and print its local folder. NAME may be a repo id "
-        "(org/repo[@revision]), hf://org/repo[@revision], a hub URL (huggingface.co or a mirror), a tfhub.dev or "
-        "Kaggle URL or a publisher/name/version handle (through the registry), a local folder, a file:// URL or "
-        "a .tar.gz archive. Progress, and a note for each cached file found corrupt and fetched again, go to "
-        "stderr. Honours HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE, HF_TOKEN and HF_HUB_DOWNLOAD_TIMEOUT.")
+        "(org/repo[@revision]), hf://org/repo[@revision], a hub URL (huggingface.co or a mirror), a tfhub.dev "
+        "URL or publisher/name/version handle (tfhub.dev, served by Kaggle Models, then the registry's mirrors), "
+        "a Kaggle model URL, a kagglehub handle owner/model/framework/variation[/version], an archive URL, a local "
+        "folder, a file:// URL or a .tar.gz archive. Progress, and a note for each cached file found corrupt and "
+        "fetched again, go to stderr. Honours HUBFORK_SOURCES, HUBFORK_TFHUB_ENDPOINT, HUBFORK_KAGGLE_ENDPOINT, "
+        "kagglehub's variables, HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE, HF_TOKEN and "
+        "HF_HUB_DOWNLOAD_TIMEOUT.")
     pull.add_argument("name", metavar="NAME")
     add_hub_options(pull)
     pull.add_argument("--include", action="append", metavar="GLOB", help="fetch only files matching (repeatable)")
     pull.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching (repeatable)")
+    pull.add_argument("--source", metavar="IDS",
+                      help="the sources it may come from, as $HUBFORK_SOURCES: ids (tfhub, kaggle, hf, local-hub, "
+                      "embedded) or groups (official, mirrors), comma-separated; -id excludes one")
     pull.add_argument("--verify", action="store_true",
                       help="check every cached file's hash against the hub's listing (sizes are always checked) "
                       "and fetch corrupt ones again")
     pull.add_argument("--json", action="store_true",
-                      help="print path, repo_id, revision, commit and the files repaired as JSON")
+                      help="print path, source, repo_id or url, revision, commit, the archive's sha256 and the files "
+                      "repaired as JSON")
     pull.set_defaults(func=run_pull)
 
 
@@ -52,7 +59,7 @@ def run_pull(args: argparse.Namespace) -> int:
 
     snapshot = fetch(args.name, revision=args.revision, cache_dir=args.cache_dir, local_files_only=args.offline,
                      allow_patterns=args.include, ignore_patterns=args.exclude, endpoint=args.endpoint,
-                     registry=args.registry, verify=args.verify)
+                     registry=args.registry, verify=args.verify, sources=args.source)
     if not args.trust and (Path(snapshot.path) / SAVED_MODEL).is_file():
         from hubfork.scanning.scanner import check_model
 

@@ -17,7 +17,10 @@ layer above this one.
   ``LocalFolderResolver``, ``FileUrlResolver``, ``ArchiveResolver``).
 - ``snapshot_download(name, *, revision, cache_dir, local_files_only, allow_patterns,
   ignore_patterns, token, endpoint) -> str``: fetch through huggingface_hub's cache.
-- ``fetch(...) -> Snapshot``: the same, with repo id, revision and commit.
+- ``fetch(...) -> Snapshot``: the same, with the source that served it, repo id or URL, revision and commit.
+- ``Backend``, ``BackendRegistry``, ``FetchOptions``: the fetch backends (one per kind of source:
+  folders, archives, Hugging Face-style hubs, local and embedded hubs, TF Hub's compressed archives over
+  HTTP, Kaggle Models through kagglehub; `hubfork.hub.backends`).
 - ``verify_cache(name=None, ...) -> list[SnapshotCheck]``: cached files checked (sizes, hashes)
   against the hub's listing, corrupt ones fetched again (``hubfork cache verify``).
 - ``unpack_archive(archive, cache_dir) -> Path``: safe, atomic, once.
@@ -50,8 +53,13 @@ _EXPORTS = {
     "KaggleUrlResolver": "hubfork.hub.resolvers",
     "ResolvedName": "hubfork.hub.resolved",
     "snapshot_download": "hubfork.hub.download",
+    "Backend": "hubfork.hub.backends.base",
+    "BackendRegistry": "hubfork.hub.backends.base",
+    "FetchOptions": "hubfork.hub.backends.base",
+    "KaggleHandleResolver": "hubfork.hub.resolvers",
+    "CompressedUrlResolver": "hubfork.hub.resolvers",
     "fetch": "hubfork.hub.download",
-    "Snapshot": "hubfork.hub.download",
+    "Snapshot": "hubfork.hub.snapshot",
     "verify_cache": "hubfork.hub.verify",
     "SnapshotCheck": "hubfork.hub.cache_check",
     "FileProblem": "hubfork.hub.cache_check",
@@ -73,15 +81,18 @@ __getattr__, __dir__ = attach('hubfork.hub', globals(), _EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.errors import *  # noqa: F403
     from hubfork.hub.archives import unpack_archive
+    from hubfork.hub.backends.base import Backend, BackendRegistry, FetchOptions
     from hubfork.hub.cache_check import FileProblem, SnapshotCheck
-    from hubfork.hub.download import Snapshot, fetch, snapshot_download
+    from hubfork.hub.download import fetch, snapshot_download
     from hubfork.hub.local_hub import HubCommit, LocalHub
     from hubfork.hub.resolved import ResolvedName
     from hubfork.hub.resolvers import (
         ArchiveResolver,
+        CompressedUrlResolver,
         FileUrlResolver,
         HfUriResolver,
         HubUrlResolver,
+        KaggleHandleResolver,
         KaggleUrlResolver,
         LocalFolderResolver,
         RegistryHandleResolver,
@@ -93,4 +104,5 @@ if TYPE_CHECKING:  # pragma: no cover
         resolve,
     )
     from hubfork.hub.server import HubServer
+    from hubfork.hub.snapshot import Snapshot
     from hubfork.hub.verify import verify_cache

@@ -1,24 +1,34 @@
-"""From registry entries to hub repos: TF Hub handles, tfhub.dev URLs and Kaggle
-URLs all name models that only the registry can place on a hub."""
+"""Which places serve a catalogue model, in the order they are tried.
+
+A TF Hub handle, a tfhub.dev URL, a Kaggle URL or a kagglehub handle names a model
+whose official home is known from the name alone (tfhub.dev, served by Kaggle
+Models since 2023-11-15; Kaggle Models itself). The registry adds what the name
+cannot say: the user's own mappings (``hubfork registry add-source``, or a
+registry file the user chose) are tried first, then the official home, then the
+mirrors the shipped registry knows; and a model tfhub.dev deleted is not looked
+for there (`hubfork.registry.availability`).
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from hubfork.constants import EMBEDDED_ENDPOINT
-from hubfork.errors import EntryNotFoundError, NotInRegistryError
+from hubfork.constants import EMBEDDED_ENDPOINT, KAGGLE_SOURCE_ENDPOINT, TFHUB_DELETED_DATE
+from hubfork.errors import ModelDeletedError, NotInRegistryError
 from hubfork.handles import HF_HOSTS
 from hubfork.hub.names import check_repo_id, check_revision
-from hubfork.hub.resolved import ResolvedName
+from hubfork.hub.resolved import Origin, ResolvedName, with_fallbacks
 
 if TYPE_CHECKING:  # pragma: no cover
+    from hubfork.cards.records import Source
     from hubfork.registry.entry import RegistryEntry
     from hubfork.registry.registry import Registry
 
 RegistryLike = Union["Registry", str, "os.PathLike[str]", None]
+
 
 def hub_endpoint(endpoint: str | None) -> str | None:
     """The endpoint to use for a URL's host: None (the configured endpoint, so
@@ -26,8 +36,8 @@ def hub_endpoint(endpoint: str | None) -> str | None:
     itself, the URL's own scheme and host for any other hub, and ``embedded`` as it is."""
     if endpoint is None:
         return None
-    if endpoint == EMBEDDED_ENDPOINT:  # not a URL: the embedded hub, built and served on demand (fetch)
-        return EMBEDDED_ENDPOINT
+    if endpoint in (EMBEDDED_ENDPOINT, KAGGLE_SOURCE_ENDPOINT):  # not URLs: served by their own backends
+        return endpoint
     host = re.sub(r"^[a-z]+://", "", endpoint.lower()).split("/")[0].split(":")[0]
     return None if host in HF_HOSTS else endpoint.rstrip("/")
 
@@ -52,41 +62,92 @@ class RegistrySources:
     def where(self) -> str | None:
         return self.registry.where
 
-    def by_handle(self, name: str, handle: str, form: str) -> ResolvedName:
-        """The repo of the entry `handle` names (a handle without version: the newest)."""
-        try:
-            entry = self.registry.get(handle)
-        except EntryNotFoundError as exc:
-            raise NotInRegistryError(name, handle=handle, registry=self.where,
-                                     suggestions=exc.suggestions) from None
-        return self._resolved(name, entry, form)
+    def places(self, name: str, form: str, *, lookup: str, official: ResolvedName | None,
+               kaggle: tuple[str, str, str, int | None] | None = None) -> ResolvedName:
+        """Every place that serves the model `name` names, in order: the user's sources, `official`
+        (unless tfhub.dev deleted the model, or the registry's entry is a model of its own that never
+        was on tfhub.dev), the shipped registry's mirrors.
 
-    def by_kaggle(self, name: str, publisher: str, model: str, variation: str, version: int | None,
-                  form: str) -> ResolvedName:
-        """The repo of the entry a Kaggle model URL names: same publisher and version, and a
-        name equal to `model` + `variation` once lower-cased without '-' and '_'."""
-        entry = self.registry.find_kaggle(publisher, model, variation, version)
-        if entry is None:
-            wanted = f"{publisher}/{model}+{variation}" + (f" version {version}" if version is not None else "")
-            raise NotInRegistryError(name, registry=self.where,
-                                     reason=f"no registry entry matches Kaggle model {wanted}")
-        return self._resolved(name, entry, form)
+        `lookup` is what the registry is asked (a handle or tfhub.dev URL); `kaggle` (publisher, model,
+        variation, version) matches an entry by its Kaggle name instead.
 
-    def _resolved(self, name: str, entry: "RegistryEntry", form: str) -> ResolvedName:
-        if not entry.sources:
-            raise NotInRegistryError(name, handle=entry.handle, registry=self.where,
-                                     reason=f"registry entry {entry.handle!r} gives no hub repo to fetch it from")
+        Raises:
+            ModelDeletedError: tfhub.dev deleted the model and no source holds it.
+            NotInRegistryError: the registry's entry gives no source and the name no official one.
+        """
+        user, shipped = self._entries(lookup, kaggle)
+        entry = user or shipped
+        handle = entry.handle if entry is not None else (official.handle if official is not None else None)
+        if official is not None and shipped is not None and not _official_applies(shipped):
+            official = None
+        found: list[ResolvedName] = []
+        if user is not None:
+            found += self._from_sources(name, form, user, "user")
+        if official is not None:
+            found.append(official if handle is None else _with_handle(official, handle))
+        if shipped is not None and shipped is not user:
+            found += self._from_sources(name, form, shipped, "mirror")
+        if found:
+            return with_fallbacks(found)
+        from hubfork.registry.availability import is_deleted
+
+        if shipped is not None and is_deleted(shipped):
+            raise ModelDeletedError(name, handle=shipped.handle, deleted=TFHUB_DELETED_DATE)
+        raise NotInRegistryError(name, handle=handle, registry=self.where,
+                                 reason=(f"registry entry {handle!r} gives no source to fetch it from" if entry
+                                         else "not in the registry"))
+
+    def _entries(self, lookup: str, kaggle: tuple[str, str, str, int | None] | None
+                 ) -> tuple["RegistryEntry | None", "RegistryEntry | None"]:
+        """The entry the user's registry gives (None when it is the shipped one's) and the shipped one's."""
+        from hubfork.registry.store import default_registry_path
+
+        registry = self.registry
+        layers = getattr(registry, "layers", (registry,))
+        shipped_path = _real(default_registry_path())
+        user = shipped = None
+        for layer in layers:
+            entry = layer.find_kaggle(*kaggle) if kaggle is not None else layer.find(lookup)
+            if entry is None:
+                continue
+            if layer.path is not None and _real(layer.path) == shipped_path:
+                shipped = shipped or entry
+            else:
+                user = user or entry
+        return user, shipped
+
+    def _from_sources(self, name: str, form: str, entry: "RegistryEntry", origin: Origin) -> list[ResolvedName]:
         # Our hubs tag version N of a TF Hub model as v{N} when the card names no revision.
         default = f"v{entry.version}" if entry.version is not None else None
-        found = []
-        for source in entry.sources:
-            revision = source.revision or default
-            found.append(ResolvedName(
-                name, form, "repo", repo_id=check_repo_id(source.repo_id, name),
-                revision=check_revision(revision, name) if revision else None,
-                endpoint=hub_endpoint(source.endpoint), handle=entry.handle))
-        first, *rest = found
-        return replace(first, fallbacks=tuple(rest))
+        return [_place(name, form, source, default, entry.handle, origin) for source in entry.sources]
+
+
+def _place(name: str, form: str, source: "Source", default: str | None, handle: str, origin: Origin) -> ResolvedName:
+    if source.endpoint == KAGGLE_SOURCE_ENDPOINT:
+        kaggle = source.repo_id + (f"/{source.revision}" if source.revision else "")
+        return ResolvedName(name, form, "kaggle", kaggle=kaggle, handle=handle, origin=origin)
+    revision = source.revision or default
+    return ResolvedName(name, form, "repo", repo_id=check_repo_id(source.repo_id, name),
+                        revision=check_revision(revision, name) if revision else None,
+                        endpoint=hub_endpoint(source.endpoint), handle=handle, origin=origin)
+
+
+def _official_applies(shipped: "RegistryEntry") -> bool:
+    """tfhub.dev is asked unless the shipped registry says it deleted the model, or that the entry is a
+    model of the project's own (its card is not the catalogue's, so tfhub.dev never had it)."""
+    from hubfork.registry.availability import from_catalogue, is_deleted
+
+    return from_catalogue(shipped) and not is_deleted(shipped)
+
+
+def _with_handle(place: ResolvedName, handle: str) -> ResolvedName:
+    from dataclasses import replace
+
+    return replace(place, handle=handle)
+
+
+def _real(path: "str | os.PathLike[str]") -> str:
+    return os.path.realpath(Path(path))
 
 
 __all__ = ["RegistrySources", "RegistryLike", "hub_endpoint"]

@@ -21,7 +21,15 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from hubfork.errors import InvalidNameError, LocalModelNotFoundError, UnresolvedNameError
-from hubfork.handles import KAGGLE_HOSTS, TFHUB_HOSTS, hub_url_to_repo, split_url, tfhub_url_to_handle
+from hubfork.handles import (
+    KAGGLE_HOSTS,
+    TFHUB_HOSTS,
+    hub_url_to_repo,
+    kaggle_path_to_model,
+    kagglehub_handle_to_model,
+    split_url,
+)
+from hubfork.hub import settings
 from hubfork.hub.embedded import EMBEDDED, is_embedded, latest_tag
 from hubfork.hub.names import check_handle, check_repo_id, check_revision, check_text, has_escape, split_revision
 from hubfork.hub.registry_sources import RegistryLike, RegistrySources, hub_endpoint
@@ -30,7 +38,6 @@ from hubfork.hub.resolved import ResolvedName
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//)?")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-_KAGGLE_PART = re.compile(r"[\w.-]+")
 
 
 class Resolver(ABC):
@@ -233,66 +240,150 @@ class _RegistryResolver(Resolver, ABC):
 
 
 class RegistryHandleResolver(_RegistryResolver):
-    """``publisher/name/version``: a TF Hub handle, placed on a hub by the registry."""
+    """``publisher/name/version``: a TF Hub handle, served by tfhub.dev (Kaggle Models) and the registry's
+    sources."""
 
     id = "registry-handle"
-    form = "publisher/name/version, a TF Hub handle (through the registry)"
+    form = "publisher/name/version, a TF Hub handle (tfhub.dev, and the sources the registry knows)"
 
     def is_supported(self, name: str) -> bool:
         parts = name.split("/")
         return not _has_scheme(name) and "@" not in name and len(parts) >= 3 and parts[-1].isdigit()
 
     def __call__(self, name: str) -> ResolvedName:
-        return self.sources.by_handle(name, check_handle(name, name), self.id)
+        handle = check_handle(name, name)
+        official = ResolvedName(name, self.id, "compressed", url=f"{settings.tfhub_endpoint()}/{handle}",
+                                handle=handle, origin="official")
+        return self.sources.places(name, self.id, lookup=handle, official=official)
+
+
+#: tfhub.dev's own hosts, and the mirror tensorflow_hub reads from in mainland China.
+_TFHUB_CN_HOST = "hub.tensorflow.google.cn"
+_TFHUB_CN_ARCHIVES = "https://gcs.tensorflow.google.cn/tfhub-modules"
+_VARIANT_PATH = re.compile(r"^[\w-]+/(tfjs|lite|coral)-model/")
+
+
+def _host_of(url: str) -> tuple[str, int | None] | None:
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https"):
+        return None
+    return (parts.hostname or "").lower(), parts.port
+
+
+def _on_endpoint(name: str, endpoint: str) -> bool:
+    """True when `name` is an http(s) URL on the host (and port) of `endpoint`."""
+    here, there = _host_of(name), _host_of(endpoint)
+    return here is not None and here == there
 
 
 class TfhubUrlResolver(_RegistryResolver):
-    """``https://tfhub.dev/publisher/name/version``, through the registry."""
+    """``https://tfhub.dev/publisher/name/version`` (and ``hub.tensorflow.google.cn``, and URLs on the
+    configured ``HUBFORK_TFHUB_ENDPOINT``): fetched as tensorflow_hub fetches them, with the registry's
+    sources around it."""
 
     id = "tfhub-url"
-    form = "https://tfhub.dev/publisher/name/version (through the registry)"
+    form = "https://tfhub.dev/publisher/name/version (tfhub.dev, served by Kaggle Models; lite-model/, tfjs-model/)"
 
     def is_supported(self, name: str) -> bool:
-        parts = split_url(name)
-        return parts is not None and parts.scheme in ("http", "https") and (parts.hostname or "") in TFHUB_HOSTS
+        host = _host_of(name)
+        if host is None:
+            return False
+        return host[0] in TFHUB_HOSTS or host[0] == _TFHUB_CN_HOST or _on_endpoint(name, settings.tfhub_endpoint())
 
     def __call__(self, name: str) -> ResolvedName:
-        path = unquote(urlsplit(name).path)
-        handle = tfhub_url_to_handle(name)
-        if has_escape(path) or handle is None:
-            raise InvalidNameError(name, "not a tfhub.dev model URL (https://tfhub.dev/publisher/name/version)")
-        return self.sources.by_handle(name, handle, self.id)
+        parts = urlsplit(name)
+        path = unquote(parts.path).strip("/")
+        usage = "not a tfhub.dev model URL (https://tfhub.dev/publisher/name/version)"
+        if has_escape(path) or not re.fullmatch(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*", path):
+            raise InvalidNameError(name, usage)
+        if path.split("/")[1] == "collections":
+            raise InvalidNameError(name, "a tfhub.dev collection lists models but is none itself: pick one of its "
+                                         f"members (hubfork show {name})")
+        lookup = f"https://tfhub.dev/{path}"  # the registry reads variants and collections from the URL's path
+        if not path.rsplit("/", 1)[-1].isdigit():
+            # A model's page without a version: its newest version, as the registry lists them.
+            entry = self.sources.registry.find(lookup)
+            if entry is None or entry.version is None:
+                raise InvalidNameError(name, usage + "; the registry knows no version of it")
+            path = lookup = entry.handle
+        variant = _VARIANT_PATH.match(path)
+        handle = _VARIANT_PATH.sub(lambda m: m.group(0).split("/")[0] + "/", path)
+        if (parts.hostname or "").lower() == _TFHUB_CN_HOST:
+            url = f"{_TFHUB_CN_ARCHIVES}/{path}.tar.gz"
+        else:
+            url = f"{settings.tfhub_endpoint()}/{path}"
+        official = ResolvedName(name, self.id, "compressed", url=url, handle=check_handle(handle, name),
+                                variant=variant.group(1) if variant else None, origin="official")
+        return self.sources.places(name, self.id, lookup=lookup, official=official)
 
 
 class KaggleUrlResolver(_RegistryResolver):
-    """A Kaggle model URL, matched to a registry entry by publisher, name and version."""
+    """A Kaggle model URL, short or long form: fetched as tensorflow_hub fetches it (``HUBFORK_KAGGLE_ENDPOINT``),
+    with the sources the registry knows for the catalogue entry it matches."""
 
     id = "kaggle-url"
-    form = ("https://www.kaggle.com/models/publisher/model/frameworks/fw/variations/variation/versions/N "
-            "(through the registry)")
+    form = ("https://www.kaggle.com/models/owner/model/Framework/variation/N (or .../frameworks/F/variations/V/"
+            "versions/N)")
 
     def is_supported(self, name: str) -> bool:
-        parts = split_url(name)
-        return parts is not None and parts.scheme in ("http", "https") and (parts.hostname or "") in KAGGLE_HOSTS
+        host = _host_of(name)
+        if host is None:
+            return False
+        return host[0] in KAGGLE_HOSTS or _on_endpoint(name, settings.kaggle_endpoint())
 
     def __call__(self, name: str) -> ResolvedName:
         segments = [unquote(s) for s in urlsplit(name).path.split("/") if s]
-        usage = "expected https://www.kaggle.com/models/publisher/model/frameworks/fw/variations/variation/versions/N"
-        if len(segments) < 3 or segments[0] != "models" or len(segments[3:]) % 2:
+        usage = ("expected https://www.kaggle.com/models/owner/model/Framework/variation/N or "
+                 ".../models/owner/model/frameworks/F/variations/V/versions/N")
+        model = kaggle_path_to_model(segments[1:]) if segments[:1] == ["models"] else None
+        if model is None:
             raise InvalidNameError(name, f"not a Kaggle model URL ({usage})")
-        publisher, model = segments[1], segments[2]
-        fields = dict(zip(segments[3::2], segments[4::2]))
-        unknown = set(fields) - {"frameworks", "variations", "versions"}
-        values = [publisher, model, *fields.values()]
-        if unknown or not all(_KAGGLE_PART.fullmatch(v) and v != ".." for v in values):
-            raise InvalidNameError(name, f"not a Kaggle model URL ({usage})")
-        if "variations" not in fields:
-            raise InvalidNameError(name, f"a Kaggle model URL must name a variation ({usage})")
-        version = fields.get("versions")
-        if version is not None and not version.isdigit():
-            raise InvalidNameError(name, f"a Kaggle version is a number, not {version!r}")
-        return self.sources.by_kaggle(name, publisher, model, fields["variations"],
-                                      int(version) if version is not None else None, self.id)
+        path = "/".join(segments)
+        official = ResolvedName(name, self.id, "compressed", url=f"{settings.kaggle_endpoint()}/{path}",
+                                kaggle=model.kagglehub_handle, origin="official")
+        return self.sources.places(name, self.id, lookup=name, official=official,
+                                   kaggle=(model.publisher, model.model, model.variation, model.version))
+
+
+class KaggleHandleResolver(_RegistryResolver):
+    """``owner/model/framework/variation[/version]``: a Kaggle Models handle, fetched through kagglehub."""
+
+    id = "kaggle-handle"
+    form = "owner/model/framework/variation[/version], a kagglehub handle (Kaggle Models)"
+
+    def is_supported(self, name: str) -> bool:
+        return not _has_scheme(name) and "@" not in name and kagglehub_handle_to_model(name) is not None
+
+    def __call__(self, name: str) -> ResolvedName:
+        model = kagglehub_handle_to_model(name)
+        if model is None:
+            raise InvalidNameError(name, "not a kagglehub handle (owner/model/framework/variation[/version])")
+        official = ResolvedName(name, self.id, "kaggle", kaggle=name, origin="official")
+        return self.sources.places(name, self.id, lookup=name, official=official,
+                                   kaggle=(model.publisher, model.model, model.variation, model.version))
+
+
+class CompressedUrlResolver(Resolver):
+    """Any http(s) URL of a TF Hub-format archive: ``?tf-hub-format=compressed``, or a path ending in .tar.gz."""
+
+    id = "compressed-url"
+    form = "https://host/path?tf-hub-format=compressed or https://host/model.tar.gz (a TF Hub-format archive)"
+
+    def is_supported(self, name: str) -> bool:
+        return _host_of(name) is not None and is_archive_url(name)
+
+    def __call__(self, name: str) -> ResolvedName:
+        if has_escape(unquote(urlsplit(name).path)):
+            raise InvalidNameError(name, "'..' and backslashes are not allowed in an archive URL")
+        return ResolvedName(name, self.id, "compressed", url=name, origin="official")
+
+
+def is_archive_url(name: str) -> bool:
+    """An http(s) URL of a TF Hub-format archive (what tensorflow_hub's compressed resolver downloads)."""
+    parts = split_url(name)
+    if parts is None:
+        return False
+    return parts.path.lower().endswith(ARCHIVE_SUFFIXES) or "tf-hub-format=compressed" in parts.query
 
 
 # ------------------------------------------------------------------------ chain
@@ -338,7 +429,9 @@ def default_resolvers(registry: RegistryLike = None) -> list[Resolver]:
         HfUriResolver(),
         TfhubUrlResolver(sources),
         KaggleUrlResolver(sources),
+        CompressedUrlResolver(),
         HubUrlResolver(),
+        KaggleHandleResolver(sources),
         RegistryHandleResolver(sources),
         RepoIdResolver(),
     ]
@@ -350,7 +443,8 @@ def resolve(name: str, *, registry: RegistryLike = None, resolvers: Sequence[Res
     Raises:
         InvalidNameError: a name that could escape its folder or that no hub allows.
         UnresolvedNameError: no resolver accepts the name (the message lists the forms tried).
-        NotInRegistryError: a tfhub.dev or Kaggle name the registry maps to no hub repo.
+        NotInRegistryError: a registry entry that gives no source, for a name with no official home.
+        ModelDeletedError: a model tfhub.dev deleted, that no source the registry knows holds.
         LocalModelNotFoundError: a local path or file:// URL that is not a model.
     """
     return ResolverChain(resolvers if resolvers is not None else default_resolvers(registry))(name)
@@ -368,6 +462,9 @@ __all__ = [
     "RegistryHandleResolver",
     "TfhubUrlResolver",
     "KaggleUrlResolver",
+    "KaggleHandleResolver",
+    "CompressedUrlResolver",
+    "is_archive_url",
     "ResolverChain",
     "default_resolvers",
     "resolve",

@@ -76,5 +76,46 @@ def offline_reason(local_files_only: bool = False) -> str | None:
     return None
 
 
-__all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT", "endpoint", "hub_cache", "offline_reason", "download_timeout",
+def tfhub_endpoint() -> str:
+    """The base URL of tfhub.dev handles and URLs: ``$HUBFORK_TFHUB_ENDPOINT``, else https://tfhub.dev.
+
+    Raises:
+        InvalidNameError: the variable is set to something other than an http(s) URL.
+    """
+    from hubfork.constants import DEFAULT_TFHUB_ENDPOINT, ENV_TFHUB_ENDPOINT
+
+    return _base_url(ENV_TFHUB_ENDPOINT, DEFAULT_TFHUB_ENDPOINT)
+
+
+def kaggle_endpoint() -> str:
+    """The base URL of Kaggle model page URLs: ``$HUBFORK_KAGGLE_ENDPOINT``, else https://www.kaggle.com.
+
+    Raises:
+        InvalidNameError: the variable is set to something other than an http(s) URL.
+    """
+    from hubfork.constants import DEFAULT_KAGGLE_ENDPOINT, ENV_KAGGLE_ENDPOINT
+
+    return _base_url(ENV_KAGGLE_ENDPOINT, DEFAULT_KAGGLE_ENDPOINT)
+
+
+def _base_url(variable: str, default: str) -> str:
+    from urllib.parse import urlsplit
+
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        from hubfork.errors import InvalidNameError
+
+        raise InvalidNameError(value, f"{variable} must be an http(s) base URL such as {default}")
+    return value.rstrip("/")
+
+
+__all__ = ["tfhub_endpoint", "kaggle_endpoint",
+           "DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT", "endpoint", "hub_cache", "offline_reason", "download_timeout",
            "etag_timeout"]

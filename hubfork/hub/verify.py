@@ -11,9 +11,10 @@ from pathlib import Path
 
 from hubfork.errors import InvalidNameError, NotCachedError
 from hubfork.hub import settings
+from hubfork.hub.backends.base import LOCAL, FetchOptions
+from hubfork.hub.backends.base import registry as registry_of_backends
 from hubfork.hub.cache_check import SnapshotCheck, check_snapshot
-from hubfork.hub.download import fetch, with_revision
-from hubfork.hub.patterns import cached_snapshot
+from hubfork.hub.download import with_revision
 from hubfork.hub.registry_sources import RegistryLike
 from hubfork.hub.resolvers import resolve
 
@@ -53,20 +54,17 @@ def verify_cache(
     if name is None:
         return _verify_all(cache)
     resolved = with_revision(resolve(name, registry=registry), revision)
-    if resolved.kind != "repo":
+    options = FetchOptions(cache, settings.offline_reason(local_files_only), token=token, endpoint=endpoint)
+    backends = registry_of_backends()
+    places = [(place, backends.backend_for(place)) for place in resolved.candidates()]
+    if all(backend.id == LOCAL for _, backend in places):
         raise InvalidNameError(name, f"a local {resolved.kind} is not in the hub cache: nothing to verify")
-    offline = settings.offline_reason(local_files_only)
-    for candidate in resolved.candidates():
-        folder = cached_snapshot(candidate.repo_id or "", candidate.revision, cache)
-        if folder is None:
-            continue
-        if offline is not None:
-            return [check_snapshot(candidate.repo_id or "", folder, cache, hashes=True)]
-        snapshot = fetch(candidate, cache_dir=cache, token=token, endpoint=endpoint, verify=True)
-        assert snapshot.check is not None
-        return [snapshot.check]
-    raise NotCachedError(name, repo_id=resolved.repo_id or "", revision=resolved.revision, cache_dir=str(cache),
-                         why="`cache verify` checks the cache and downloads nothing new")
+    for place, backend in places:
+        check = backend.verify(place, options)
+        if check is not None:
+            return [check]
+    raise NotCachedError(name, repo_id=resolved.repo_id or resolved.where, revision=resolved.revision,
+                         cache_dir=str(cache), why="`cache verify` checks the cache and downloads nothing new")
 
 
 def _verify_all(cache: Path) -> list[SnapshotCheck]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import tensorflow_hub
 
 # Keyword arguments of the hub side (the rest go to hub.KerasLayer).
-_HUB_KWARGS = ("cache_dir", "token", "endpoint", "registry")
+_HUB_KWARGS = ("cache_dir", "token", "endpoint", "registry", "sources")
 
 
 def pull_from_hub(
@@ -42,7 +42,8 @@ def pull_from_hub(
     """Fetch `name` (any form `hubfork.hub.resolve` accepts) and return a ``hub.KerasLayer`` on it.
 
     Hub options: `revision`, `local_files_only`, `allow_patterns`/`ignore_patterns`
-    (globs), and as keywords `cache_dir`, `token`, `endpoint`, `registry`. Everything
+    (globs), and as keywords `cache_dir`, `token`, `endpoint`, `registry`, `sources` (which sources
+    may serve it, as ``HUBFORK_SOURCES``: e.g. ``mirrors``, ``-tfhub``). Everything
     else (``arguments=``, ``output_shape=``, ``load_options=``...) goes to ``hub.KerasLayer``;
     since `name` is the model's name, the Keras layer's name is given as ``layer_name=``.
 
@@ -105,7 +106,7 @@ def pull_from_hub(
 def fetch_checked(name: str, *, revision: str | None = None, local_files_only: bool = False,
                   allow_patterns: Patterns = None, ignore_patterns: Patterns = None, allow_regex: Regexes = None,
                   ignore_regex: Regexes = None, trust: bool = False, registry: Any = None,
-                  **hub_options: Any) -> Path:
+                  sources: str | None = None, **hub_options: Any) -> Path:
     """The local folder of `name`, resolved, fetched and scanned (`check_model`): what every loader
     that takes a name does before TensorFlow sees the model. Raises as `pull_from_hub`."""
     resolved = with_revision(resolve(name, registry=registry), revision)
@@ -115,7 +116,7 @@ def fetch_checked(name: str, *, revision: str | None = None, local_files_only: b
             ignore_patterns=ignore_patterns, local_files_only=local_files_only, **hub_options)
         ignore_patterns = None
     snapshot = fetch(resolved, local_files_only=local_files_only, allow_patterns=allow_patterns,
-                     ignore_patterns=ignore_patterns, **hub_options)
+                     ignore_patterns=ignore_patterns, sources=sources, **hub_options)
     path = Path(snapshot.path)
     check_model(path, name=name, trust=trust)
     return path

@@ -4,8 +4,11 @@ so that plain ``hub.load``, ``hub.KerasLayer`` and ``hub.resolve`` accept hubfor
 tensorflow_hub asks its registered resolvers, the last registered first, whether they
 support a handle (``tensorflow_hub.registry.resolver``); the first that does resolves it.
 `install` registers a `HubforkResolver` last, so it is asked before tensorflow_hub's
-HTTP resolvers (which would try tfhub.dev itself); whatever it declines falls through
-to tensorflow_hub's resolvers as before.
+HTTP resolvers: tfhub.dev and Kaggle names then come through hubfork (every source the
+registry knows, a hardened unpack, one cache, a scan), any other http(s) URL is still
+downloaded by tensorflow_hub's own resolver and scanned, and local paths and ``gs://``
+fall through to tensorflow_hub's resolvers as before. A call tensorflow_hub alone would
+serve is served with hubfork installed too.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ import sys
 
 def install() -> None:
     """Make tensorflow_hub's ``hub.load``, ``hub.KerasLayer`` and ``hub.resolve`` accept every
-    name hubfork fetches from a hub (tfhub.dev and Kaggle URLs and TF Hub handles through the
-    registry, ``hf://org/repo@rev``, repo ids, Hugging Face and mirror URLs).
+    name hubfork fetches (tfhub.dev and Kaggle URLs, kagglehub handles, TF Hub handles,
+    ``hf://org/repo@rev``, repo ids, Hugging Face and mirror URLs).
 
-    Models come through huggingface_hub's cache (``HF_ENDPOINT``, ``HF_HUB_OFFLINE`` and the
-    cache variables are read at each load) and are scanned before tensorflow_hub loads them.
-    Local paths, ``gs://`` and archive URLs stay with tensorflow_hub's own resolvers.
+    tfhub.dev URLs keep working as they do in plain tensorflow_hub (tfhub.dev, served by Kaggle
+    Models; ``HUBFORK_TFHUB_ENDPOINT``), with the user's own mappings tried first and the
+    registry's mirrors after. Models come into hubfork's one cache (``HF_HUB_CACHE``;
+    ``HF_HUB_OFFLINE`` and ``HUBFORK_SOURCES`` are read at each load) and are scanned before
+    tensorflow_hub loads them; other http(s) URLs are downloaded by tensorflow_hub's own
+    resolver and scanned too. Local paths and ``gs://`` stay with tensorflow_hub's resolvers.
     Calling it again registers nothing new: it puts hubfork back in front. Where tensorflow_hub has
     no ``hub.Module`` (0.16 removed it), TF1 notebooks get one back (`hubfork.models.hub_compat`).
 

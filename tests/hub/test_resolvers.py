@@ -10,7 +10,6 @@ import pytest
 from hubfork.errors import (
     InvalidNameError,
     LocalModelNotFoundError,
-    NotInRegistryError,
     UnresolvedNameError,
 )
 from hubfork.hub import ResolvedName, Resolver, ResolverChain, default_resolvers, resolve
@@ -55,7 +54,12 @@ def test_hub_forms(name, form, repo_id, revision, endpoint):
 def test_registry_forms(hub_registry, name, repo_id, revision, handle):
     resolved = resolve(name, registry=hub_registry)
     assert (resolved.kind, resolved.repo_id, resolved.revision, resolved.handle) == ("repo", repo_id, revision, handle)
+    assert resolved.origin == "user"  # a registry the user chose: their own mapping, tried first
     assert not resolved.pinned  # an explicit revision= may still override the registry's
+    # Then the model's official home, where tensorflow_hub would have fetched it.
+    official = resolved.fallbacks[-1]
+    assert (official.kind, official.origin, official.handle) == ("compressed", "official", handle)
+    assert official.url.startswith(("http://127.0.0.1:", "https://www.kaggle.com", "http://"))
 
 
 def test_registry_comes_from_hubfork_registry_env(hub_registry, monkeypatch):
@@ -63,26 +67,74 @@ def test_registry_comes_from_hubfork_registry_env(hub_registry, monkeypatch):
     assert resolve(f"https://tfhub.dev/{HANDLE}/1").repo_id == REPO
 
 
-@pytest.mark.parametrize("name, says", [
-    ("hubfork-test/unknown_model/1", "not in the registry"),
-    (f"https://tfhub.dev/{HANDLE}/9", "not in the registry"),
-    ("https://tfhub.dev/google/bert_multi_cased_L-12_H-768_A-12/1", "not in the registry"),
-    (KAGGLE.format(version=7), "no registry entry matches Kaggle model"),
-    (KAGGLE.format(version=1).replace("en-uncased", "en-cased"), "no registry entry matches Kaggle model"),
-    ("hubfork-test/no_source_model/1", "gives no hub repo"),
+@pytest.mark.parametrize("name, url", [
+    ("hubfork-test/unknown_model/1", "{tfhub}/hubfork-test/unknown_model/1"),
+    (f"https://tfhub.dev/{HANDLE}/9", f"{{tfhub}}/{HANDLE}/9"),
+    ("https://tfhub.dev/google/bert_multi_cased_L-12_H-768_A-12/1",
+     "{tfhub}/google/bert_multi_cased_L-12_H-768_A-12/1"),
+    ("hubfork-test/no_source_model/1", "{tfhub}/hubfork-test/no_source_model/1"),
+    (KAGGLE.format(version=7), "{kaggle}/" + KAGGLE.format(version=7).split("/", 3)[3]),
+    ("https://www.kaggle.com/models/google/nnlm/TensorFlow2/en-dim128/2",
+     "{kaggle}/models/google/nnlm/TensorFlow2/en-dim128/2"),
 ])
-def test_tfhub_names_outside_the_registry_say_so(hub_registry, name, says):
-    with pytest.raises(NotInRegistryError, match=says) as caught:
-        resolve(name, registry=hub_registry)
-    message = str(caught.value)
-    assert "tfhub.dev and Kaggle are not reachable" in message and str(hub_registry) in message
-    assert caught.value.name == name
+def test_names_the_registry_cannot_place_go_to_their_official_home(hub_registry, name, url, monkeypatch):
+    monkeypatch.setenv("HUBFORK_TFHUB_ENDPOINT", "https://tfhub.example/")
+    monkeypatch.setenv("HUBFORK_KAGGLE_ENDPOINT", "http://127.0.0.2:8")
+    resolved = resolve(name, registry=hub_registry)
+    assert (resolved.kind, resolved.origin, resolved.fallbacks) == ("compressed", "official", ())
+    assert resolved.url == url.format(tfhub="https://tfhub.example", kaggle="http://127.0.0.2:8")
+    assert resolved.name == name
 
 
-def test_close_handles_are_suggested(hub_registry):
-    with pytest.raises(NotInRegistryError) as caught:
-        resolve(f"{HANDLE}x/1", registry=hub_registry)
-    assert f"{HANDLE}/1" in caught.value.suggestions
+def test_tfhub_and_kaggle_names_in_every_form(monkeypatch):
+    monkeypatch.delenv("HUBFORK_TFHUB_ENDPOINT")
+    monkeypatch.delenv("HUBFORK_KAGGLE_ENDPOINT")
+    handle = "google/nnlm-en-dim128/2"
+    for name in (f"https://tfhub.dev/{handle}", handle, f"https://tfhub.dev/{handle}?tf-hub-format=compressed"):
+        resolved = resolve(name)
+        assert (resolved.kind, resolved.url, resolved.handle) == ("compressed", f"https://tfhub.dev/{handle}", handle)
+    for name in ("https://www.kaggle.com/models/google/nnlm/TensorFlow2/en-dim128/2",
+                 "https://www.kaggle.com/models/google/nnlm/frameworks/TensorFlow2/variations/en-dim128/versions/2"):
+        resolved = resolve(name)
+        assert (resolved.kind, resolved.url, resolved.handle, resolved.kaggle) == (
+            "compressed", name, handle, "google/nnlm/TensorFlow2/en-dim128/2")  # the catalogue entry it matches
+    kaggle = resolve("google/nnlm/tensorFlow2/en-dim128/2")
+    assert (kaggle.kind, kaggle.kaggle, kaggle.handle, kaggle.form) == (
+        "kaggle", "google/nnlm/tensorFlow2/en-dim128/2", handle, "kaggle-handle")
+    assert resolve("google/nnlm/tensorFlow2/en-dim128").kaggle == "google/nnlm/tensorFlow2/en-dim128"
+    # Five parts whose third is no Kaggle framework: a TF Hub handle (tfhub.dev has many of those).
+    assert resolve("google/imagenet/mobilenet_v2_100_224/classification/5").kind == "compressed"
+    lite = resolve("https://tfhub.dev/google/lite-model/aiy/vision/classifier/birds_V1/3")
+    assert (lite.variant, lite.handle, lite.url) == (
+        "lite", "google/aiy/vision/classifier/birds_V1/3",
+        "https://tfhub.dev/google/lite-model/aiy/vision/classifier/birds_V1/3")
+    china = resolve(f"https://hub.tensorflow.google.cn/{handle}")
+    assert china.url == f"https://gcs.tensorflow.google.cn/tfhub-modules/{handle}.tar.gz"  # as tensorflow_hub reads it
+    archive = resolve("https://example.com/models/bert?tf-hub-format=compressed")
+    assert (archive.kind, archive.form, archive.url) == (
+        "compressed", "compressed-url", "https://example.com/models/bert?tf-hub-format=compressed")
+
+
+def test_the_shipped_mirrors_come_after_the_official_home(monkeypatch):
+    monkeypatch.delenv("HUBFORK_TFHUB_ENDPOINT")
+    resolved = resolve("tensorflow/bert_en_cased_L-12_H-768_A-12/4")
+    assert [(p.kind, p.origin, p.where) for p in resolved.candidates()] == [
+        ("compressed", "official", "https://tfhub.dev/tensorflow/bert_en_cased_L-12_H-768_A-12/4"),
+        ("repo", "mirror", "Dimitre/bert_en_cased_L-12_H-768_A-12@v4")]
+
+
+def test_a_deleted_model_says_when(monkeypatch):
+    from hubfork.errors import ModelDeletedError
+
+    for name in ("svampeatlas/vision/embedder/fungi_V2/1", "https://tfhub.dev/svampeatlas/vision/embedder/fungi_V2/1"):
+        with pytest.raises(ModelDeletedError, match="deleted svampeatlas/vision/embedder/fungi_V2/1 on 2024-03-18"):
+            resolve(name)
+
+
+def test_a_bad_endpoint_variable_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("HUBFORK_TFHUB_ENDPOINT", "ftp://example.com")
+    with pytest.raises(InvalidNameError, match="HUBFORK_TFHUB_ENDPOINT must be an http"):
+        resolve("google/nnlm-en-dim128/2")
 
 
 def test_registry_is_loaded_only_for_registry_forms(tmp_path):
@@ -163,7 +215,7 @@ def test_unknown_names_list_every_form_tried(name):
     chain = ResolverChain(default_resolvers())
     with pytest.raises(UnresolvedNameError) as caught:
         chain(name)
-    assert caught.value.forms == chain.forms and len(chain.forms) == 9
+    assert caught.value.forms == chain.forms and len(chain.forms) == 11
     for form in chain.forms:
         assert form in str(caught.value)
 

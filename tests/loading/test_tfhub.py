@@ -12,7 +12,7 @@ import pytest
 
 import hubfork
 from hubfork.constants import ENV_REGISTRY
-from hubfork.errors import NotCachedError, NotInRegistryError, UnsafeModelError
+from hubfork.errors import HubUnreachableError, NotCachedError, UnsafeModelError
 from hubfork.loading.tfhub import is_installed
 from hubfork.loading.tfhub_resolver import HubforkResolver
 from hubfork.models import _tf
@@ -154,12 +154,19 @@ def test_local_folders_stay_with_tensorflow_hub(installed, hub_models):
 
 
 @pytest.mark.parametrize("name", ["gs://bucket/models/bert", "gs://bucket/bert.tar.gz", "file:///models/bert",
-                                  "/no/such/folder", "./no/such/folder",
-                                  "https://example.com/models/bert.tar.gz",
-                                  "https://example.com/org/bert?tf-hub-format=compressed"])
+                                  "/no/such/folder", "./no/such/folder"])
 def test_what_hubfork_declines(installed, name):
     assert not HubforkResolver().is_supported(name)
     assert not isinstance(first_supporting(name), HubforkResolver)
+
+
+@pytest.mark.parametrize("name", ["https://example.com/models/bert.tar.gz",
+                                  "https://example.com/org/bert?tf-hub-format=compressed"])
+def test_archives_on_other_servers_are_tensorflow_hubs_to_fetch_and_hubforks_to_scan(installed, name):
+    # hubfork takes the call, so that what tensorflow_hub downloads is scanned before it loads, but
+    # the download itself is tensorflow_hub's, exactly as without hubfork.
+    assert isinstance(first_supporting(name), HubforkResolver)
+    assert HubforkResolver()._served_by_hubfork(name) is None
 
 
 @pytest.mark.parametrize("name", [TFHUB_URL, f"https://tfhub.dev/{HANDLE}", KAGGLE.format(version=1),
@@ -171,12 +178,13 @@ def test_what_hubfork_takes(installed, name):
     assert isinstance(first_supporting(name), HubforkResolver)
 
 
-def test_a_registry_name_without_a_hub_repo_fails_with_hubforks_message(installed):
-    with pytest.raises(NotInRegistryError, match="gives no hub repo") as caught:
-        hub.load("https://tfhub.dev/hubfork-test/no_source_model/1")
-    assert "hub-repo" in str(caught.value) and caught.value.handle == "hubfork-test/no_source_model/1"
-    with pytest.raises(NotInRegistryError, match="not in the registry"):
-        hub.KerasLayer("https://tfhub.dev/nobody/unknown_model/1")
+def test_a_name_without_a_mirror_is_fetched_from_tfhub_dev(installed):
+    # No mapping and no mirror: tfhub.dev itself (here HUBFORK_TFHUB_ENDPOINT, a closed loopback port), as
+    # plain tensorflow_hub would; its failure names the place asked.
+    for name in ("https://tfhub.dev/hubfork-test/no_source_model/1", "https://tfhub.dev/nobody/unknown_model/1"):
+        with pytest.raises(HubUnreachableError) as caught:
+            hub.load(name)
+        assert caught.value.name == name and name.split("tfhub.dev/")[1] in str(caught.value)
 
 
 def test_an_unsafe_model_is_refused_before_it_loads(installed, evil_repo):
