@@ -11,7 +11,14 @@ loopback port, and measures in one run:
      commit `main` is; and with `local_files_only=True`) vs a bare
      `hub.KerasLayer(local_path)` of the same cached folder.
 
-  python benchmarks/pull_bench.py [--runs 5] [--layers 6] [--hidden 512] [--vocab 10000]
+  3. (the tfhub.dev route) a TF Hub-format archive of `--tfhub-mb` MB (random, incompressible variables)
+     served by the loopback emulator of tfhub.dev -> Kaggle -> storage (tests/fixtures/tfhub_emulator.py),
+     fetched by hubfork's `CompressedHttpBackend` vs tensorflow_hub's own
+     ``hub.resolve("http://127.0.0.1:PORT/...")`` (a fresh TFHUB_CACHE_DIR), each in a process of its own:
+     seconds, MB/s and peak RSS of each, and the ratio.
+
+  python benchmarks/pull_bench.py [--route hf|tfhub|all] [--runs 5] [--layers 6] [--hidden 512] [--vocab 10000]
+                                  [--tfhub-mb 400] [--tfhub-runs 3]
 
 Targets from issue #4: pull >= 80% of bare speed; a cached pull adds < 10% to a
 bare KerasLayer load. Nothing here is pass/fail; the figures and ratios are printed.
@@ -90,6 +97,10 @@ def main() -> int:
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--vocab", type=int, default=10000)
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed at the end)")
+    parser.add_argument("--route", choices=("hf", "tfhub", "all"), default="all",
+                        help="hf: sections 1-2 (olah); tfhub: section 3 (the tfhub.dev emulator); all: both")
+    parser.add_argument("--tfhub-mb", type=float, default=400, help="archive size of the tfhub.dev route (MB)")
+    parser.add_argument("--tfhub-runs", type=int, default=3, help="measured downloads of each tfhub contender")
     args = parser.parse_args()
 
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -97,7 +108,11 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     os.environ["HF_HOME"] = str(work / "hf-home")  # never the user's token or cache
     try:
-        return run(args, work)
+        if args.route in ("hf", "all"):
+            run(args, work)
+        if args.route in ("tfhub", "all"):
+            run_tfhub(args, work)
+        return 0
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -175,6 +190,125 @@ def run(args: argparse.Namespace, work: Path) -> int:
             print(f"   hub side of a cached pull alone ({name}): median {hub_side * 1000:.1f} ms = "
                   f"{hub_side / bare_s:.1%} of a bare load")
     return 0
+
+
+# ------------------------------------------------------------------------------ tfhub.dev route
+
+HANDLE = "bench/archive/1"
+
+#: Run in a process of its own: fetch the emulator's URL with hubfork or tensorflow_hub, print JSON.
+TFHUB_CHILD = r"""
+import json, os, resource, sys, time
+from pathlib import Path
+who, url, cache = sys.argv[1:4]
+if who == "hubfork":
+    from hubfork.hub.backends.base import FetchOptions
+    from hubfork.hub.backends.tfhub import CompressedHttpBackend
+    from hubfork.hub.resolved import ResolvedName
+    import httpx, huggingface_hub.utils  # imported before the clock starts, as tensorflow_hub is
+    place = ResolvedName(name=url, form="tfhub-url", kind="compressed", url=url, handle="bench/archive/1")
+    fetch = lambda: CompressedHttpBackend().fetch(place, FetchOptions(cache=Path(cache))).path
+else:
+    os.environ["TFHUB_CACHE_DIR"] = cache
+    import tensorflow_hub as hub
+    fetch = lambda: hub.resolve(url)
+def peak_kb():
+    # VmHWM is this process's own peak; ru_maxrss on Linux keeps the peak of the parent it was forked from
+    # (here the benchmark, holding the archive it serves).
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
+started = time.perf_counter()
+path = fetch()
+seconds = time.perf_counter() - started
+size = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+print(json.dumps({"seconds": seconds, "rss_before_kb": before,
+                  "rss_peak_kb": peak_kb(), "unpacked": size}))
+"""
+
+
+def write_archive(path: Path, megabytes: float) -> int:
+    """A TF Hub-format tar.gz (members ``./...``) whose variables are `megabytes` MB of random bytes; its size.
+    Compression level 1: random bytes do not compress at any level, and level 9 would only take longer."""
+    import io
+    import tarfile
+
+    size = int(megabytes * 1e6)
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        folder = tarfile.TarInfo("./variables")  # tensorflow_hub creates no folder an archive does not list
+        folder.type, folder.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(folder)
+        for name, data_size in (("./saved_model.pb", 4096), ("./variables/variables.index", 1024),
+                                ("./variables/variables.data-00000-of-00001", size)):
+            info = tarfile.TarInfo(name)
+            info.size = data_size
+            tar.addfile(info, _RandomReader(data_size) if data_size > 1 << 20 else io.BytesIO(os.urandom(data_size)))
+    return path.stat().st_size
+
+
+class _RandomReader:
+    """`size` random bytes, read in pieces (never all in memory)."""
+
+    def __init__(self, size: int):
+        self.left = size
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n < 0 else min(n, self.left)
+        self.left -= n
+        return os.urandom(n)
+
+
+def run_tfhub(args: argparse.Namespace, work: Path) -> None:
+    import json
+    import subprocess
+
+    from tests.fixtures.tfhub_emulator import TfhubEmulator
+
+    started = time.perf_counter()
+    archive = work / "tfhub-archive.tar.gz"
+    archive_bytes = write_archive(archive, args.tfhub_mb)
+    print(f"3. tfhub.dev route: archive of {archive_bytes / 1e6:.1f} MB written in "
+          f"{time.perf_counter() - started:.1f} s")
+    with TfhubEmulator() as emulator:
+        emulator.add_model(HANDLE, archive=archive.read_bytes())
+        url = emulator.url(HANDLE)
+        env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1", "PYTHONPATH": str(HERE.parent),
+               "TF_CPP_MIN_LOG_LEVEL": "3"}
+        caches = work / "tfhub-caches"
+        results: dict[str, list[dict]] = {"hubfork": [], "tensorflow_hub": []}
+
+        def one(who: str) -> dict:
+            shutil.rmtree(caches, ignore_errors=True)
+            done = subprocess.run([sys.executable, "-c", TFHUB_CHILD, who, url, str(caches / who)], env=env,
+                                  capture_output=True, text=True, timeout=3600)
+            if done.returncode != 0:
+                raise SystemExit(f"{who} failed:\n{done.stderr[-3000:]}")
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
+        for name in results:  # warm-up: the page cache, the first imports
+            one(name)
+        for run_index in range(args.tfhub_runs):
+            order = list(results) if run_index % 2 == 0 else list(results)[::-1]
+            for name in order:
+                results[name].append(one(name))
+        print(f"   {args.tfhub_runs} runs each, alternating order, each in a fresh process and cache; "
+              f"archive GETs: {emulator.archive_gets(HANDLE)}")
+    medians = {}
+    for name, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        peak = max(r["rss_peak_kb"] for r in runs) / 1024
+        base = statistics.median(r["rss_before_kb"] for r in runs) / 1024
+        medians[name] = seconds
+        each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+        print(f"   {name:15s} median {seconds:6.2f} s  {archive_bytes / 1e6 / seconds:6.0f} MB/s  peak RSS "
+              f"{peak:6.0f} MB (after imports {base:5.0f} MB; fetch adds {peak - base:5.0f} MB)  "
+              f"({each})")
+    print(f"   hubfork speed = {medians['tensorflow_hub'] / medians['hubfork']:.2f}x tensorflow_hub's (median)")
 
 
 if __name__ == "__main__":

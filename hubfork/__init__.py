@@ -1,4 +1,5 @@
-"""hubfork: keep TF Hub-style models alive on Hugging Face-style hubs.
+"""hubfork: TF Hub-style models from every place they live (tfhub.dev and Kaggle Models, Hugging Face-style
+hubs and mirrors, local hubs), scanned before they run, behind one registry, one cache and one loader.
 
 The public API is re-exported here and loaded on first use, so that
 ``import hubfork`` stays cheap (the registry browser must start at once, and

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hubfork.cards.records import Problem
 from hubfork.cards.tfhub_format import Header
 from hubfork.cards.vocabulary import Vocabulary
-from hubfork.constants import EMBEDDED_ENDPOINT, POOLINGS
+from hubfork.constants import EMBEDDED_ENDPOINT, KAGGLE_FRAMEWORKS, KAGGLE_SOURCE_ENDPOINT, POOLINGS
 
 #: Keys hubfork adds to the TF Hub format (see docs/cards.md).
 HUBFORK_KEYS = frozenset({"hub-repo", "hub-endpoint", "pooling", "normalize"})
@@ -23,6 +23,8 @@ _PARENT = re.compile(r"[\w-]+/[\w.-]+(?:/[\w.-]+)*/\d+")
 # A hub's base URL: http(s), a host, an optional path prefix; no query, fragment or spaces.
 _HUB_URL = re.compile(r"https?://[^\s/?#@]+(?:/[^\s?#]*)?")
 _HUB_FOLDER = re.compile(r"file://(?:localhost)?/[^\s?#]*")
+# A Kaggle Models slug (owner, model, variation): what kagglehub puts into a URL path and a cache path.
+_KAGGLE_SLUG = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,36 @@ def _embedding_errors(header: Header, path: str) -> list[Problem]:
 
 
 def is_hub_endpoint(value: str) -> bool:
-    """True for a ``hub-endpoint`` value: an http(s) URL of a hub, ``embedded``, or the
-    ``file:///absolute/path`` of a local hub's folder (served on loopback when a model is fetched)."""
-    return value == EMBEDDED_ENDPOINT or bool(_HUB_URL.fullmatch(value)) or bool(_HUB_FOLDER.fullmatch(value))
+    """True for a ``hub-endpoint`` value: an http(s) URL of a hub, ``embedded``, ``kaggle`` (Kaggle Models,
+    through kagglehub), or the ``file:///absolute/path`` of a local hub's folder (served on loopback when a
+    model is fetched)."""
+    return (value in (EMBEDDED_ENDPOINT, KAGGLE_SOURCE_ENDPOINT) or bool(_HUB_URL.fullmatch(value))
+            or bool(_HUB_FOLDER.fullmatch(value)))
+
+
+def kaggle_handle_problem(value: str, *, versioned: bool | None = None) -> str | None:
+    """Why `value` is not a Kaggle Models handle ``owner/model/framework/variation[/version]``, or None.
+    `versioned`: True requires the version, False refuses it, None allows either."""
+    parts = value.split("/")
+    if len(parts) not in (4, 5) or (versioned is True and len(parts) != 5) or (versioned is False and len(parts) != 4):
+        shape = {True: "owner/model/framework/variation/version", False: "owner/model/framework/variation"}
+        return f"a Kaggle handle is {shape.get(versioned, 'owner/model/framework/variation[/version]')}"
+    owner, model, framework, variation = parts[:4]
+    if not all(_KAGGLE_SLUG.fullmatch(part) and ".." not in part for part in (owner, model, variation)):
+        return "owner, model and variation are letters, digits, '-', '_' and '.', starting with a letter or digit"
+    if framework.lower() not in KAGGLE_FRAMEWORKS:
+        return f"{framework!r} is not a Kaggle framework ({', '.join(sorted(KAGGLE_FRAMEWORKS))})"
+    if len(parts) == 5 and not (parts[4].isdigit() and int(parts[4]) > 0):
+        return f"a Kaggle version is a number from 1, not {parts[4]!r}"
+    return None
+
+
+def _kaggle_repo_problem(hub_repo: str) -> str | None:
+    handle, at, version = hub_repo.partition("@")
+    if at and not (version.isdigit() and int(version) > 0):
+        return f"'hub-repo' on Kaggle takes @version, a number from 1, not @{version!r}"
+    problem = kaggle_handle_problem(handle.strip(), versioned=False)
+    return f"'hub-repo' on Kaggle is owner/model/framework/variation[@version]: {problem}" if problem else None
 
 
 def _hub_endpoint_errors(header: Header, path: str) -> list[Problem]:
@@ -115,12 +144,14 @@ def _hub_endpoint_errors(header: Header, path: str) -> list[Problem]:
     line = _line(header, "hub-endpoint")
     hub_repo = header.metadata.get("hub-repo")
     if not is_hub_endpoint(value):
-        message = (f"'hub-endpoint' must be an http(s) URL, '{EMBEDDED_ENDPOINT}' or the file:///path of a local "
-                   f"hub's folder, not {value!r}")
+        message = (f"'hub-endpoint' must be an http(s) URL, '{EMBEDDED_ENDPOINT}', '{KAGGLE_SOURCE_ENDPOINT}' or the "
+                   f"file:///path of a local hub's folder, not {value!r}")
     elif not isinstance(hub_repo, str):
         message = "'hub-endpoint' says which hub holds the 'hub-repo', but the card has no 'hub-repo'"
     elif hub_repo.startswith(("http://", "https://")):
         message = "'hub-repo' is a URL, which names its hub already; give 'hub-repo: org/name@revision' instead"
+    elif value == KAGGLE_SOURCE_ENDPOINT and (problem := _kaggle_repo_problem(hub_repo)):
+        line, message = _line(header, "hub-repo"), problem
     else:
         return []
     return [Problem(path, line, message, "error", "hub-endpoint")]
@@ -138,11 +169,16 @@ def _value_warnings(header: Header, path: str, vocabulary: Vocabulary, rules: Ki
             value = entry.value
             if value not in ("legacy", "internal") and not value.split("?", 1)[0].endswith(rules.asset_suffix):
                 message = f"'asset-path' should be 'legacy', 'internal' or end in {rules.asset_suffix}"
-        elif entry.key == "hub-repo" and not _is_hub_repo(entry.value):
+        elif entry.key == "hub-repo" and not _is_kaggle(header) and not _is_hub_repo(entry.value):
             message = f"'hub-repo' should be a repo id, optionally with @revision, not {entry.value!r}"
         if message:
             problems.append(Problem(path, entry.line, message, "warning", "value"))
     return problems
+
+
+def _is_kaggle(header: Header) -> bool:
+    # A Kaggle handle is no repo id; `_hub_endpoint_errors` checks it instead.
+    return header.metadata.get("hub-endpoint") == KAGGLE_SOURCE_ENDPOINT
 
 
 def _is_hub_repo(value: str) -> bool:

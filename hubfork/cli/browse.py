@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE, STATUS_DELETED
+from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE
+from hubfork.registry import availability
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,7 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--fine-tunable", metavar="yes|no", nargs="?", const=True, type=_yes_no,
                         help="only models that can (yes, the default) or cannot (no) be fine-tuned")
     search.add_argument("--has-source", metavar="yes|no", nargs="?", const=True, type=_yes_no,
-                        help="only models with (yes, the default) or without (no) a known hub repo to fetch from")
+                        help="only models some source serves (yes, the default: tfhub.dev, served by Kaggle Models, "
+                        "or a mirror) or none does (no: deleted models, collections, publishers, placeholders)")
     search.add_argument("--page", type=_positive, default=1, metavar="N", help="show page N of the results (default 1)")
     search.add_argument("--per-page", "--limit", dest="per_page", type=_positive, default=None, metavar="N",
                         help=f"results a page (default {SEARCH_PER_PAGE}); --limit is the same")
@@ -110,7 +112,7 @@ def run_search(args: argparse.Namespace) -> int:
 
         print_json({"query": query, "filters": asked, "total": shown.total, "page": shown.number,
                     "per_page": shown.size, "pages": shown.pages,
-                    "results": [entry.to_dict() for entry in shown.entries]})
+                    "results": [_entry_json(entry) for entry in shown.entries]})
     elif found:
         _print_entries(shown.entries, _search_title(query, asked, shown, len(registry)))
     else:
@@ -142,7 +144,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         from hubfork.cli.output import print_json
 
-        print_json([entry.to_dict() for entry in registry])
+        print_json([_entry_json(entry) for entry in registry])
     else:
         _print_entries(list(registry), f"{len(registry)} entries in {registry.where}")
     return 0
@@ -164,7 +166,7 @@ def run_show(args: argparse.Namespace) -> int:
         from hubfork.cli.output import print_json, text
 
         print_json({
-            **entry.to_dict(),
+            **_entry_json(entry),
             "registry": text(registry.origin(entry).path),
             "versions": [{"handle": e.handle, "version": e.version, "shown": e is entry} for e in versions],
             "variants": [{"handle": e.handle, "kind": e.kind} for e in variants],
@@ -179,24 +181,23 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-#: What `hubfork show` says of a model tfhub.dev deleted.
-DELETED_NOTE = ("deleted by tfhub.dev in March 2024 with the unmigrated assets; no copy can be fetched unless "
-                "a source is listed")
+def _entry_json(entry) -> dict:
+    """An entry as JSON: its registry form ("sources" are its card's hub repos) and where its model can be
+    fetched, for people ("sources_available", e.g. tfhub.dev first, then mirrors) and as a flag."""
+    return {**entry.to_dict(), "sources_available": availability.source_labels(entry),
+            "has_source": availability.has_source(entry)}
 
 
 def _print_show(registry, entry, versions, variants, collections, members, known_preprocessor) -> None:
     from hubfork.cli.output import print_fields, print_table, text
 
     arch = entry.architecture
-    status = entry.status
-    if status == STATUS_DELETED:
-        status = f"DELETED: {DELETED_NOTE}" + ("" if entry.sources else " (none is)")
     preprocessor = entry.preprocessor
     if preprocessor:
         preprocessor += " (in the registry)" if known_preprocessor else " (not in the registry)"
     fields = [
         ("Kind", entry.kind),
-        ("Status", text(status)),
+        ("Status", availability.status_text(entry)),
         ("Description", entry.description),
         ("Publisher", text(entry.publisher)),
         ("Version", text(entry.version)),
@@ -214,8 +215,7 @@ def _print_show(registry, entry, versions, variants, collections, members, known
         ("Fine-tunable", text(entry.fine_tunable)),
         ("Preprocessor", text(preprocessor)),
         ("Parent model", text(entry.parent_model)),
-        ("Sources", ", ".join(s.repo_id + (f"@{s.revision}" if s.revision else "")
-                              + (f" on {s.endpoint}" if s.endpoint else "") for s in entry.sources)),
+        ("Sources", ", ".join(availability.source_labels(entry)) or availability.no_source_text(entry)),
         ("Card", f"{registry.card_file(entry)} (sha256 {entry.card_sha256[:12]}…)"),
         ("Registry", text(registry.origin(entry).path)),
     ]
@@ -234,7 +234,7 @@ def _print_entries(entries: list, title: str) -> None:
         title,
         ["Handle", "Kind", "Task", "Size", "API", "Description"],
         (
-            [e.handle, e.kind + (" (deleted)" if e.status == STATUS_DELETED else ""), text(e.tasks),
+            [e.handle, e.kind + (" (deleted)" if availability.is_deleted(e) else ""), text(e.tasks),
              e.architecture.label if e.architecture else "", text(e.api), e.description]
             for e in entries
         ),

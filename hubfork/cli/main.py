@@ -29,7 +29,8 @@ from hubfork.cli import (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hubfork",
-        description="Keep TF Hub-style models alive on Hugging Face-style hubs.",
+        description="TF Hub-style models from tfhub.dev, Kaggle Models, Hugging Face-style hubs and local hubs: "
+        "a registry to search, one cache, a scan before anything runs, one loader.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print hubfork's version and exit")
     # Its own dest: `registry build -v` has a `verbose` of its own, and a subcommand's defaults

@@ -12,11 +12,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "publish", help="check a model and its card, push them to a hub, record the card in a registry",
         description="Scan MODEL_DIR, take its card (--card, else one written from the model), check the card "
         "against the model (facts, companion preprocessor, one batch), push the model's files and the card "
-        "(README.md) as one commit and tag to a local hub (--hub) or an HF-compatible endpoint (--endpoint), then "
+        "(README.md) as one commit and tag to a local hub (--hub) or an HF-compatible endpoint (--endpoint), or as a "
+        "new version of a Kaggle Models variation (--kaggle, through kagglehub and its credentials), then "
         "put the card, with its hub-repo, into the registry (--cards/--registry; default the user's own registry "
         "in $HUBFORK_HOME). Nothing is pushed when a check fails; the same files again make no new commit.")
     publish.add_argument("model_dir", metavar="MODEL_DIR", help="the SavedModel folder to publish")
-    publish.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the repo to push to")
+    publish.add_argument("--repo-id", metavar="ORG/NAME", help="the repo to push to (with --hub or --endpoint)")
     publish.add_argument("--card", metavar="FILE", help="the model's card (default: one written from the model)")
     publish.add_argument("--handle", metavar="PUBLISHER/NAME/VERSION",
                          help="the TF Hub handle of a written card (default: ORG/NAME/N, N from --tag vN, else 1)")
@@ -24,6 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     where = publish.add_mutually_exclusive_group(required=True)
     where.add_argument("--hub", metavar="DIR", help="a local hub folder (created if missing)")
     where.add_argument("--endpoint", metavar="URL", help="an HF-compatible hub (https://huggingface.co for the Hub)")
+    where.add_argument("--kaggle", metavar="OWNER/MODEL/FRAMEWORK/VARIATION",
+                       help="upload to Kaggle Models as a new version of this variation (no --repo-id, no --tag; "
+                       "-m is its version notes)")
+    publish.add_argument("--kaggle-license", metavar="NAME",
+                         help="the Kaggle license name of a --kaggle upload (e.g. 'Apache 2.0'; default Kaggle's)")
     publish.add_argument("--token", metavar="T", help="the hub token (default: huggingface_hub's, e.g. HF_TOKEN)")
     publish.add_argument("--cards", metavar="DIR", help="the folder of cards the card goes into")
     publish.add_argument("--registry", metavar="FILE", help="the registry rebuilt from it")
@@ -45,7 +51,8 @@ def run_publish(args: argparse.Namespace) -> int:
 
     published = push_to_hub(
         args.model_dir, args.repo_id, token=args.token, card=args.card, handle=args.handle, tag=args.tag,
-        hub=args.hub, endpoint=args.endpoint, cards=args.cards, registry=args.registry,
+        hub=args.hub, endpoint=args.endpoint, kaggle=args.kaggle, kaggle_license=args.kaggle_license,
+        cards=args.cards, registry=args.registry,
         preprocessor=args.preprocessor, license=args.license, language=args.language, description=args.description,
         card_format=args.card_format or "tfhub", message=args.message, run=args.run, trust=args.trust)
     for warning in published.warnings:
@@ -53,9 +60,14 @@ def run_publish(args: argparse.Namespace) -> int:
     if args.json:
         print_json(published.to_dict())
         return 0
+    if published.version is not None:
+        where = [("kaggle", f"{published.repo_id}/{published.version}"), ("version", str(published.version))]
+    else:
+        where = [("repo", f"{published.repo_id}@{published.revision}"),
+                 ("commit", published.commit + ("" if published.changed else
+                                                " (unchanged: the hub already held these files)"))]
     print_fields(f"published {published.handle}", [
-        ("repo", f"{published.repo_id}@{published.revision}"),
-        ("commit", published.commit + ("" if published.changed else " (unchanged: the hub already held these files)")),
+        *where,
         ("hub", published.endpoint),
         ("files", str(published.files)),
         ("card", str(published.card)),

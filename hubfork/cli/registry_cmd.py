@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.add_argument("-v", "--verbose", action="store_true", help="list every warning")
     build.set_defaults(func=run_build)
 
-    add = sub.add_parser("add-source", help="record where a TF Hub model now lives, in your own registry",
+    add = sub.add_parser("add-source", help="record your own source for a TF Hub model (tried first)",
                          description="Write a card for HANDLE giving REPO_ID[@REV] as its source into "
                          "$HUBFORK_HOME/cards (default ~/.cache/hubfork/cards) and rebuild $HUBFORK_HOME/registry.yaml "
                          "atomically. That registry is layered over the shipped one: search, show, pull and install() "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import io
 import lzma
 import os
 import re
@@ -38,8 +39,9 @@ from hubfork.constants import (
     ENV_ARCHIVE_MAX_MEMBERS,
     ENV_ARCHIVE_MAX_RATIO,
 )
-from hubfork.errors import ArchiveError
+from hubfork.errors import ArchiveError, HubError
 
+_BUFSIZE = 1 << 20
 #: Where archives are unpacked, inside the hub cache.
 ARCHIVES_FOLDER = Path(".hubfork") / "archives"
 
@@ -154,10 +156,48 @@ def archive_limits(archive: Path | str = "") -> ArchiveLimits:
                          max_ratio=read(ENV_ARCHIVE_MAX_RATIO, ARCHIVE_MAX_RATIO))
 
 
+def extract_stream(fileobj: BinaryIO, dest: Path, name: str, *, size: int | None = None) -> None:
+    """Check and extract a tar(.gz) archive read once from `fileobj` (an HTTP body) into `dest`, which must
+    exist and should be a staging folder (`hubfork._files.staged_folder`): the archive arrives once, so
+    the checks of `extract_safely` run in one pass, each member's header before its data is read.
+
+    A member that fails stops the extraction midway, so `dest` may hold the members before it: the
+    staging folder is what makes the whole atomic (it is removed, never renamed into place). `name`
+    (the URL) is what errors name; `size`, the archive's bytes when the server promised them, sets the
+    expansion budget (`ArchiveLimits.budget`); without it the byte limit alone bounds the files.
+
+    Raises:
+        ArchiveError: an unreadable or unsafe archive, or one over the limits.
+    """
+    limits = archive_limits(name)
+    budget = limits.budget(size) if size is not None else limits.max_bytes
+    archive = Path(name)
+    buffered = fileobj if hasattr(fileobj, "peek") else io.BufferedReader(fileobj)  # type: ignore[arg-type]
+    try:
+        magic = buffered.peek(6)[:6]  # type: ignore[union-attr]
+        with _tar_over(buffered, magic, archive, limits, budget) as tar:
+            members = _checked_members(tar, archive, dest, limits, budget)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, members=members, filter="data")
+            else:  # pragma: no cover - Python without the 2023 tarfile filters
+                tar.extractall(dest, members=members)
+    except HubError:  # an ArchiveError, or the stream's own (the transfer broke): passed on as they are
+        raise
+    except RecursionError:
+        raise ArchiveError(name, "cannot unpack: its tar headers are nested too deeply") from None
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        raise ArchiveError(name, f"cannot unpack: {exc}") from exc
+
+
 def _open_tar(raw: BinaryIO, archive: Path, limits: ArchiveLimits, budget: int) -> tarfile.TarFile:
     """`raw` as a tar stream read once, front to back, through a cap on its decompressed bytes."""
     magic = raw.read(6)
     raw.seek(0)
+    return _tar_over(raw, magic, archive, limits, budget)
+
+
+def _tar_over(raw: BinaryIO, magic: bytes, archive: Path, limits: ArchiveLimits, budget: int) -> tarfile.TarFile:
+    """`raw` (whose first bytes are `magic`) decompressed, capped (`_CappedReader`) and read as a tar stream."""
     stream: BinaryIO = raw
     if magic.startswith(b"\x1f\x8b"):
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
@@ -166,7 +206,10 @@ def _open_tar(raw: BinaryIO, archive: Path, limits: ArchiveLimits, budget: int) 
     elif magic.startswith(b"\xfd7zXZ\x00"):
         stream = lzma.LZMAFile(raw)
     capped = _CappedReader(stream, limits.stream_cap(budget), archive)
-    return tarfile.open(fileobj=capped, mode="r|", tarinfo=_header_checked(archive, limits))
+    # Reads and copies of 1 MiB, not tarfile's 10 and 16 KiB: a 400 MB download makes 40 times fewer calls
+    # through the decompressor and the cap.
+    return tarfile.open(fileobj=capped, mode="r|", tarinfo=_header_checked(archive, limits), bufsize=_BUFSIZE,
+                        copybufsize=_BUFSIZE)
 
 
 def _checked_members(tar: tarfile.TarFile, archive: Path, dest: Path, limits: ArchiveLimits,
@@ -251,4 +294,4 @@ def check_member(member: tarfile.TarInfo, archive: Path, dest: Path) -> None:
 
 
 __all__ = ["ARCHIVES_FOLDER", "ArchiveLimits", "archive_limits", "archive_key", "unpack_archive", "extract_safely",
-           "check_member", "model_root"]
+           "extract_stream", "check_member", "model_root"]

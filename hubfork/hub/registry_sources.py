@@ -100,11 +100,11 @@ class RegistrySources:
     def _entries(self, lookup: str, kaggle: tuple[str, str, str, int | None] | None
                  ) -> tuple["RegistryEntry | None", "RegistryEntry | None"]:
         """The entry the user's registry gives (None when it is the shipped one's) and the shipped one's."""
-        from hubfork.registry.store import default_registry_path
+        from hubfork.registry.store import shipped_registry_path
 
         registry = self.registry
         layers = getattr(registry, "layers", (registry,))
-        shipped_path = _real(default_registry_path())
+        shipped_path = _real(shipped_registry_path())
         user = shipped = None
         for layer in layers:
             entry = layer.find_kaggle(*kaggle) if kaggle is not None else layer.find(lookup)

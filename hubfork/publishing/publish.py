@@ -9,6 +9,7 @@ The steps, each refused before the next begins:
    agrees with what `inspect_model` finds, its companion preprocessor resolves, one batch runs;
 4. the model's files and the card (as ``README.md``) are pushed as one commit (and tag): a git
    commit in a local hub (`LocalHub.add`) or one ``create_commit`` through ``HfApi`` (`hf_push`);
+   or, to Kaggle Models, uploaded as a new version with ``kagglehub.model_upload`` (`kaggle_push`);
 5. the card is put into the registry's folder of cards and the registry rebuilt, under its lock
    (`hubfork.registry.update.put_card`).
 
@@ -28,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from hubfork.constants import HOME_CARDS, HOME_REGISTRY, home_dir
+from hubfork.constants import HOME_CARDS, HOME_REGISTRY, KAGGLE_SOURCE_ENDPOINT, home_dir
 from hubfork.errors import CardError, InvalidNameError, PublishError
 
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.hub.local_hub import HubCommit, LocalHub
+    from hubfork.publishing.kaggle_push import KaggleUpload
 
 #: The name a card has in the pushed repo, where hubs show it.
 CARD_FILE = "README.md"
@@ -44,7 +46,9 @@ _DEFAULT_HOSTS = ("https://huggingface.co", "https://www.huggingface.co")
 class Published:
     """What `push_to_hub` did.
 
-    `endpoint` is where the repo is: a local hub's ``file://`` URL or an HTTP endpoint.
+    `endpoint` is where the repo is: a local hub's ``file://`` URL, an HTTP endpoint, or ``kaggle``
+    (Kaggle Models: `repo_id` is ``owner/model/framework/variation``, `version` the version the upload
+    became, and `commit` that number as text).
     `changed` is False when the hub already held exactly these files (no commit was made).
     """
 
@@ -60,6 +64,8 @@ class Published:
     registry: Path
     #: Warnings the checks found (a card with errors is never published).
     warnings: tuple[str, ...] = ()
+    #: The Kaggle Models version number, for a model published to Kaggle; None otherwise.
+    version: int | None = None
 
     @property
     def revision(self) -> str:
@@ -109,6 +115,8 @@ def push_to_hub(
     tag: str | None = None,
     hub: str | os.PathLike[str] | None = None,
     endpoint: str | None = None,
+    kaggle: str | None = None,
+    kaggle_license: str | None = None,
     cards: str | os.PathLike[str] | None = None,
     registry: str | os.PathLike[str] | None = None,
     preprocessor: str | None = None,
@@ -123,7 +131,12 @@ def push_to_hub(
     """Publish the SavedModel folder `model` as `repo_id` on a hub, and record its card in a registry.
 
     The hub is the local hub in the folder `hub` (created if missing), else the HF-compatible
-    `endpoint` (default ``$HF_ENDPOINT``, else huggingface.co) with `token`. The card is the file
+    `endpoint` (default ``$HF_ENDPOINT``, else huggingface.co) with `token`. With `kaggle`
+    (``owner/model/framework/variation``, instead of `repo_id`), the model is uploaded to Kaggle Models
+    as a new version through ``kagglehub.model_upload`` (kagglehub's credentials; `kaggle_license` as
+    its Kaggle license name, e.g. ``Apache 2.0``, default Kaggle's; `message` as its version notes; a
+    written card's handle defaults to ``owner/model_variation/N``, N the version Kaggle will give it)
+    and recorded with ``hub-endpoint: kaggle``. The card is the file
     `card` (TF Hub or Hugging Face format), else one written from the model for `handle`
     (default ``ORG/NAME/N``, N from a tag ``vN``, else 1) in `card_format`, naming `preprocessor`
     and stating `license`, `language` and `description`. The registry is `cards`/`registry` (see `registry_target`).
@@ -139,18 +152,21 @@ def push_to_hub(
             registry update (``"registry"``); the message says what the hub and registry hold.
         CardError: the card has errors, or states facts the model contradicts (each at its line).
         UnsafeModelError: the model's scan found ops beyond computing (unless `trust`).
-        InvalidNameError: a malformed `repo_id`, `tag` or `handle`.
+        InvalidNameError: a malformed `repo_id`, `kaggle` handle, `tag` or `handle`.
     """
-    if repo_id is None:
-        raise PublishError("push_to_hub needs a repo_id (ORG/NAME)", step="check")
+    repo_id = _target_id(repo_id, kaggle, tag, hub, endpoint)
     model_dir = _model_folder(model, folder_path, path_in_repo, repo_id)
-    where = _hub_choice(hub, endpoint, repo_id)
+    where = KAGGLE_SOURCE_ENDPOINT if kaggle is not None else _hub_choice(hub, endpoint, repo_id)
     target = registry_target(cards, registry)
-    _check_names(repo_id, tag, handle)
+    _check_names(None if kaggle is not None else repo_id, tag, handle)
 
     from hubfork.scanning.scanner import check_model
 
     check_model(model_dir, name=str(model_dir), trust=trust)  # before anything loads it
+    # Read before the card is written: a written card's handle takes the version this upload will become.
+    before = _kaggle_version(kaggle) if kaggle is not None else None
+    if kaggle is not None and handle is None and card is None:
+        handle = kaggle_default_handle(kaggle, before)
     text, shown = _card_text(model_dir, repo_id, card=card, handle=handle, tag=tag, preprocessor=preprocessor,
                              license=license, language=language, description=description, card_format=card_format)
     text = _with_source(text, repo_id, tag, where)
@@ -162,6 +178,9 @@ def push_to_hub(
             raise PublishError(f"the card {shown} is about {parsed.handle}, not {handle}", repo_id=repo_id,
                                step="card")
         commit_message = message or f"Publish {parsed.handle}" + (f" ({tag})" if tag else "")
+        if kaggle is not None:
+            return _publish_to_kaggle(staging, kaggle, before, kaggle_license, commit_message, text, parsed.handle,
+                                      target, warnings)
         if isinstance(where, str):
             return _publish_to_endpoint(staging, repo_id, where, token, tag, commit_message, text, parsed.handle,
                                         target, warnings)
@@ -204,11 +223,42 @@ def _hub_choice(hub: str | os.PathLike[str] | None, endpoint: str | None, repo_i
     return settings.endpoint(endpoint)
 
 
-def _check_names(repo_id: str, tag: str | None, handle: str | None) -> None:
+def _target_id(repo_id: str | None, kaggle: str | None, tag: str | None, hub: object, endpoint: str | None) -> str:
+    """The repo id, or the Kaggle handle, published to."""
+    if kaggle is None:
+        if repo_id is None:
+            raise PublishError("push_to_hub needs a repo_id (ORG/NAME), or kaggle=OWNER/MODEL/FRAMEWORK/VARIATION",
+                               step="check")
+        return repo_id
+    from hubfork.publishing.kaggle_push import check_handle
+
+    if repo_id is not None or hub is not None or endpoint is not None:
+        raise PublishError("give kaggle= or a repo_id with a hub or endpoint, not both", repo_id=kaggle, step="check")
+    if tag is not None:
+        raise PublishError("Kaggle numbers the versions of a model itself: a tag cannot be given", repo_id=kaggle,
+                           step="check")
+    return check_handle(kaggle)
+
+
+def _kaggle_version(kaggle: str) -> int | None:
+    from hubfork.publishing.kaggle_push import current_version
+
+    return current_version(kaggle)
+
+
+def kaggle_default_handle(kaggle: str, before: int | None) -> str:
+    """``owner/model_variation/N`` for a Kaggle variation, N the version its next upload becomes: the name the
+    registry matches a Kaggle model URL by (model and variation, compared without '-' and '_')."""
+    owner, model, _framework, variation = kaggle.split("/")
+    return f"{owner}/{model}_{variation}/{(before or 0) + 1}"
+
+
+def _check_names(repo_id: str | None, tag: str | None, handle: str | None) -> None:
     from hubfork.handles import is_tfhub_handle
     from hubfork.hub.names import check_repo_id, check_revision
 
-    check_repo_id(repo_id, repo_id)
+    if repo_id is not None:
+        check_repo_id(repo_id, repo_id)
     if tag is not None:
         check_revision(tag, tag)
     if handle is not None and not is_tfhub_handle(handle):
@@ -249,6 +299,11 @@ def _with_source(text: str, repo_id: str, tag: str | None, where: "LocalHub | st
     from hubfork.registry.user import with_source
 
     if has_front_matter(text):
+        if where == KAGGLE_SOURCE_ENDPOINT:
+            # A Hugging Face card names a repo id in its front matter, never a Kaggle handle and endpoint.
+            raise PublishError("a model published to Kaggle needs a TF Hub-format card (it is recorded with "
+                               "'hub-endpoint: kaggle'); give --format tfhub or a TF Hub card", repo_id=repo_id,
+                               step="card")
         return text
     endpoint = where if isinstance(where, str) else where.url
     if endpoint.rstrip("/") in _DEFAULT_HOSTS:
@@ -353,10 +408,35 @@ def _publish_to_endpoint(staging: Path, repo_id: str, endpoint: str, token: str 
                      pushed.files, card_file, target.registry, warnings)
 
 
+def _publish_to_kaggle(staging: Path, kaggle: str, before: int | None, license: str | None, message: str,
+                       text: str, handle: str, target: RegistryTarget, warnings: tuple[str, ...]) -> Published:
+    from hubfork.publishing.kaggle_push import upload_folder
+    from hubfork.registry.user import with_source
+
+    uploaded = upload_folder(staging, kaggle, license_name=license, version_notes=message, before=before)
+    # Only now is the version known: the registry's card names it, the uploaded README.md cannot.
+    recorded = with_source(text, f"{kaggle}@{uploaded.version}", KAGGLE_SOURCE_ENDPOINT)
+    try:
+        card_file, _ = _record(recorded, target)
+    except (CardError, PublishError, OSError) as exc:
+        raise PublishError(_kaggle_unrecorded(uploaded, target, exc), repo_id=kaggle, step="registry") from exc
+    return Published(handle, kaggle, str(uploaded.version), None, KAGGLE_SOURCE_ENDPOINT, True, uploaded.created,
+                     uploaded.files, card_file, target.registry, warnings, version=uploaded.version)
+
+
+def _kaggle_unrecorded(uploaded: "KaggleUpload", target: RegistryTarget, exc: BaseException) -> str:
+    # Unlike a hub commit, an upload is never a no-op: publishing again would make one more version.
+    return (f"uploaded to Kaggle Models as version {uploaded.version}, but the registry {target.registry} could not "
+            f"be updated ({exc}); publishing again would upload version {uploaded.version + 1}: once the registry "
+            f"is fixed, record this one with a card whose source is "
+            f"'<!-- hub-repo: {uploaded.handle}@{uploaded.version} -->' and '<!-- hub-endpoint: kaggle -->'")
+
+
 def _record(text: str, target: RegistryTarget) -> tuple[Path, Any]:
     from hubfork.registry.update import put_card
 
     return put_card(text, target.cards, target.registry)
 
 
-__all__ = ["push_to_hub", "Published", "RegistryTarget", "registry_target", "default_handle", "CARD_FILE"]
+__all__ = ["push_to_hub", "Published", "RegistryTarget", "registry_target", "default_handle", "kaggle_default_handle",
+           "CARD_FILE"]

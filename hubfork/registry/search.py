@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE
+from hubfork.registry.availability import has_source
 from hubfork.registry.entry import RegistryEntry
 
 _WORD_SPLIT = re.compile(r"[\s_/.-]+")
@@ -30,8 +31,8 @@ class Filters:
 
     `task` and `arch` match a part (``embedding`` matches ``text-embedding``; ``arch`` also matches
     the size, e.g. ``L-12_H-768_A-12`` or ``12/768/12``); the others match whole values.
-    `fine_tunable` and `has_source` (a hub repo is known for the model) are yes/no; an entry
-    that states no `fine_tunable` matches neither.
+    `fine_tunable` and `has_source` (some source serves the model: tfhub.dev or a mirror, see
+    `hubfork.registry.availability`) are yes/no; an entry that states no `fine_tunable` matches neither.
     """
 
     language: str | None = None
@@ -140,7 +141,7 @@ def _passes(entry: RegistryEntry, filters: Filters, language: str | None) -> boo
     # Unknown (None) is neither yes nor no.
     if filters.fine_tunable is not None and entry.fine_tunable is not filters.fine_tunable:
         return False
-    if filters.has_source is not None and bool(entry.sources) != filters.has_source:
+    if filters.has_source is not None and has_source(entry) != filters.has_source:
         return False
     if filters.arch is not None:
         wanted = filters.arch.lower()

@@ -55,6 +55,12 @@ def default_registry_path() -> Path:
     explicit = os.environ.get(ENV_REGISTRY)
     if explicit:
         return Path(explicit)
+    return shipped_registry_path()
+
+
+def shipped_registry_path() -> Path:
+    """The registry shipped with hubfork: packaged with it, else, in a source checkout, ``registry.yaml`` at
+    the top of the checkout. Its sources are the mirrors hubfork knows; any other registry is the user's."""
     # The package's own folder, not importlib.resources: that import costs a browse command ~10 ms,
     # and a registry inside a zip could not be read as a file anyway.
     package = Path(__file__).resolve().parent.parent

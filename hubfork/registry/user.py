@@ -110,9 +110,9 @@ def _kaggle_handle(name: str, base: Registry) -> str:
     # A Kaggle name is not a TF Hub handle; only the registry knows which handle it was.
     model = kaggle_url_to_model(name.strip())
     if model is None:
-        raise SourceError(name, "not a Kaggle model URL (https://www.kaggle.com/models/publisher/model/frameworks/"
-                                "fw/variations/variation/versions/N)")
-    entry = base.find_kaggle(*model)
+        raise SourceError(name, "not a Kaggle model URL (https://www.kaggle.com/models/owner/model/Framework/"
+                                "variation/N, or .../frameworks/F/variations/V/versions/N)")
+    entry = base.find_kaggle(model.publisher, model.model, model.variation, model.version)
     if entry is None or entry.version is None or not is_tfhub_handle(entry.handle):
         raise SourceError(name, f"no entry of {base.where} matches this Kaggle model; give its TF Hub handle "
                                 "publisher/name/version instead")

@@ -3,17 +3,12 @@ as (label, text) pairs, empty ones left out."""
 
 from __future__ import annotations
 
-from hubfork.constants import STATUS_DELETED
+from hubfork.registry.availability import status_text
 from hubfork.registry.entry import RegistryEntry, yes_no
 
 #: What the API generations the registry names mean.
 _API = {"tf1-hub": "TF1 Hub module (hub.Module format)", "dict": "TF2 SavedModel, dict outputs",
         "list": "TF2 SavedModel, list outputs"}
-
-
-def is_deleted(entry: RegistryEntry) -> bool:
-    """Whether the entry's model is gone: tfhub.dev deleted it and no mirror holds it."""
-    return entry.status == STATUS_DELETED
 
 
 def architecture_text(entry: RegistryEntry) -> str:
@@ -27,8 +22,7 @@ def fact_rows(entry: RegistryEntry) -> list[tuple[str, str]]:
     """The page's facts, in reading order."""
     rows = [
         ("Kind", entry.kind),
-        ("Status", "deleted: tfhub.dev removed it and no mirror is known" if is_deleted(entry) else
-         (entry.status or "")),
+        ("Status", status_text(entry)),
         ("Publisher", entry.publisher or ""),
         ("Version", "" if entry.version is None else str(entry.version)),
         ("Format", entry.format or ""),
@@ -45,4 +39,4 @@ def fact_rows(entry: RegistryEntry) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-__all__ = ["is_deleted", "architecture_text", "fact_rows"]
+__all__ = ["architecture_text", "fact_rows"]

@@ -14,7 +14,8 @@ Shape (``window.HUBFORK_INDEX``)::
 ``page`` 0 when it is the default page name of the handle (`hubfork.site.paths.default_slug`);
 ``version``, ``publisher`` and ``format`` are -1 when unknown; ``tasks``, ``languages`` and
 ``architectures`` are lists of numbers; ``fine_tunable`` is 1, 0 or -1 (unknown); the flags
-are 1 or 0. ``architectures`` holds the card's network architectures and its L/H/A label.
+are 1 or 0 (``has_source``: some source serves the model, see `hubfork.registry.availability`).
+``architectures`` holds the card's network architectures and its L/H/A label.
 The order of entries is the registry's (by handle).
 """
 
@@ -24,9 +25,9 @@ import json
 from typing import Any
 
 from hubfork.constants import CARD_KINDS
+from hubfork.registry.availability import has_source, is_deleted
 from hubfork.registry.entry import RegistryEntry
 from hubfork.site.catalogue import SiteCatalogue
-from hubfork.site.facts import is_deleted
 from hubfork.site.paths import default_slug
 
 INDEX_VERSION = 1
@@ -94,7 +95,7 @@ def build_index(catalogue: SiteCatalogue) -> dict[str, Any]:
             [numbers["l"][lang] for lang in entry.languages],
             [numbers["a"][a] for a in architectures(entry)],
             -1 if entry.fine_tunable is None else int(entry.fine_tunable),
-            int(bool(entry.sources)),
+            int(has_source(entry)),
             int(is_deleted(entry)),
             0 if slug == default_slug(entry.handle) else slug,
         ])

@@ -11,9 +11,10 @@ import json
 from html import escape
 from typing import Iterable
 
+from hubfork.registry.availability import is_deleted, no_source_text, source_labels, status_text
 from hubfork.registry.entry import RegistryEntry
 from hubfork.site.catalogue import SiteCatalogue
-from hubfork.site.facts import fact_rows, is_deleted
+from hubfork.site.facts import fact_rows
 from hubfork.site.usage import snippets
 
 SITE_TITLE = "hubfork model catalogue"
@@ -66,8 +67,9 @@ def entry_page(catalogue: SiteCatalogue, entry: RegistryEntry, card_html: str) -
     parts = [f'<article class="entry">\n<h1><span class="handle">{escape(entry.handle)}</span> '
              f'<span class="kind">{escape(entry.kind)}</span></h1>\n']
     if is_deleted(entry):
-        parts.append('<p class="notice deleted" role="note"><strong>Deleted.</strong> tfhub.dev removed this '
-                     "model and no mirror of it is known: its card is kept for the record.</p>\n")
+        status = status_text(entry)
+        parts.append(f'<p class="notice deleted" role="note"><strong>{escape(status[:1].upper() + status[1:])}.'
+                     "</strong> Its card is kept for the record.</p>\n")
     if entry.description:
         parts.append(f'<p class="lead">{escape(entry.description)}</p>\n')
     parts.append(_facts(entry))
@@ -93,11 +95,9 @@ def _usage(entry: RegistryEntry) -> str:
 
 def _facts(entry: RegistryEntry) -> str:
     rows = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in fact_rows(entry))
-    sources = "".join(
-        f"<li><code>{escape(s.repo_id + (f'@{s.revision}' if s.revision else ''))}</code>"
-        + (f" on <code>{escape(s.endpoint)}</code>" if s.endpoint else "") + "</li>"
-        for s in entry.sources)
-    rows += "<dt>Sources</dt><dd>" + (f'<ul class="plain">{sources}</ul>' if sources else "none known") + "</dd>"
+    sources = "".join(f"<li>{escape(label)}</li>" for label in source_labels(entry))
+    rows += "<dt>Sources</dt><dd>" + (f'<ul class="plain">{sources}</ul>' if sources
+                                      else escape(no_source_text(entry))) + "</dd>"
     metadata = "".join(f"<tr><th scope=\"row\">{escape(str(k))}</th><td>{escape(_plain(v))}</td></tr>"
                        for k, v in sorted(entry.metadata.items()))
     table = (f'<details><summary>Card metadata</summary><table class="metadata">{metadata}</table></details>\n'

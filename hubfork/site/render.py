@@ -9,7 +9,7 @@ comments (the ``<!-- key: value -->`` lines), event handlers, ``style`` and ``id
 ``id`` would let a card define globals, e.g. ``window.x``, by DOM clobbering), and every URL
 that is not http(s) or mailto. A link to a tfhub.dev page the registry knows becomes a
 relative link to that entry's page; a card's relative links (to tfhub.dev's own paths) are
-dropped, since nothing of tfhub.dev is here.
+dropped, since the catalogue's pages have other paths than tfhub.dev's.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 """The lines a page offers to copy for using its entry: ``hubfork pull``, the text-model
-loader for text encoders, and plain ``tensorflow_hub`` calls by tfhub.dev URL (which
-``hubfork.install()`` routes to the model's mirror)."""
+loader for text encoders, and plain ``tensorflow_hub`` calls by tfhub.dev URL after
+``hubfork.install()`` (which fetches, scans and caches the model, from tfhub.dev or a mirror).
+
+Only what works as written is offered: nothing for a model no source serves (deleted by
+tfhub.dev with no mirror), nor for a Collection, Publisher or Placeholder (no files of their own)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from hubfork.constants import HF_CARD_KIND, VARIANT_FORMATS
+from hubfork.registry.availability import has_source
 from hubfork.registry.entry import RegistryEntry
 
 #: Kinds a snippet can load: a model, or one of its converted variants.
@@ -24,7 +28,7 @@ class Snippet:
 
 
 def tfhub_url(entry: RegistryEntry) -> str | None:
-    """The tfhub.dev URL notebooks used for the entry (a variant's with its ``<format>-model/``)."""
+    """The tfhub.dev URL of the entry (a variant's with its ``<format>-model/``), as notebooks use it."""
     if entry.family != "tfhub" or entry.version is None or not entry.publisher or not entry.name:
         return None
     variant = VARIANT_FORMATS.get(entry.kind)
@@ -43,19 +47,19 @@ def is_text_encoder(entry: RegistryEntry) -> bool:
 
 
 def snippets(entry: RegistryEntry) -> list[Snippet]:
-    """What a page shows to copy for `entry` (nothing for a collection, publisher or placeholder)."""
-    if entry.kind not in _LOADABLE:
+    """What a page shows to copy for `entry` (see the module's docstring for when it is nothing)."""
+    if entry.kind not in _LOADABLE or not has_source(entry):
         return []
     url = tfhub_url(entry)
-    name = url if entry.kind in VARIANT_FORMATS and url else entry.handle
-    out = [Snippet("Download it", f"hubfork pull {name}")]
+    # The tfhub.dev URL is what users already have in their code; a registry handle names the rest.
+    out = [Snippet("Download it", f"hubfork pull {url or entry.handle}")]
     if is_text_encoder(entry):
         out.append(Snippet("Load it as a text model", "import hubfork\n\n"
                            f'model = hubfork.load_text_model("{entry.handle}")\n'
                            'vectors = model.embed(["a text", "another"])'))
     if url and entry.kind == "Module":
         out.append(Snippet("Load it with tensorflow_hub", "import hubfork\nimport tensorflow_hub as hub\n\n"
-                           "hubfork.install()  # tfhub.dev URLs now resolve through hubfork\n"
+                           "hubfork.install()  # hubfork fetches, scans and caches the model first\n"
                            f'layer = hub.KerasLayer("{url}")\n'
                            f'model = hub.load("{url}")'))
     return out

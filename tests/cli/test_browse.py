@@ -11,6 +11,8 @@ from hubfork.registry import store
 from tests.conftest import run_cli
 
 USE = "google/universal-sentence-encoder"
+#: Kinds of card that name no model files of their own.
+NO_FILES = ("Collection", "Publisher", "Placeholder")
 
 
 def table_handles(stdout: str) -> list[str]:
@@ -81,12 +83,15 @@ def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
         {"handle": "acme/kept/1", "kind": "Module", "version": 1, "status": "deleted",
          "sources": [{"repo_id": "org/kept"}]},
     ]}), encoding="utf-8")
-    gone = run_cli("show", "acme/gone/1", "--registry", str(path)).stdout
-    assert "DELETED: deleted by tfhub.dev in March 2024 with the unmigrated assets; no copy can be fetched " \
-           "unless a source is listed (none is)" in " ".join(gone.split())
-    assert "acme/pre/1 (not in the registry)" in gone
-    kept = run_cli("show", "acme/kept/1", "--registry", str(path)).stdout
-    assert "unless a source is listed" in " ".join(kept.split()) and "(none is)" not in kept
+    gone = [" ".join(line.split()) for line in run_cli("show", "acme/gone/1", "--registry", str(path)).stdout
+            .splitlines()]
+    assert "Status deleted 2024-03-18: tfhub.dev removed it; no mirror of it is known" in gone
+    assert "Sources deleted 2024-03-18" in gone
+    assert "Preprocessor acme/pre/1 (not in the registry)" in gone
+    kept = [" ".join(line.split()) for line in run_cli("show", "acme/kept/1", "--registry", str(path)).stdout
+            .splitlines()]
+    assert "Status deleted 2024-03-18: tfhub.dev removed it; a mirror serves it (see its sources)" in kept
+    assert "Sources deleted 2024-03-18, org/kept" in kept
     collection = run_cli("show", "acme/set", "--registry", str(path))
     rows = [" ".join(line.replace("│", " ").split()) for line in collection.stdout.splitlines() if "│" in line]
     assert rows == ["acme/gone/1 Module", "acme/kept/1 Module"]
@@ -110,7 +115,9 @@ def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
                                                                             "heads": 12}),
     (["--fine-tunable"], lambda e: e["fine_tunable"] is True),
     (["--fine-tunable", "no"], lambda e: e["fine_tunable"] is False),
-    (["--has-source"], lambda e: e["sources"]),
+    # A source: a mirror, or tfhub.dev (Kaggle Models) for every catalogue model it did not delete.
+    (["--has-source"], lambda e: e["sources"] or (e["kind"] not in NO_FILES and e.get("status") != "deleted")),
+    (["--has-source", "no"], lambda e: not e["sources"] and (e["kind"] in NO_FILES or e.get("status") == "deleted")),
 ])
 def test_each_facet_narrows_the_results(args, check):
     everything = search_json("--per-page", "5000")
@@ -122,8 +129,10 @@ def test_each_facet_narrows_the_results(args, check):
 
 def test_facets_combine_and_arch_is_architecture():
     both = search_json("bert", "--arch", "12/768/12", "--has-source", "--per-page", "100")
-    assert [e["handle"] for e in both["results"]] == ["Dimitre/bert_en_cased_L-12_H-768_A-12",
-                                                      "tensorflow/bert_en_cased_L-12_H-768_A-12/4"]
+    handles = [e["handle"] for e in both["results"]]
+    assert (both["total"], handles[:2], handles[-1]) == (32, ["Dimitre/bert_en_cased_L-12_H-768_A-12",
+                                                               "google/bert_cased_L-12_H-768_A-12/1"],
+                                                         "tensorflow/albert_en_base/1")
     assert both["filters"] == {"arch": "12/768/12", "has_source": True}
     assert search_json("bert", "--architecture", "12/768/12", "--has-source", "--per-page", "100") == both
 
@@ -155,3 +164,41 @@ def test_pages_count_and_limit_is_per_page():
 def test_bad_facet_values_are_usage_errors(args, message):
     result = run_cli("search", "bert", *args)
     assert result.returncode == 2 and message in result.stderr
+
+
+def test_show_lists_where_a_model_can_be_fetched():
+    def fields(*args: str) -> list[str]:
+        result = run_cli("show", *args)
+        assert result.returncode == 0, result.stderr
+        return [" ".join(line.split()) for line in result.stdout.splitlines()]
+
+    assert "Sources tfhub.dev (served by Kaggle Models)" in fields(f"{USE}/4")
+    assert "Sources tfhub.dev (served by Kaggle Models), Dimitre/bert_en_cased_L-12_H-768_A-12" in \
+        fields("tensorflow/bert_en_cased_L-12_H-768_A-12/4")
+    assert "Sources none: a Collection card names no model files of its own" in fields(USE, "--kind", "collection")
+    deleted = fields("silero/silero-stt/en/1")
+    assert "Status deleted 2024-03-18: tfhub.dev removed it; no mirror of it is known" in deleted
+    assert "Sources deleted 2024-03-18" in deleted
+
+    shown = json.loads(run_cli("show", "tensorflow/bert_en_cased_L-12_H-768_A-12/4", "--json").stdout)
+    # "sources" keeps its registry meaning (the card's hub repos); where the model comes from is beside it.
+    assert shown["sources"] == [{"repo_id": "Dimitre/bert_en_cased_L-12_H-768_A-12"}]
+    assert (shown["sources_available"], shown["has_source"]) == (
+        ["tfhub.dev (served by Kaggle Models)", "Dimitre/bert_en_cased_L-12_H-768_A-12"], True)
+    gone = json.loads(run_cli("show", "silero/silero-stt/en/1", "--json").stdout)
+    assert (gone["sources_available"], gone["has_source"], gone["status"]) == (
+        ["deleted 2024-03-18"], False, "deleted")
+
+
+def test_has_source_keeps_what_can_be_fetched_and_marks_the_deleted():
+    # svampeatlas's own models were deleted; the one google published is served by tfhub.dev.
+    served = search_json("svampeatlas", "--has-source")["results"]
+    assert [(e["handle"], e["sources_available"]) for e in served] == [
+        ("google/svampeatlas/vision/embedder/fungi_V1/1", ["tfhub.dev (served by Kaggle Models)"])]
+    unserved = run_cli("search", "svampeatlas", "--has-source", "no")
+    rows = [" ".join(line.replace("│", " ").split()[:3]) for line in unserved.stdout.splitlines() if "│" in line]
+    assert rows == ["svampeatlas Publisher Danish",
+                    "svampeatlas/vision/classifier/fungi_mobile_V1/2 Module (deleted)",
+                    "svampeatlas/vision/classifier/fungi_mobile_V1/1 Module (deleted)",
+                    "svampeatlas/vision/classifier/fungi_mobile_V1/1/default/1 Lite (deleted)",
+                    "svampeatlas/vision/embedder/fungi_V2/1 Module (deleted)"]

@@ -59,7 +59,7 @@ def test_hub_endpoint_sets_the_source_endpoint(value, endpoint):
 def test_a_bad_hub_endpoint_is_an_error_at_its_line(value):
     parsed = card("hub-repo: acme/model@v1", f"hub-endpoint: {value}")
     assert [(p.code, p.line, p.severity) for p in parsed.problems] == [("hub-endpoint", 9, "error")]
-    assert "'embedded' or the file:///path of a local hub's folder" in parsed.problems[0].message
+    assert "'embedded', 'kaggle' or the file:///path of a local hub's folder" in parsed.problems[0].message
     assert parsed.sources == [Source("acme/model", "v1")]  # an invalid endpoint is never used
 
 

@@ -1,6 +1,8 @@
 """The usage code of each seed card in tests/data/seeds, as the card writes it, run in a fresh Python
-process against tiny replicas of the seed's generation and casing served by a real olah local hub under
-mirror repo ids, with the seeds' tfhub.dev handles mapped to them by ``hubfork registry add-source``.
+process against tiny replicas of the seed's generation and casing: the TF Hub seeds' handles served by the
+tfhub.dev emulator (tests/fixtures/tfhub_emulator.py: tfhub.dev redirecting to Kaggle Models and its bucket,
+as tensorflow_hub fetches them), with nothing but ``import hubfork; hubfork.install()`` added and no mapping
+of any kind, and the Hugging Face seed's mirror repos by a real olah local hub.
 
 The code comes from hubfork's own card parser; a test adds only what the card leaves to the notebook
 around it (imports, the placeholders it names but never defines, each said where it is added) and a
@@ -22,7 +24,8 @@ import pytest
 
 import hubfork
 from hubfork.hub.local_hub import LocalHub
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import SEEDS
+from tests.fixtures.tfhub_emulator import TfhubEmulator
 
 #: What the appended capture code prints before its JSON, so the card's own prints do not get in the way.
 MARK = "SEED-CAPTURE "
@@ -39,13 +42,11 @@ UNCASED_VOCAB = "\n".join(SPECIALS + WORDS) + "\n"
 CASED_VOCAB = "\n".join(SPECIALS + WORDS + ["Hello", "The"]) + "\n"
 
 PREPROCESS_HANDLE = "tensorflow/bert_en_uncased_preprocess/1"
-PREPROCESS_REPO = "tfhub-mirror/bert_en_uncased_preprocess"
-#: Seed number -> (the handle its code names, the mirror repo id its replica is served under).
+#: Seed number -> (the handle its code names, or None; the mirror repo id of a Hugging Face seed).
 SEED_REPOS = {
-    "000": ("tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1",
-            "tfhub-mirror/small_bert_en_uncased_L-12_H-128_A-2"),
-    "001": ("tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3", "tfhub-mirror/bert_en_wwm_uncased_L-24_H-1024_A-16"),
-    "002": ("google/bert_multi_cased_L-12_H-768_A-12/1", "tfhub-mirror/bert_multi_cased_L-12_H-768_A-12"),
+    "000": ("tensorflow/small_bert/bert_en_uncased_L-12_H-128_A-2/1", None),
+    "001": ("tensorflow/bert_en_wwm_uncased_L-24_H-1024_A-16/3", None),
+    "002": ("google/bert_multi_cased_L-12_H-768_A-12/1", None),
     # 003 is a Hugging Face card: its code names the mirror repos themselves, no handle.
     "003": (None, "Dimitre/bert_en_cased_L-12_H-768_A-12"),
 }
@@ -134,21 +135,22 @@ def seed_hub(tmp_path_factory) -> SeedHub:
                 "002": replica("002", "tf1-hub", True), "003": replica("003", "v4", True)}
 
     hub = LocalHub(root / "hub").init()
-    hub.add(replicas["000"].preprocessor, PREPROCESS_REPO, tag="v1")
     hub.add(replicas["003"].preprocessor, CASED_PREPROCESS_REPO, tag="v1")
-    for number, (_, repo) in SEED_REPOS.items():
-        hub.add(replicas[number].encoder, repo, tag="v1")
+    hub.add(replicas["003"].encoder, SEED_REPOS["003"][1], tag="v1")
+    # tfhub.dev serves the TF Hub seeds' handles as it does today (through Kaggle Models): no mapping.
+    tfhub = TfhubEmulator()
+    tfhub.add_model(PREPROCESS_HANDLE, replicas["000"].preprocessor)
+    for number, (handle, _) in SEED_REPOS.items():
+        if handle:
+            tfhub.add_model(handle, replicas[number].encoder)
 
-    home = tmp_path_factory.mktemp("seed-home")
-    mappings = [(PREPROCESS_HANDLE, PREPROCESS_REPO)] + [(h, r) for h, r in SEED_REPOS.values() if h]
-    for handle, repo in mappings:
-        added = run_cli("registry", "add-source", handle, f"{repo}@v1", env={"HUBFORK_HOME": str(home)})
-        assert added.returncode == 0, added.stderr
-
+    home = tmp_path_factory.mktemp("seed-home")  # empty: no user registry
     server = hub.start(port=0)
     try:
-        env = {"HF_ENDPOINT": server.endpoint, "HUBFORK_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1"}
-        yield SeedHub(replicas, env)
+        with tfhub:
+            env = {"HF_ENDPOINT": server.endpoint, "HUBFORK_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1",
+                   "HUBFORK_TFHUB_ENDPOINT": tfhub.endpoint, "HUBFORK_KAGGLE_ENDPOINT": tfhub.kaggle_endpoint}
+            yield SeedHub(replicas, env)
     finally:
         server.stop()
 

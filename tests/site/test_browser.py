@@ -65,8 +65,12 @@ def test_the_facets_cover_every_listed_dimension(page, small_site):
     labels = page.locator(".facet label").all_inner_texts()
     assert labels == ["Publisher", "Task", "Kind", "Format", "Language", "Architecture", "Fine-tunable",
                       "Has a source"]
-    page.select_option("#facet-s", label="yes (1)")
-    assert shown(page) == ["Dimitre/bert_en_cased_L-12_H-768_A-12"]
+    # A source: tfhub.dev (Kaggle Models) for every catalogue model it did not delete, or a mirror.
+    page.select_option("#facet-s", label="no (4)")
+    birds = "google/aiy/vision/classifier/birds_V1/1"
+    assert shown(page) == ["google", birds, birds, "google/universal-sentence-encoder"]
+    page.select_option("#facet-s", label="yes (8)")
+    assert "google/universal-sentence-encoder/4" in shown(page) and "google" not in shown(page)
     page.select_option("#facet-s", index=0)
     page.select_option("#facet-a", label="L-12_H-768_A-12 (2)")
     assert shown(page) == ["Dimitre/bert_en_cased_L-12_H-768_A-12", "tensorflow/bert_en_uncased_L-12_H-768_A-12/4"]
@@ -143,7 +147,8 @@ def test_copy_puts_the_usage_line_on_the_clipboard(page, small_site, browser_con
     button = page.locator("button.copy").first
     button.click()
     expect(button).to_have_text("Copied")
-    assert page.evaluate("navigator.clipboard.readText()") == "hubfork pull google/universal-sentence-encoder/4"
+    assert page.evaluate("navigator.clipboard.readText()") == \
+        "hubfork pull https://tfhub.dev/google/universal-sentence-encoder/4"
 
 
 def test_a_hostile_card_renders_inert(page, site_url):

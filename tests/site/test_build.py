@@ -93,9 +93,10 @@ def test_the_entry_page_shows_card_facts_usage_and_relations(small_site):
                  "<dt>Casing</dt><dd>uncased</dd>", "<dt>API generation</dt><dd>TF2 SavedModel, dict outputs</dd>",
                  "<dt>Masked LM head</dt><dd>yes</dd>", "<dt>Fine-tunable</dt><dd>yes</dd>",
                  "<dt>Format</dt><dd>saved_model_2</dd>", "<dt>Languages</dt><dd>en</dd>",
-                 "<dt>Tasks</dt><dd>text-embedding</dd>", "<dt>Sources</dt><dd>none known</dd>"):
+                 "<dt>Tasks</dt><dd>text-embedding</dd>",
+                 '<dt>Sources</dt><dd><ul class="plain"><li>tfhub.dev (served by Kaggle Models)</li></ul></dd>'):
         assert fact in text, fact
-    assert "hubfork pull tensorflow/bert_en_uncased_L-12_H-768_A-12/4" in text
+    assert "hubfork pull https://tfhub.dev/tensorflow/bert_en_uncased_L-12_H-768_A-12/4" in text
     assert "hubfork.load_text_model(&quot;tensorflow/bert_en_uncased_L-12_H-768_A-12/4&quot;)" in text
     assert "hub.KerasLayer(&quot;https://tfhub.dev/tensorflow/bert_en_uncased_L-12_H-768_A-12/4&quot;)" in text
     # The preprocessor named without a version: the newest in the registry, linked locally.
@@ -112,12 +113,18 @@ def test_the_entry_page_shows_card_facts_usage_and_relations(small_site):
 
 def test_hf_card_deleted_entry_and_collection_pages(small_site):
     hf = (small_site / "e" / "Dimitre~bert_en_cased_L-12_H-768_A-12.html").read_text(encoding="utf-8")
-    assert "<li><code>Dimitre/bert_en_cased_L-12_H-768_A-12</code></li>" in hf
+    assert '<dt>Sources</dt><dd><ul class="plain"><li>Dimitre/bert_en_cased_L-12_H-768_A-12</li></ul></dd>' in hf
     assert "library_name" not in hf.split('<div class="card">')[1]  # front matter is metadata, not text
     birds = (small_site / "e" / "google~aiy~vision~classifier~birds_V1~1.html").read_text(encoding="utf-8")
-    assert '<p class="notice deleted" role="note"><strong>Deleted.</strong>' in birds
+    assert ('<p class="notice deleted" role="note"><strong>Deleted 2024-03-18: tfhub.dev removed it; no mirror of '
+            "it is known.</strong> Its card is kept for the record.</p>") in birds
+    assert "<dt>Status</dt><dd>deleted 2024-03-18: tfhub.dev removed it; no mirror of it is known</dd>" in birds
+    assert '<dt>Sources</dt><dd><ul class="plain"><li>deleted 2024-03-18</li></ul></dd>' in birds
+    assert "Use it" not in birds and "hubfork pull" not in birds  # nothing to copy that could not work
     assert 'href="google~aiy~vision~classifier~birds_V1~1~lite.html"' in birds
     collection = (small_site / "e" / "google~universal-sentence-encoder.html").read_text(encoding="utf-8")
+    assert "<dt>Sources</dt><dd>none: a Collection card names no model files of its own</dd>" in collection
+    assert "Use it" not in collection
     members = collection.split("<h3>Members</h3>")[1].split("</ul>")[0]
     assert '<a href="google~universal-sentence-encoder~4.html">google/universal-sentence-encoder</a>' in members
     assert "<code>google/universal-sentence-encoder-large</code> (not in the registry)" in members

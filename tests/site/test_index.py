@@ -7,6 +7,7 @@ import json
 import pytest
 
 from hubfork.constants import CARD_KINDS
+from hubfork.registry.availability import has_source
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.index import FIELDS, GLOBAL, architectures, build_index, index_script
 from hubfork.site.paths import default_slug
@@ -50,7 +51,7 @@ def test_every_entry_decodes_to_its_registry_values(catalogue):
             "handle": entry.handle, "name": entry.name, "version": entry.version, "kind": entry.kind,
             "publisher": entry.publisher, "description": entry.description, "tasks": list(entry.tasks),
             "format": entry.format, "languages": list(entry.languages), "architectures": architectures(entry),
-            "fine_tunable": entry.fine_tunable, "has_source": bool(entry.sources),
+            "fine_tunable": entry.fine_tunable, "has_source": has_source(entry),
             "deleted": entry.status == "deleted", "page": slug,
         }
 
@@ -63,6 +64,11 @@ def test_tables_are_sorted_and_kinds_keep_the_lookup_order(catalogue):
     assert architectures(bert) == ["transformer", "L-12_H-768_A-12"]
     deleted = [row[0] for row in data["e"] if row[FIELDS.index("deleted")] == 1]
     assert deleted == ["google/aiy/vision/classifier/birds_V1/1"] * 2
+    # The "Has a source" facet: tfhub.dev serves every catalogue model it did not delete.
+    unserved = sorted((row[0], data["k"][row[3]]) for row in data["e"] if row[FIELDS.index("has_source")] == 0)
+    assert unserved == [("google", "Publisher"), ("google/aiy/vision/classifier/birds_V1/1", "Lite"),
+                        ("google/aiy/vision/classifier/birds_V1/1", "Module"),
+                        ("google/universal-sentence-encoder", "Collection")]
 
 
 def test_the_script_sets_one_global_and_no_card_text_can_close_the_script_element(catalogue):
