@@ -208,3 +208,25 @@ def test_an_archive_on_any_other_server_is_tensorflow_hubs_download_and_hubforks
     finally:
         hubfork.uninstall()
     assert not evil_model[1].exists()
+
+
+def test_every_load_path_gets_the_same_sources_and_scan(live, hub_models, tiny_preprocessor, evil_model):
+    from hubfork import keras3
+
+    tfhub_emulator, _ = live
+    tfhub_emulator.add_model("google/evil/1", evil_model[0])
+    expected = pooled(hub.KerasLayer(str(hub_models.v1)))
+    model = hubfork.load_text_model(f"https://tfhub.dev/{HANDLE}", preprocessor=str(tiny_preprocessor))
+    assert model.embed(["hello world"], pooling="pooled").shape == (1, 32)
+    np.testing.assert_allclose(keras3.KerasLayer(HANDLE)(BATCH)["pooled_output"].numpy(), expected, atol=1e-6)
+    embedded = run_cli("embed", "--model", HANDLE, "--preprocessor", str(tiny_preprocessor), "--json", "hello world")
+    assert embedded.returncode == 0, embedded.stderr
+    assert np.asarray(json.loads(embedded.stdout)[0]["embedding"]).shape == (32,)
+    assert tfhub_emulator.archive_gets(HANDLE) == 1  # one download, one cache, for all of them
+    for load in (lambda name: hubfork.load_text_model(name, preprocessor=str(tiny_preprocessor)),
+                 keras3.KerasLayer):
+        with pytest.raises(UnsafeModelError, match="WriteFile"):
+            load("https://tfhub.dev/google/evil/1")
+    refused = run_cli("embed", "--model", "google/evil/1", "--preprocessor", str(tiny_preprocessor), "x")
+    assert refused.returncode == 1 and "WriteFile" in refused.stderr
+    assert not evil_model[1].exists()
