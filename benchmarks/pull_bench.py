@@ -15,7 +15,8 @@ loopback port, and measures in one run:
      served by the loopback emulator of tfhub.dev -> Kaggle -> storage (tests/fixtures/tfhub_emulator.py),
      fetched by hubfork's `CompressedHttpBackend` vs tensorflow_hub's own
      ``hub.resolve("http://127.0.0.1:PORT/...")`` (a fresh TFHUB_CACHE_DIR), each in a process of its own:
-     seconds, MB/s and peak RSS of each, and the ratio.
+     seconds, MB/s, peak RSS and CPU seconds (all threads; what contention from other processes inflates
+     least) of each, and the ratio.
 
   python benchmarks/pull_bench.py [--route hf|tfhub|all] [--runs 5] [--layers 6] [--hidden 512] [--vocab 10000]
                                   [--tfhub-mb 400] [--tfhub-runs 3]
@@ -223,11 +224,11 @@ def peak_kb():
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 before = peak_kb()
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 path = fetch()
-seconds = time.perf_counter() - started
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 size = sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
-print(json.dumps({"seconds": seconds, "rss_before_kb": before,
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "rss_before_kb": before,
                   "rss_peak_kb": peak_kb(), "unpacked": size}))
 """
 
@@ -304,10 +305,11 @@ def run_tfhub(args: argparse.Namespace, work: Path) -> None:
         peak = max(r["rss_peak_kb"] for r in runs) / 1024
         base = statistics.median(r["rss_before_kb"] for r in runs) / 1024
         medians[name] = seconds
+        cpu = statistics.median(r["cpu_seconds"] for r in runs)
         each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
         print(f"   {name:15s} median {seconds:6.2f} s  {archive_bytes / 1e6 / seconds:6.0f} MB/s  peak RSS "
               f"{peak:6.0f} MB (after imports {base:5.0f} MB; fetch adds {peak - base:5.0f} MB)  "
-              f"({each})")
+              f"CPU {cpu:5.2f} s  ({each})")
     print(f"   hubfork speed = {medians['tensorflow_hub'] / medians['hubfork']:.2f}x tensorflow_hub's (median)")
 
 

@@ -369,22 +369,23 @@ class _Transfer:
                 return self._refused(f"the body of {response.url} ended {got}: {_reason(exc)}")
             return self._unreachable(f"the connection to {response.url} broke {got}: {_reason(exc)}")
 
-        return _Body(response.iter_raw(_CHUNK), expected=length, limit=limit, name=str(response.url),
+        # The chunks as they arrive (64 KiB reads of the socket), not regrouped into MiB: httpx would copy
+        # every byte three more times to do it.
+        return _Body(response.iter_raw(), expected=length, limit=limit, name=str(response.url),
                      progress=bar, lost=lost, too_long=self._refused)
 
     def _consume(self, body: "_Body", staging: Path, url: str) -> None:
         try:
-            reader = io.BufferedReader(body, _CHUNK)
             if self.place.variant in ("lite", "coral"):
                 with open(staging / TFLITE_FILE, "wb") as out:
-                    shutil.copyfileobj(reader, out, _CHUNK)
+                    shutil.copyfileobj(body, out, _CHUNK)
             else:
-                extract_stream(reader, staging, url, size=body.expected)
-                while reader.read(_CHUNK):  # what follows the tar's end still counts, and is hashed
+                extract_stream(body, staging, url, size=body.expected)
+                while body.read(_CHUNK):  # what follows the tar's end still counts, and is hashed
                     pass
             body.finish()
         finally:
-            body.progress.close()
+            body.close_progress()
 
     # -------------------------------------------------------------------- errors
 
@@ -411,7 +412,10 @@ class _Transfer:
 
 class _Body(io.RawIOBase):
     """An HTTP body read as a file: hashed, counted against its Content-Length and the byte limit, with
-    progress; the transfer's failures raised as hubfork's errors (`lost`)."""
+    progress; the transfer's failures raised as hubfork's errors (`lost`).
+
+    `read(n)` gives the chunks as they arrived (at most `n` bytes of one, uncopied when it fits), and `peek`
+    the rest of the current one: readers that want exact sizes wrap it in an `io.BufferedReader`."""
 
     def __init__(self, chunks: Iterator[bytes], *, expected: int | None, limit: int, name: str, progress,
                  lost: Callable[[Exception, int], HubError], too_long: Callable[[str], HubError]):
@@ -419,27 +423,48 @@ class _Body(io.RawIOBase):
         self._chunks, self._pending, self._at = chunks, b"", 0
         self.expected, self.limit, self.name, self.progress = expected, limit, name, progress
         self._lost, self._too_long = lost, too_long
-        self.count = 0
+        self.count = self._unreported = 0
         self.sha256 = hashlib.sha256()
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        if not size or not self._fill():
+            return b""
+        pending, at = self._pending, self._at
+        data = pending if at == 0 and size >= len(pending) else pending[at:at + size]
+        self._at += len(data)
+        return data
+
+    def peek(self, size: int = 0) -> bytes:
+        return self._pending[self._at:] if self._fill() else b""
+
     def readinto(self, buffer) -> int:  # type: ignore[override]
+        if not self._fill():
+            return 0
+        size = min(len(buffer), len(self._pending) - self._at)
+        buffer[:size] = self._pending[self._at:self._at + size]
+        self._at += size
+        return size
+
+    def _fill(self) -> bool:
+        """Make sure some of the body is pending; False at its end."""
+        if self._at < len(self._pending):
+            return True
         import httpx
 
         while self._at >= len(self._pending):
             try:
                 chunk = next(self._chunks)
             except StopIteration:
-                return 0
+                return False
             except httpx.HTTPError as exc:
                 raise self._lost(exc, self.count) from exc
             self._take(chunk)
-        size = min(len(buffer), len(self._pending) - self._at)
-        buffer[:size] = self._pending[self._at:self._at + size]
-        self._at += size
-        return size
+        return True
 
     def _take(self, chunk: bytes) -> None:
         self.count += len(chunk)
@@ -449,8 +474,17 @@ class _Body(io.RawIOBase):
             raise ArchiveError(self.name, f"is more than {self.limit} bytes (the limit; {ENV_ARCHIVE_MAX_BYTES} "
                                           "raises it)")
         self.sha256.update(chunk)
-        self.progress.update(len(chunk))
+        self._unreported += len(chunk)
+        if self._unreported >= _CHUNK:  # the bar moves by the MiB, not for every 64 KiB read of the socket
+            self.progress.update(self._unreported)
+            self._unreported = 0
         self._pending, self._at = chunk, 0
+
+    def close_progress(self) -> None:
+        if self._unreported:
+            self.progress.update(self._unreported)
+            self._unreported = 0
+        self.progress.close()
 
     def finish(self) -> None:
         """Raise unless the whole promised body arrived."""
