@@ -8,15 +8,17 @@ layer above this one.
 
 - ``resolve(name, *, registry=None) -> ResolvedName``: where a name points. Forms:
   ``org/repo[@rev]``, ``hf://org/repo[@rev]``, ``https://huggingface.co/org/repo[/tree/rev]``
-  (or any mirror host), ``https://tfhub.dev/publisher/name/N``, Kaggle model URLs,
-  ``publisher/name/N`` registry handles, local folders, ``file://`` URLs and ``.tar.gz``
-  archives.
+  (or any mirror host), ``https://tfhub.dev/publisher/name/N`` and ``publisher/name/N`` TF Hub
+  handles (tfhub.dev, served by Kaggle Models, and the mirrors the registry knows), Kaggle model
+  URLs, kagglehub handles ``owner/model/framework/variation[/N]``, archive URLs, local folders,
+  ``file://`` URLs and ``.tar.gz`` archives.
 - ``Resolver``, ``ResolverChain``, ``default_resolvers(registry)``: the chain itself, one
   small class per form (``RepoIdResolver``, ``HfUriResolver``, ``HubUrlResolver``,
-  ``TfhubUrlResolver``, ``KaggleUrlResolver``, ``RegistryHandleResolver``,
-  ``LocalFolderResolver``, ``FileUrlResolver``, ``ArchiveResolver``).
+  ``TfhubUrlResolver``, ``KaggleUrlResolver``, ``KaggleHandleResolver``, ``CompressedUrlResolver``,
+  ``RegistryHandleResolver``, ``LocalFolderResolver``, ``FileUrlResolver``, ``ArchiveResolver``).
 - ``snapshot_download(name, *, revision, cache_dir, local_files_only, allow_patterns,
-  ignore_patterns, token, endpoint) -> str``: fetch through huggingface_hub's cache.
+  ignore_patterns, token, endpoint, sources) -> str``: fetch from the first source that has it
+  (``sources``, else ``HUBFORK_SOURCES``, chooses which may be used) into one cache.
 - ``fetch(...) -> Snapshot``: the same, with the source that served it, repo id or URL, revision and commit.
 - ``Backend``, ``BackendRegistry``, ``FetchOptions``: the fetch backends (one per kind of source:
   folders, archives, Hugging Face-style hubs, local and embedded hubs, TF Hub's compressed archives over
