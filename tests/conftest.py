@@ -54,9 +54,9 @@ SAMPLE_PATHS = [SAMPLES / rel for rel in SAMPLE_CARDS]
 # loopback emulators and point these at them; every other fetch is refused at once (nothing listens on port 9).
 for _variable in ("HUBFORK_TFHUB_ENDPOINT", "HUBFORK_KAGGLE_ENDPOINT"):
     os.environ.setdefault(_variable, "http://127.0.0.1:9")
-# kagglehub 1.x has no URL variable: its TEST environment is http://localhost:7777, where nothing listens
+# kagglehub 1.x has no URL variable: its LOCALHOST environment is http://localhost, where nothing listens
 # unless a test's Kaggle emulator proxies it (tests/fixtures/kaggle_emulator.py).
-os.environ.setdefault("KAGGLE_API_ENVIRONMENT", "TEST")
+os.environ.setdefault("KAGGLE_API_ENVIRONMENT", "LOCALHOST")
 
 # Hypothesis: no deadlines anywhere (a deadline is a wall-clock assert; speed is measured in
 # benchmarks/). Under CI (the CI environment variable set, as CI services do) every run draws the
