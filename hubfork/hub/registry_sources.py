@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -141,8 +142,6 @@ def _official_applies(shipped: "RegistryEntry") -> bool:
 
 
 def _with_handle(place: ResolvedName, handle: str) -> ResolvedName:
-    from dataclasses import replace
-
     return replace(place, handle=handle)
 
 
