@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING
 
 from hubfork import errors as _errors
 from hubfork._lazy import attach
+from hubfork.hub.settings import prepare_huggingface_hub as _prepare_huggingface_hub
+
+# huggingface_hub reads some of the environment with int() when it is imported; a value it would fail
+# on must be settled before anything imports it.
+_prepare_huggingface_hub()
 
 __version__ = "0.1.0"
 

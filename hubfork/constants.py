@@ -63,15 +63,28 @@ DEFAULT_SEQ_LENGTH = 128
 POOLINGS = ("pooled", "mean", "cls")
 
 
+def _folder(variable: str, path: Path, value: str) -> Path:
+    # Checked where the path is made, so no caller meets a file where it makes or reads a folder.
+    from hubfork._environment import usable_folder
+
+    return usable_folder(variable, path, value)
+
+
 def _default_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hubfork"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return _folder("XDG_CACHE_HOME", Path(base), base) / "hubfork"
+    return Path(os.path.expanduser("~")) / ".cache" / "hubfork"
 
 
 def cache_dir() -> Path:
-    """Where hubfork keeps its own caches (not the Hugging Face model cache)."""
+    """Where hubfork keeps its own caches (not the Hugging Face model cache).
+
+    Raises:
+        SettingError: ``$HUBFORK_CACHE`` (or ``$XDG_CACHE_HOME``) names a file, or a path under one.
+    """
     explicit = os.environ.get(ENV_CACHE)
-    return Path(explicit) if explicit else _default_dir()
+    return _folder(ENV_CACHE, Path(explicit), explicit) if explicit else _default_dir()
 
 
 def home_dir() -> Path:
@@ -79,9 +92,12 @@ def home_dir() -> Path:
 
     The same folder as the cache by default, but not moved by ``$HUBFORK_CACHE``: pointing the
     caches elsewhere (or clearing them) must not lose the mappings a user added.
+
+    Raises:
+        SettingError: ``$HUBFORK_HOME`` (or ``$XDG_CACHE_HOME``) names a file, or a path under one.
     """
     explicit = os.environ.get(ENV_HOME)
-    return Path(explicit).expanduser() if explicit else _default_dir()
+    return _folder(ENV_HOME, Path(explicit).expanduser(), explicit) if explicit else _default_dir()
 
 
 # ------------------------------------------------------------ hostile inputs
@@ -106,6 +122,20 @@ ARCHIVE_RATIO_FREE_BYTES = 64 * 2**20
 #: Bytes of tar headers (pax records, GNU long names) an archive may hold in all: tarfile reads each
 #: into memory whole, so one claiming gigabytes is refused before it is read.
 ARCHIVE_MAX_HEADER_BYTES = 16 * 2**20
+
+#: Bounds on what a Hugging Face-style hub sends (`hubfork.hub.guard`). A revision's info, a listing's
+#: page or any other API reply, in bytes (a page of huggingface.co's listing is well under 1 MB):
+REPLY_MAX_BYTES = 64 * 2**20
+#: Entries of one repo's listing, over all its pages.
+LISTING_MAX_ENTRIES = 200_000
+#: Bytes a file's body may run past the size its hub announced before it is cut off.
+BODY_MARGIN_BYTES = 64 * 2**10
+#: The least average rate (bytes/s) a reply must keep once its first read timeouts have passed.
+DOWNLOAD_MIN_BYTES_PER_SECOND = 64 * 2**10
+ENV_MIN_DOWNLOAD_RATE = "HUBFORK_MIN_DOWNLOAD_RATE"
+#: Seconds one fetch (a model's whole snapshot) may take in all.
+PULL_DEADLINE_SECONDS = 12 * 3600
+ENV_PULL_DEADLINE = "HUBFORK_PULL_DEADLINE"
 
 #: Seconds one git command of the local hub may take (a commit of a large model included).
 GIT_TIMEOUT = 600
@@ -148,5 +178,6 @@ KAGGLE_FRAMEWORKS = frozenset({
 #: Longest wait (seconds) a source's HTTP 429 ``Retry-After`` may ask for before hubfork waits and asks
 #: again; a longer one (hours, say) raises `RateLimitedError` at once rather than hang a load.
 RETRY_AFTER_MAX_SECONDS = 30
+ENV_RETRY_AFTER_MAX = "HUBFORK_RETRY_AFTER_MAX"
 #: How many times one archive download is asked again after an HTTP 429 it was willing to wait for.
 RATE_LIMIT_RETRIES = 3

@@ -32,6 +32,20 @@ def _restore(cls: type, args: tuple, state: dict) -> HubforkError:
     return error
 
 
+# --------------------------------------------------------------------- environment
+
+
+class SettingError(HubforkError, ValueError):
+    """An environment variable holds a value that cannot be used (a folder variable naming a file, say);
+    `variable` names it. `value` is None when it must not be shown (a token)."""
+
+    def __init__(self, variable: str, reason: str, *, value: str | None = None):
+        self.variable = variable
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{variable}={value!r}: {reason}" if value is not None else f"{variable}: {reason}")
+
+
 # --------------------------------------------------------------------------- cards
 
 
@@ -342,6 +356,12 @@ class DownloadError(HubError):
         super().__init__(f"{name!r}: fetching {what} from {endpoint} failed: {detail}")
 
 
+class HubReplyError(DownloadError):
+    """A hub's reply was refused before anything of it was written: a value of the wrong shape (a commit
+    sha, an ETag, a size, a listed path), a body longer or slower than allowed, a pagination link to
+    another host or in a loop, a redirect hubfork does not follow (`hubfork.hub.guard`)."""
+
+
 class ArchiveError(HubError):
     """A .tar.gz model archive is unreadable or unsafe (a member that would land
     outside its folder, a link, a device); nothing of it was unpacked."""
@@ -402,6 +422,7 @@ class PublishError(HubforkError):
 
 __all__ = [
     "HubforkError",
+    "SettingError",
     "CardError",
     "RegistryError",
     "RegistryNotFoundError",
@@ -430,6 +451,7 @@ __all__ = [
     "CorruptCacheError",
     "NoMatchingFilesError",
     "DownloadError",
+    "HubReplyError",
     "ArchiveError",
     "LocalHubError",
     "HubServerError",

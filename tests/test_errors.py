@@ -16,6 +16,8 @@ REPO = dict(repo_id="org/bert", revision="v1", endpoint="http://127.0.0.1:1")
 # One instance of every error, built as hubfork builds it.
 SAMPLES = [
     errors.HubforkError("plain"),
+    errors.SettingError("HF_HOME", "must name a folder, but /x is a file", value="/x"),
+    errors.SettingError("HF_TOKEN", "is no token"),
     errors.CardError([Problem("cards/a.md", 3, "missing metadata", "error", "missing-metadata")]),
     errors.RegistryError("unreadable", path="registry.yaml"),
     errors.RegistryNotFoundError("no registry", path="missing.yaml"),
@@ -52,6 +54,7 @@ SAMPLES = [
     errors.DownloadError("org/bert", repo_id="org/bert", endpoint="http://127.0.0.1:1", detail="500"),
     errors.HubUnreachableError("org/bert@v1", file="variables/variables.data-00000-of-00001", **REPO),
     errors.DownloadError("org/bert", repo_id="org/bert", endpoint="http://x", detail="short read", file="a.bin"),
+    errors.HubReplyError("org/bert", repo_id="org/bert", endpoint="http://x", detail="its reply was refused: sha"),
     errors.ArchiveError("m.tar.gz", "a member would land outside its folder", member="../x"),
     errors.LocalHubError("not a hub", path="/hub"),
     errors.PublishError("tag 'v1' already names another commit", repo_id="org/model", step="tag"),

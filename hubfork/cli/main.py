@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 failure, 2 usage error)."""
     from hubfork.errors import HubforkError
 
+    _replace_unprintable()
     args = build_parser().parse_args(argv)
     if not args.runtime_logs:
         from hubfork.models._tf import keep_quiet
@@ -79,6 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (e.g. `hubfork list | head`); that is not an error.
         sys.stderr.close()
         return 0
+
+
+def _replace_unprintable() -> None:
+    # A terminal or PYTHONIOENCODING that cannot show some text (a card's "…" in ASCII) gets it as
+    # \u2026-style escapes instead of a UnicodeEncodeError halfway through the output.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-from hubfork.errors import DownloadError, HubError, HubUnreachableError, NotCachedError, RepoNotFoundError
+from hubfork.errors import (
+    DownloadError,
+    HubError,
+    HubReplyError,
+    HubUnreachableError,
+    NotCachedError,
+    RateLimitedError,
+    RepoNotFoundError,
+)
 from hubfork.hub import settings
 from hubfork.hub.resolved import ResolvedName
 
@@ -17,7 +25,8 @@ from hubfork.hub.resolved import ResolvedName
 @contextmanager
 def translate_errors(resolved: ResolvedName, hub: str, cache: Path, offline: str | None) -> Iterator[None]:
     """Turn huggingface_hub's failures into hubfork errors carrying the name, repo, revision, hub and, for a
-    failure mid-download, the file; and give every request a timeout (`hubfork.hub.timeouts`)."""
+    failure mid-download, the file; give every request a timeout (`hubfork.hub.timeouts`) and check every
+    request to `hub` and every reply from it (`hubfork.hub.guard`)."""
     from huggingface_hub.errors import (
         HfHubHTTPError,
         LocalEntryNotFoundError,
@@ -26,12 +35,18 @@ def translate_errors(resolved: ResolvedName, hub: str, cache: Path, offline: str
         RevisionNotFoundError,
     )
 
+    from hubfork.hub.guard import HubReplyRefused, RateLimited, guarded
     from hubfork.hub.timeouts import bounded_requests
 
     where = dict(repo_id=resolved.repo_id or "", revision=resolved.revision)
     try:
-        with bounded_requests():
+        with bounded_requests(), guarded(hub):
             yield
+    except RateLimited as exc:
+        raise RateLimitedError(resolved.name, **where, endpoint=hub, detail=str(exc)) from None
+    except HubReplyRefused as exc:
+        raise HubReplyError(resolved.name, repo_id=where["repo_id"], endpoint=hub,
+                            detail=f"its reply was refused: {exc}") from None
     except LocalEntryNotFoundError as exc:
         if offline is None and isinstance(exc.__cause__, OfflineModeIsEnabled):
             offline = "HF_HUB_OFFLINE was set when huggingface_hub was imported"
@@ -58,8 +73,19 @@ def translate_errors(resolved: ResolvedName, hub: str, cache: Path, offline: str
         # retries are spent, meet httpx's connection errors raw.
         # hf_hub_download(force_download=True) wraps a failed metadata request in a ValueError.
         cause = exc.__cause__ if isinstance(exc, ValueError) and exc.__cause__ is not None else exc
+        refused = _refused_in(exc)
+        if refused is not None:
+            raise HubReplyError(resolved.name, repo_id=where["repo_id"], endpoint=hub,
+                                detail=f"its reply was refused: {refused}") from None
+        if any(_is_httpx(cause, name) for name in ("TooManyRedirects", "InvalidURL", "UnsupportedProtocol")):
+            raise HubReplyError(resolved.name, repo_id=where["repo_id"], endpoint=hub,
+                                detail=f"its reply was refused: {first_line(cause)}") from None
         if not isinstance(exc, HubError) and is_connection_error(cause):
             raise _unreachable(resolved, hub, cause) from exc
+        if isinstance(exc, _UNREAD) and _raised_in_huggingface_hub(exc):
+            # A reply the guard let through that huggingface_hub still cannot parse: the hub's fault.
+            raise HubReplyError(resolved.name, repo_id=where["repo_id"], endpoint=hub,
+                                detail=f"huggingface_hub could not read its reply ({first_line(exc)})") from exc
         if isinstance(cause, HfHubHTTPError):
             raise DownloadError(resolved.name, repo_id=where["repo_id"], endpoint=hub, detail=first_line(cause),
                                 file=_failed_file(cause, where["repo_id"])) from exc
@@ -132,6 +158,33 @@ def _request_url(exc: BaseException) -> str:
         except (AttributeError, RuntimeError):  # httpx raises RuntimeError when no request is attached
             continue
     return ""
+
+
+_UNREAD = (ValueError, TypeError, KeyError, AssertionError, AttributeError, IndexError)
+
+
+def _raised_in_huggingface_hub(exc: BaseException) -> bool:
+    """Whether `exc` came up through huggingface_hub's code (its parsing of a reply), not hubfork's own."""
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if "huggingface_hub" in traceback.tb_frame.f_code.co_filename.replace("\\", "/").split("/"):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def _refused_in(exc: BaseException) -> BaseException | None:
+    """The guard's refusal behind `exc`, when huggingface_hub wrapped it (a failed metadata request)."""
+    from hubfork.hub.guard import HubReplyRefused
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, HubReplyRefused):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def is_connection_error(exc: BaseException) -> bool:

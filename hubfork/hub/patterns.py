@@ -87,10 +87,12 @@ def repo_files(resolved: ResolvedName, *, cache_dir: str | os.PathLike[str] | No
         from huggingface_hub import HfApi
 
         from hubfork.hub.download import translate_errors
+        from hubfork.hub.guard import token_for
 
         hub = settings.endpoint(resolved.endpoint or endpoint)
         with translate_errors(resolved, hub, settings.hub_cache(cache_dir), offline):
-            return HfApi(endpoint=hub, token=token).list_repo_files(resolved.repo_id, revision=resolved.revision)
+            return HfApi(endpoint=hub, token=token_for(hub, token)).list_repo_files(resolved.repo_id,
+                                                                                   revision=resolved.revision)
     folder = cached_snapshot(resolved.repo_id, resolved.revision, settings.hub_cache(cache_dir))
     if folder is None:
         raise NotCachedError(resolved.name, repo_id=resolved.repo_id, revision=resolved.revision,

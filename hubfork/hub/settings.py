@@ -5,6 +5,10 @@ huggingface_hub reads ``HF_ENDPOINT``, ``HF_HUB_CACHE``/``HF_HOME`` and
 each call, with the same names, precedence and defaults, so that setting one
 after import (a notebook cell, a test's monkeypatch) takes effect.
 ``HF_TOKEN`` needs nothing here: huggingface_hub already reads it per request.
+
+A value that cannot be used is never left to fail deep inside huggingface_hub: a bad timeout falls back
+to the default with one warning line, a cache folder that cannot be one is a `SettingError` naming its
+variable (`hubfork._environment`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ import os
 import sys
 from pathlib import Path
 
+from hubfork._environment import env_number, usable_folder, warn
+
 DEFAULT_ENDPOINT = "https://huggingface.co"
 _TRUE = {"1", "ON", "YES", "TRUE"}
+# What huggingface_hub takes as off without saying so; anything else but `_TRUE` is worth a warning.
+_FALSE = {"", "0", "OFF", "NO", "FALSE"}
 
 
 def _is_true(value: str | None) -> bool:
@@ -31,24 +39,77 @@ def endpoint(explicit: str | None = None) -> str:
 def hub_cache(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The model cache: `explicit`, else ``$HF_HUB_CACHE`` (or the legacy
     ``$HUGGINGFACE_HUB_CACHE``), else ``$HF_HOME/hub``, else
-    ``$XDG_CACHE_HOME/huggingface/hub``, else ``~/.cache/huggingface/hub``."""
+    ``$XDG_CACHE_HOME/huggingface/hub``, else ``~/.cache/huggingface/hub``.
+
+    huggingface_hub keeps its token beside the cache (``$HF_TOKEN_PATH``, else ``$HF_HOME/token``) and
+    reads it at every request; as every fetch asks for the cache first, those are checked here too.
+
+    Raises:
+        SettingError: the variable the cache comes from, ``HF_HOME`` or ``HF_TOKEN_PATH`` names what
+            cannot be used (a file where a folder must be, a folder where the token file must be).
+    """
+    home = _hf_home()
+    _check_token_path()
     if explicit is not None:
-        return Path(os.path.expandvars(os.path.expanduser(str(explicit))))
-    home = os.environ.get("HF_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
-    value = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE") or os.path.join(home, "hub")
-    return Path(os.path.expandvars(os.path.expanduser(value)))
+        return _expand(explicit)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        value = os.environ.get(name)
+        if value:
+            return usable_folder(name, _expand(value), value)
+    return home / "hub"
+
+
+def _expand(value: str | os.PathLike[str]) -> Path:
+    return Path(os.path.expandvars(os.path.expanduser(str(value))))
+
+
+def _hf_home() -> Path:
+    value = os.environ.get("HF_HOME")
+    if value:
+        return usable_folder("HF_HOME", _expand(value), value)
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return usable_folder("XDG_CACHE_HOME", _expand(base), base) / "huggingface"
+    return Path(os.path.expanduser("~")) / ".cache" / "huggingface"
+
+
+def _check_token_path() -> None:
+    value = os.environ.get("HF_TOKEN_PATH")
+    if not value:
+        return
+    path = _expand(value)
+    usable_folder("HF_TOKEN_PATH", path.parent, value)
+    if path.is_dir():
+        from hubfork.errors import SettingError
+
+        raise SettingError("HF_TOKEN_PATH", "must name the token's file, but it is a folder", value=value)
 
 
 #: huggingface_hub's default for both timeouts, in seconds (``constants.DEFAULT_DOWNLOAD_TIMEOUT``).
 DEFAULT_TIMEOUT = 10.0
+#: The longest timeout taken from the environment: a day (a longer wait for one answer is no timeout at
+#: all, and a far longer one overflows the system's timers).
+MAX_TIMEOUT = 86_400
+_TIMEOUTS = ("HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_ETAG_TIMEOUT")
 
 
 def _seconds(name: str) -> float:
-    # huggingface_hub's own parsing (constants._as_int) keeps only positive integers; so does this,
-    # and anything else falls back to the default, as there.
-    value = os.environ.get(name, "").strip()
-    return float(value) if value.isdigit() and int(value) > 0 else DEFAULT_TIMEOUT
+    # Whole seconds: huggingface_hub reads these with int() (constants._as_int).
+    return float(env_number(name, DEFAULT_TIMEOUT, maximum=MAX_TIMEOUT, integer=True))
+
+
+def prepare_huggingface_hub() -> None:
+    """Make huggingface_hub's import-time reading of the environment safe; ``import hubfork`` calls it,
+    before anything imports huggingface_hub.
+
+    huggingface_hub reads its timeouts once, at import, with int(): ``abc``, ``0.5`` or an empty value
+    fail that import, and ``-5`` fails its first download. Each timeout that is set is written back as
+    the seconds hubfork uses (the default, with one warning line, for a value it does not take), so that
+    both libraries use the same value and nothing fails.
+    """
+    for name in _TIMEOUTS:
+        if name in os.environ:
+            os.environ[name] = f"{_seconds(name):.0f}"
 
 
 def download_timeout() -> float:
@@ -67,8 +128,12 @@ def offline_reason(local_files_only: bool = False) -> str | None:
     if local_files_only:
         return "local_files_only=True"
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        if _is_true(os.environ.get(name)):
-            return f"{name}={os.environ[name]}"
+        value = os.environ.get(name)
+        if _is_true(value):
+            return f"{name}={value}"
+        if value is not None and value.strip().upper() not in _FALSE:
+            warn(f"{name}={value!r} is neither 1, ON, YES, TRUE nor 0, OFF, NO, FALSE; taken as off, as "
+                 "huggingface_hub takes it")
     # Set when huggingface_hub was imported and unset since: its session still refuses every request.
     constants = sys.modules.get("huggingface_hub.constants")
     if constants is not None and getattr(constants, "HF_HUB_OFFLINE", False):
@@ -116,6 +181,6 @@ def _base_url(variable: str, default: str) -> str:
     return value.rstrip("/")
 
 
-__all__ = ["tfhub_endpoint", "kaggle_endpoint",
-           "DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT", "endpoint", "hub_cache", "offline_reason", "download_timeout",
-           "etag_timeout"]
+__all__ = ["tfhub_endpoint", "kaggle_endpoint", "env_number", "prepare_huggingface_hub",
+           "DEFAULT_ENDPOINT", "DEFAULT_TIMEOUT", "MAX_TIMEOUT", "endpoint", "hub_cache", "offline_reason",
+           "download_timeout", "etag_timeout"]

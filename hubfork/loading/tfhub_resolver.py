@@ -74,25 +74,24 @@ class HubforkResolver(_tf.tensorflow_hub().resolver.Resolver):
             # A URL on an unknown host may be an archive tensorflow_hub downloads; only if it cannot either
             # is hubfork's error the answer.
             try:
-                return _tensorflow_hub_resolves(handle, self, scan=True)
+                path = _tensorflow_hub_resolves(handle, self)
             except Exception:
                 raise exc from None
+        check_model(path, name=handle)  # what tensorflow_hub fetched: the scan's verdict is the answer
+        return path
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def _tensorflow_hub_resolves(handle: str, me: HubforkResolver, *, scan: bool = False) -> str:
+def _tensorflow_hub_resolves(handle: str, me: HubforkResolver) -> str:
     """`handle` resolved by tensorflow_hub's own resolvers (those registered besides hubfork), as
-    tensorflow_hub would without hubfork."""
+    tensorflow_hub would without hubfork: unscanned."""
     registry = _tf.tensorflow_hub().registry.resolver
     for impl in reversed(list(registry._impls)):  # tensorflow_hub asks the last registered first
         if impl is me or isinstance(impl, HubforkResolver) or not impl.is_supported(handle):
             continue
-        path = impl(handle)
-        if scan:
-            check_model(path, name=handle)
-        return path
+        return impl(handle)
     raise HubError(f"{handle!r}: no tensorflow_hub resolver supports it")
 
 

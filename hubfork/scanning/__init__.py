@@ -5,8 +5,9 @@ anything loads or runs it (see docs/security.md).
   category, the function that holds it and the path of calls from an entry point;
 - ``check_model(path, *, name, trust)``: the gate every load path passes; verdicts are cached
   by the sha256 of ``saved_model.pb``; raises `UnsafeModelError` for a model with findings;
-- the allowlist and the categories (`hubfork.scanning.ops`), the walk (`hubfork.scanning.graph`),
-  the protobuf messages read without TensorFlow (`hubfork.scanning.protos`).
+- the allowlist and the categories (`hubfork.scanning.ops`), the walk (`hubfork.scanning.graph`)
+  and how it reached each function (`hubfork.scanning.calls`), the protobuf messages read without
+  TensorFlow (`hubfork.scanning.protos`).
 
 Needs the `protobuf` package, never TensorFlow.
 """

@@ -10,6 +10,10 @@ that names a function (``PartitionedCall``/``StatefulPartitionedCall``, ``If``/`
 branches, dataset functions, gradients) and through nodes whose op is a library
 function, however deep. Graph nodes and library functions that no entry point reaches
 are checked too, as computation: nothing in the file runs unchecked.
+
+Every walk keeps a visited set and runs in time and memory linear in the graph's size, so
+that a hostile graph (a chain of calls 50,000 deep, thousands of vocab tables at the end of
+one long chain of nodes) is scanned like any other.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from __future__ import annotations
 import json
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Iterator
 
+from hubfork.scanning.calls import Call
 from hubfork.scanning.ops import (
     ALLOWED,
     CHECKPOINT_ONLY,
@@ -102,8 +108,8 @@ class _MetaGraphWalk:
         # first, then code both saving and restoring reach, then the rest.
         reach_save = set(self._call_closure(starts[_SAVE], {}))
         reach_restore = set(self._call_closure(starts[_RESTORE], {}))
-        paths: dict[str, dict[str, tuple[str, ...]]] = {}
-        known: dict[str, tuple[str, ...]] = {}
+        paths: dict[str, dict[str, Call]] = {}
+        known: dict[str, Call] = {}
         for context in (_COMPUTE, _CHECKPOINT, _SAVE, _RESTORE):
             paths[context] = self._call_closure(starts[context], known)
             known.update(paths[context])
@@ -122,12 +128,12 @@ class _MetaGraphWalk:
         for name, (context, entry) in contexts.items():
             self._check(self.nodes[name], context, "graph", (entry + self.suffix,), graph_scope)
         for context, found in paths.items():
-            for name, path in found.items():
+            for name, call in found.items():
                 function = self.functions[name]
                 scope = _Scope({node.name: node for node in function.node_def},
                                {arg.name for arg in function.signature.input_arg})
                 for node in function.node_def:
-                    self._check(node, context, name, path, scope)
+                    self._check(node, context, name, call, scope)
 
     # ------------------------------------------------------------------ entry points
 
@@ -194,21 +200,22 @@ class _MetaGraphWalk:
         return reached
 
     def _call_closure(self, starts: list[tuple[str, tuple[str, ...], str]],
-                      known: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+                      known: dict[str, Call]) -> dict[str, Call]:
         """Functions reachable from `starts` (entry, path prefix, function) and not in `known`:
-        function -> path of calls from its entry point."""
-        paths: dict[str, tuple[str, ...]] = {}
-        queue = deque((((entry, *prefix, name)), name) for entry, prefix, name in starts)
+        function -> how the walk first reached it (breadth first: by a shortest chain of calls)."""
+        reached: dict[str, Call] = {}
+        queue: deque[tuple[Call | None, tuple[str, ...], str]] = deque(
+            (None, (entry, *prefix), name) for entry, prefix, name in starts)
         while queue:
-            path, name = queue.popleft()
-            if name in paths or name in known or name not in self.functions:
+            caller, entry, name = queue.popleft()
+            if name in reached or name in known or name not in self.functions:
                 continue
-            paths[name] = path
+            call = reached[name] = Call.first(name, entry) if caller is None else caller.callee(name)
             callees = [callee for node in self.functions[name].node_def for callee in self._callees(node)]
             if name in self.gradients:
                 callees.append(self.gradients[name])
-            queue.extend(((*path, callee), callee) for callee in callees)
-        return paths
+            queue.extend((call, (), callee) for callee in callees)
+        return reached
 
     def _callees(self, node: Any) -> list[str]:
         """Library functions a node calls: its op, or any function its attributes name."""
@@ -218,42 +225,84 @@ class _MetaGraphWalk:
 
     # ------------------------------------------------------------------ checks
 
-    def _check(self, node: Any, context: str, where: str, path: tuple[str, ...], scope: "_Scope") -> None:
+    def _check(self, node: Any, context: str, where: str, route: Call | tuple[str, ...], scope: "_Scope") -> None:
         if node.op in self.functions:
             return  # a call, followed by the walk
         self.result.ops[node.op] += 1
         problem = _problem(node, context, scope)
         if problem is not None:
             kind, detail = problem
+            path = route.path() if isinstance(route, Call) else route
             self.result.findings.append(Finding(node.op, kind, where, node.name, path, detail))
 
 
-@dataclass(frozen=True)
 class _Scope:
     """The nodes of a graph or function body by name, and the names that come from outside it:
-    a function's arguments, or the saver's filename tensor (which the loader feeds)."""
+    a function's arguments, or the saver's filename tensor (which the loader feeds).
 
-    body: dict[str, Any]
-    arguments: set[str]
+    What each node is built from is worked out once for the whole body, forwards from the
+    sources, rather than backwards from each node asked about: thousands of vocab tables or
+    restore ops at the end of one long chain of nodes then cost one pass, not one per op.
+    """
 
-    def sources(self, tensor: str) -> tuple[bool, list[str]]:
-        """Whether `tensor` depends on an argument, and the string constants it is built from."""
-        rooted, strings, seen = False, [], set()
-        queue = deque([_node_name(tensor)])
+    def __init__(self, body: dict[str, Any], arguments: set[str]):
+        self.body = body
+        self.arguments = arguments
+
+    def sources(self, tensor: str) -> tuple[bool, str | None, str | None]:
+        """Whether `tensor` depends on an argument; a string constant it is built from that leads
+        outside the model, if any; and a string constant it is built from at all, if any."""
+        name = _node_name(tensor)
+        rooted = name in self._rooted or name in self.arguments or name not in self.body
+        return rooted, self._outside.get(name), self._strings.get(name)
+
+    @cached_property
+    def _consumers(self) -> dict[str, list[str]]:
+        """Name -> the nodes of the body that take it as a data input."""
+        consumers: dict[str, list[str]] = {}
+        for node in self.body.values():
+            for source in node.input:
+                if not source.startswith("^"):
+                    consumers.setdefault(_node_name(source), []).append(node.name)
+        return consumers
+
+    @cached_property
+    def _rooted(self) -> dict[str, None]:
+        # An input that is no node of the body is an argument.
+        outside_body = (name for name in self._consumers if name not in self.body)
+        return self._forward(dict.fromkeys([*self.arguments, *outside_body]))
+
+    @cached_property
+    def _strings(self) -> dict[str, str]:
+        return self._forward({name: strings[0] for name, strings in self._constants.items()})
+
+    @cached_property
+    def _outside(self) -> dict[str, str]:
+        leaving = {name: next((s for s in strings if _leaves_folder(s)), None)
+                   for name, strings in self._constants.items()}
+        return self._forward({name: string for name, string in leaving.items() if string is not None})
+
+    @cached_property
+    def _constants(self) -> dict[str, list[str]]:
+        """Node -> its strings, for each string constant of the body."""
+        found = {}
+        for name, node in self.body.items():
+            if node.op == "Const" and "value" in node.attr and node.attr["value"].tensor.string_val:
+                found[name] = [raw.decode("utf-8", "replace") for raw in node.attr["value"].tensor.string_val]
+        return found
+
+    def _forward(self, labels: dict[str, Any]) -> dict[str, Any]:
+        """`labels` (name -> value) carried to every node built from a labelled name, each node
+        taking the value of the nearest."""
+        reached = dict(labels)
+        queue = deque(labels)
         while queue:
             name = queue.popleft()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = self.body.get(name)
-            if name in self.arguments or node is None:
-                rooted = True  # an input that is no node of the body is an argument
-            if node is None:
-                continue
-            if node.op == "Const" and "value" in node.attr:
-                strings += [raw.decode("utf-8", "replace") for raw in node.attr["value"].tensor.string_val]
-            queue.extend(_node_name(source) for source in node.input if not source.startswith("^"))
-        return rooted, strings
+            for consumer in self._consumers.get(name, ()):
+                if consumer not in reached:
+                    reached[consumer] = reached[name]
+                    queue.append(consumer)
+        return reached
 
 
 def _problem(node: Any, context: str, scope: _Scope) -> tuple[str, str] | None:
@@ -263,10 +312,10 @@ def _problem(node: Any, context: str, scope: _Scope) -> tuple[str, str] | None:
         stream = node.attr["output_stream"].s.decode("utf-8", "replace") if "output_stream" in node.attr else ""
         return (FILE_WRITE, f"prints to {stream}") if stream.startswith("file://") else None
     if op == "InitializeTableFromTextFileV2" and len(node.input) > 1:
-        rooted, strings = scope.sources(node.input[1])
-        outside = [name for name in strings if _leaves_folder(name)]
-        if outside or (strings and not rooted):
-            return FILE_READ, f"fills a lookup table from {(outside or strings)[0]!r}, not from the model's own asset"
+        rooted, outside, string = scope.sources(node.input[1])
+        if outside is not None or (string is not None and not rooted):
+            source = outside if outside is not None else string
+            return FILE_READ, f"fills a lookup table from {source!r}, not from the model's own asset"
         return None
     if op in ALLOWED:
         return None
@@ -276,11 +325,10 @@ def _problem(node: Any, context: str, scope: _Scope) -> tuple[str, str] | None:
         # The checkpoint's path comes from the loader (an argument, the saver's filename tensor);
         # a path written into the graph, or one that climbs out of it, is a write or read elsewhere.
         for tensor in node.input[:2] if op == "MergeV2Checkpoints" else node.input[:1]:
-            rooted, strings = scope.sources(tensor)
-            outside = [name for name in strings if _leaves_folder(name)]
-            if outside or not rooted:
+            rooted, outside, _ = scope.sources(tensor)
+            if outside is not None or not rooted:
                 verb = "writes" if op in SAVE_OPS else "reads"
-                at = repr(outside[0]) if outside else "written into the graph"
+                at = repr(outside) if outside is not None else "written into the graph"
                 return category(op), f"{verb} a checkpoint at a path {at}, not the one the loader gives"
         return None
     if op in CHECKPOINT_ONLY:
@@ -303,15 +351,28 @@ def asset_findings(meta_graph: Any, suffix: str = "") -> list[Finding]:
             for asset in meta_graph.asset_file_def if _leaves_folder(asset.filename)]
 
 
+class MetadataTooDeepError(ValueError):
+    """A node of ``keras_metadata.pb`` whose JSON nests deeper than Python's decoder goes: the scan
+    cannot tell what it holds (a loader with more stack to spare might), so cannot clear it."""
+
+
 def keras_findings(metadata: Any) -> tuple[list[Finding], list[str]]:
     """Lambda layers (Python bytecode that ``tf_keras.models.load_model`` would run) as findings,
-    and the custom classes a Keras SavedModel names, as notes, from parsed ``keras_metadata.pb``."""
+    and the custom classes a Keras SavedModel names, as notes, from parsed ``keras_metadata.pb``.
+
+    Raises:
+        MetadataTooDeepError: a node's JSON is nested too deep to decode.
+    """
     nodes = []
     for node in metadata.nodes:
         try:
             data = json.loads(node.metadata) if node.metadata else {}
         except ValueError:
             data = {}
+        except RecursionError:
+            where = repr(node.node_path) if node.node_path else f"number {node.node_id}"
+            reason = f"the JSON metadata of Keras object {where} is nested too deep to read"
+            raise MetadataTooDeepError(reason) from None
         nodes.append((node, data if isinstance(data, dict) else {}))
     # A model's config repeats its layers' configs: report each Lambda layer once, as its own node
     # (or, where no node is one, where the bytecode sits).
@@ -341,14 +402,21 @@ KerasLayer TextVectorization StringLookup IntegerLookup Normalization Rescaling 
 
 
 def _has_lambda(data: Any) -> bool:
-    if isinstance(data, dict):
-        return data.get("function_type") == "lambda" or any(_has_lambda(v) for v in data.values())
-    if isinstance(data, list):
-        return any(_has_lambda(v) for v in data)
+    # A stack, not recursion: JSON nested as deep as the decoder allows must not overflow this walk.
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("function_type") == "lambda":
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
 def _attr_functions(values: Iterable[Any]) -> Iterator[str]:
+    # Recursion bounded by protobuf's own nesting limit (100 messages deep) on what it parses.
     for value in values:
         if value.HasField("func"):
             yield value.func.name
@@ -360,6 +428,7 @@ def _attr_functions(values: Iterable[Any]) -> Iterator[str]:
 
 
 def _tensor_names(info: Any) -> Iterator[str]:
+    # Recursion bounded by protobuf's own nesting limit, as for `_attr_functions`.
     if info.name:
         yield info.name
     sparse = info.coo_sparse
@@ -373,4 +442,4 @@ def _node_name(tensor: str) -> str:
     return tensor.lstrip("^").split(":")[0]
 
 
-__all__ = ["GraphScan", "scan_saved_model", "keras_findings"]
+__all__ = ["GraphScan", "MetadataTooDeepError", "scan_saved_model", "keras_findings"]

@@ -15,7 +15,8 @@ class Finding:
 
     `where` is the function that holds it (``graph`` for a node of a meta graph's own
     graph), `node` the node's name, `path` the chain from an entry point (a signature,
-    an object's function, an init op) down to `where`.
+    an object's function, an init op) down to `where` (in a chain longer than
+    `hubfork.scanning.calls` spells out, the calls in its middle are counted, not named).
     """
 
     op: str

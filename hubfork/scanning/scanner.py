@@ -3,6 +3,7 @@ running it; `check_model`: the same, cached, as the gate every load path passes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -10,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from hubfork._reading import read_regular_file
 from hubfork.constants import cache_dir
 from hubfork.errors import UnreadableModelError, UnsafeModelError
 from hubfork.scanning.report import ScanReport
@@ -19,7 +21,9 @@ KERAS_METADATA = "keras_metadata.pb"
 VARIABLES = "variables"
 _SHARD = re.compile(r"variables\.data-(\d{5})-of-(\d{5})")
 #: Bump when the allowlist or the walk changes: cached verdicts of another version are not reused.
-SCANNER_VERSION = 2
+SCANNER_VERSION = 3
+#: The most of saved_model.pb or keras_metadata.pb read: protobuf parses no message of 2 GiB or more.
+MAX_PROTO_BYTES = 2**31 - 1
 _CACHE_FOLDER = "scans"
 
 
@@ -28,8 +32,9 @@ def scan(path: str | os.PathLike[str]) -> ScanReport:
     reachable from its signatures and saved objects, and its Keras metadata).
 
     Raises:
-        UnreadableModelError: `path` holds no ``saved_model.pb``, or one that does not parse
-            as a SavedModel (truncated, not a protobuf, no meta graph), or the weights its graph
+        UnreadableModelError: `path` holds no ``saved_model.pb``, or one larger than
+            `MAX_PROTO_BYTES` or that does not parse as a SavedModel (truncated, not a protobuf,
+            no meta graph), or Keras metadata nested too deep to read, or the weights its graph
             restores are missing from ``variables/``.
     """
     folder = Path(path)
@@ -69,15 +74,18 @@ def _read(folder: Path) -> bytes:
     if not file.is_file():
         raise UnreadableModelError(str(folder), f"no {SAVED_MODEL}: not a SavedModel folder")
     try:
-        return file.read_bytes()
+        return read_regular_file(file, MAX_PROTO_BYTES)
     except OSError as exc:
-        raise UnreadableModelError(str(folder), f"cannot read {SAVED_MODEL}: {exc.strerror or exc}") from None
+        reason = f"cannot read {SAVED_MODEL}: {exc.strerror or exc}"
+        if exc.errno == errno.EFBIG:
+            reason += f" (protobuf parses no message of {(MAX_PROTO_BYTES + 1) >> 30} GiB or more)"
+        raise UnreadableModelError(str(folder), reason) from None
 
 
 def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
     from google.protobuf.message import DecodeError
 
-    from hubfork.scanning.graph import keras_findings, scan_saved_model
+    from hubfork.scanning.graph import MetadataTooDeepError, keras_findings, scan_saved_model
     from hubfork.scanning.protos import parse
 
     try:
@@ -93,11 +101,14 @@ def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
     keras_file = folder / KERAS_METADATA
     if keras_file.is_file():
         try:
-            metadata = parse("KerasMetadata", keras_file.read_bytes())
+            metadata = parse("KerasMetadata", read_regular_file(keras_file, MAX_PROTO_BYTES))
         except (DecodeError, RecursionError, OSError) as exc:
             notes.append(f"{KERAS_METADATA} could not be read ({exc}); Keras loaders would refuse it too")
         else:
-            keras, keras_notes = keras_findings(metadata)
+            try:
+                keras, keras_notes = keras_findings(metadata)
+            except MetadataTooDeepError as exc:
+                raise UnreadableModelError(str(folder), f"{KERAS_METADATA}: {exc}") from None
             findings += keras
             notes += keras_notes
     return ScanReport(str(folder), digest, tuple(findings), tuple(notes), dict(sorted(walked.ops.items())),
@@ -138,7 +149,7 @@ def _cache_key(folder: Path, digest: str) -> str:
     keras_file = folder / KERAS_METADATA
     if keras_file.is_file():
         try:
-            key += "-keras-" + hashlib.sha256(keras_file.read_bytes()).hexdigest()[:16]
+            key += "-keras-" + hashlib.sha256(read_regular_file(keras_file, MAX_PROTO_BYTES)).hexdigest()[:16]
         except OSError:
             key += "-keras-unreadable"
     return key
@@ -170,4 +181,4 @@ def _remember(report: ScanReport, key: str) -> None:
         pass  # a cache that cannot be written only costs a scan next time
 
 
-__all__ = ["scan", "check_model", "SCANNER_VERSION"]
+__all__ = ["scan", "check_model", "SCANNER_VERSION", "MAX_PROTO_BYTES"]

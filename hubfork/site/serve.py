@@ -25,12 +25,27 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def send_head(self):  # noqa: D102 - a path no file can have is not found
+        if not _openable(self.translate_path(self.path)):
+            self.send_error(404, "Not found")
+            return None
+        return super().send_head()
+
     def list_directory(self, path):  # noqa: D102 - a folder without index.html is not found
         self.send_error(404, "Not found")
         return None
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the signature of the base class
         pass
+
+
+def _openable(path: str) -> bool:
+    # open() raises ValueError for a NUL (%00) and UnicodeEncodeError for a lone surrogate (%ed%a0%80),
+    # not the OSError the base class answers 404 to: the request would end unanswered, in a traceback.
+    try:
+        return b"\0" not in os.fsencode(path)
+    except UnicodeError:
+        return False
 
 
 def make_server(directory: str | os.PathLike[str], port: int = DEFAULT_PORT) -> ThreadingHTTPServer:
