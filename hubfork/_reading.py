@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from typing import BinaryIO
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -31,12 +32,8 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
             when it is larger than `limit` (``strerror`` gives both sizes), ``errno.EINVAL`` when it
             is not a regular file (``strerror`` says what it is).
     """
-    _check(os.stat(path), path, limit)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        status = os.fstat(fd)
-        _check(status, path, limit)
+    with open_regular_file(path, limit) as handle:
+        status = os.fstat(handle.fileno())
         # Asked for `limit` bytes at once, a read sets that much memory aside (twice as slow for a
         # card); a file that grew since its fstat is read on, up to the limit.
         data = handle.read(min(status.st_size, limit) + 1)
@@ -47,16 +44,46 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     return data
 
 
+def regular_file_status(path: str | os.PathLike[str], limit: int | None = None) -> os.stat_result:
+    """``os.stat`` of `path` (symlinks followed), if it is a regular file (of at most `limit` bytes, when
+    given); it is never opened.
+
+    Raises:
+        OSError: as ``os.stat``; ``errno.EINVAL`` when it is not a regular file (``strerror`` says
+            what it is), ``errno.EFBIG`` when it is larger than `limit`.
+    """
+    status = os.stat(path)
+    _check(status, path, limit)
+    return status
+
+
+def open_regular_file(path: str | os.PathLike[str], limit: int | None = None) -> BinaryIO:
+    """The regular file at `path` (symlinks followed, at most `limit` bytes), open for reading.
+
+    Raises:
+        OSError: as `read_regular_file`.
+    """
+    _check(os.stat(path), path, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.fdopen(os.open(path, flags), "rb")
+    try:
+        _check(os.fstat(handle.fileno()), path, limit)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
 def megabytes(size: int) -> str:
     """A size for messages: ``12.3 MB`` (decimal megabytes, as the limits are given)."""
     return f"{size / 1_000_000:.1f} MB".replace(".0 MB", " MB")
 
 
-def _check(status: os.stat_result, path: str | os.PathLike[str], limit: int) -> None:
+def _check(status: os.stat_result, path: str | os.PathLike[str], limit: int | None) -> None:
     if not stat.S_ISREG(status.st_mode):
         kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a regular file")
         raise OSError(errno.EINVAL, f"not a regular file but {kind}", os.fspath(path))
-    if status.st_size > limit:
+    if limit is not None and status.st_size > limit:
         raise _too_large(path, status.st_size, limit)
 
 

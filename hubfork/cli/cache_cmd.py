@@ -21,12 +21,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     actions = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
     verify = actions.add_parser(
         "verify", help="check cached files' sizes and hashes; fetch corrupt ones of NAME again",
-        description="Check cached models file by file: sizes against the hub's listing (kept in the cache) and "
-        "hashes (sha256 for LFS files, the git blob id for the others). With NAME (any name `hubfork pull` takes): "
-        "its cached snapshot, against the hub's listing, corrupt files fetched again (a note on stderr each); "
-        "offline, against what the cache recorded, without repair. Without NAME: every snapshot of every model "
-        "repo in the cache, against what the cache recorded; nothing is fetched, since a cached repo does not say "
-        "which hub it came from (name it to repair it). Exit 1 when a corrupt file remains.")
+        description="Check cached models file by file: each a regular file (a FIFO or a device in a file's place is "
+        "reported, never opened) of the size and hash (sha256 for LFS files, the git blob id for the others) that "
+        "the listing the snapshot was made from gives (kept in the cache). With NAME (any name `hubfork pull` "
+        "takes): its cached snapshot, and that listing against the hub's listing of the commit now (a hub whose "
+        "listing changed fails the check), corrupt files fetched again (a note on stderr each); offline, against "
+        "what the cache recorded, without repair. Without NAME: every snapshot of every model repo in the cache, "
+        "against what the cache recorded; nothing is fetched, since a cached repo does not say which hub it came "
+        "from (name it to repair it). Exit 1 when a corrupt file remains or the hub's listing disagrees.")
     verify.add_argument("name", metavar="NAME", nargs="?", help="the model to check (default: every cached model)")
     add_hub_options(verify, trust=False)
     verify.add_argument("--json", action="store_true", help="print a JSON list, one check per snapshot")

@@ -128,11 +128,16 @@ def run_new(args: argparse.Namespace) -> int:
     from hubfork._files import atomic_write_text
     from hubfork.cli.output import print_problems
     from hubfork.handles import is_tfhub_handle
+    from hubfork.publishing.card_writer import check_values
 
     if not is_tfhub_handle(args.handle):
         print(f"hubfork: error: --handle {args.handle!r} is not a TF Hub handle PUBLISHER/NAME/VERSION "
               "(e.g. my-org/bert_en_uncased_L-2_H-128_A-2/1)", file=sys.stderr)
         return 2
+    # Before the model is inspected (seconds, with TensorFlow): a value no card can hold fails at once.
+    check_values(preprocessor=args.preprocessor, license=args.license, language=args.language,
+                 hub_repo=args.hub_repo, hub_endpoint=args.hub_endpoint, description=args.description,
+                 base_model=args.base_model)
     if args.output and Path(args.output).exists() and not args.force:
         print(f"hubfork: error: {args.output} exists; pass --force to replace it", file=sys.stderr)
         return 1

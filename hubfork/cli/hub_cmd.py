@@ -19,8 +19,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     init = actions.add_parser("init", help="create a hub folder (mirrors/, cache/, olah.toml)")
     init.add_argument("dir", metavar="DIR")
-    init.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
-    init.add_argument("--port", type=int, default=18090, help="port to serve on (default 18090)")
+    init.add_argument("--host", default="127.0.0.1", help="host name or IP address to serve on (default 127.0.0.1)")
+    init.add_argument("--port", type=int, default=18090, help="TCP port to serve on, 1-65535 (default 18090)")
     init.set_defaults(func=run_init)
 
     add = actions.add_parser("add", help="commit a model folder as a repo of the hub",
@@ -46,8 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                                description="Start olah (offline mirror mode) on DIR, wait until it answers, print "
                                "the HF_ENDPOINT to export, and serve until Ctrl-C.")
     serve.add_argument("dir", metavar="DIR")
-    serve.add_argument("--host", default=None, help="address (default: olah.toml's)")
-    serve.add_argument("--port", type=int, default=None, help="port (default: olah.toml's; 0: a free one)")
+    serve.add_argument("--host", default=None, help="host name or IP address (default: olah.toml's)")
+    serve.add_argument("--port", type=int, default=None, help="TCP port, 1-65535 (default: olah.toml's; 0: a free one)")
     serve.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds to wait for olah to answer")
     serve.set_defaults(func=run_serve)
 

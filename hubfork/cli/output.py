@@ -4,32 +4,40 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from typing import Any, Iterable, Sequence
 
+from hubfork._characters import OUTSIDE_ASCII, is_hidden
 from hubfork.cards.records import Problem
-
-# Control characters other than newline and tab: written raw, they could retitle, clear or
-# rewrite the user's terminal (a model or card is someone else's text).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def safe_text(value: str) -> str:
-    """`value` with control characters (terminal escapes) shown as ``\\xNN`` escapes."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
+    """`value` with control, format and surrogate characters (`hubfork._characters`) shown as
+    Python escapes (``\\x1b``, ``\\u202e``): shown raw they could drive the terminal or hide text."""
+    return OUTSIDE_ASCII.sub(lambda m: repr(m.group())[1:-1] if is_hidden(m.group()) else m.group(), value)
 
 
-# JSON escapes C0 controls itself; DEL and the C1 controls (U+0080-U+009F, among them the
-# one-character CSI and OSC) it writes raw unless told to escape all non-ASCII text.
-_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+def _json_escape(match: re.Match) -> str:
+    char = match.group()
+    if not is_hidden(char):
+        return char
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON spells a character past the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def print_json(data: Any) -> None:
-    """`data` as indented JSON, every control character escaped (non-ASCII text kept readable)."""
+    """`data` as indented JSON, every character `safe_text` escapes escaped (other non-ASCII text kept
+    readable)."""
+    # JSON escapes C0 controls itself, and writes DEL, C1 controls and format characters raw unless
+    # told to escape all non-ASCII text. Outside strings JSON has none of them, so this only
+    # rewrites them inside strings.
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    # Outside strings JSON has no such characters, so this only rewrites them inside strings.
-    sys.stdout.write(_JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    sys.stdout.write(OUTSIDE_ASCII.sub(_json_escape, text) + "\n")
 
 
 def print_problems(problems: Iterable[Problem], stream=None) -> None:
@@ -38,16 +46,55 @@ def print_problems(problems: Iterable[Problem], stream=None) -> None:
         stream.write(f"{safe_text(str(problem))}\n")
 
 
-def console(stderr: bool = False):
-    import os
+#: Narrower than this no table is readable: a smaller width (``COLUMNS=5``, a tiny pane) is raised to it.
+MIN_WIDTH = 40
+#: Piped output has no terminal width; rich would squeeze tables into 80 columns and cut handles.
+PIPED_WIDTH = 200
+#: What a terminal that does not tell its width (or says 0) is taken to be.
+DEFAULT_WIDTH = 80
+#: The handles (a table's first column) keep this many columns when the terminal has room for it.
+HANDLE_WIDTH = 48
+#: What a description (a table's last column) keeps before the handles give up columns to it.
+SHORT_DESCRIPTION = 12
 
+
+def width(stream) -> int:
+    """The width tables are laid out in on `stream`: ``COLUMNS`` when it is a positive number, else the
+    terminal's, else `PIPED_WIDTH` for a pipe or file; never less than `MIN_WIDTH`. (Left to itself,
+    rich takes ``COLUMNS=0`` for a width of 0, and prints nothing.)"""
+    columns = _positive(os.environ.get("COLUMNS", ""))
+    if columns is None:
+        columns = _terminal_width(stream) if _isatty(stream) else PIPED_WIDTH
+    return max(columns, MIN_WIDTH)
+
+
+def _positive(text: str) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
+
+
+def _terminal_width(stream) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or DEFAULT_WIDTH
+    except (AttributeError, OSError, ValueError):
+        return DEFAULT_WIDTH
+
+
+def console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # Piped output has no terminal width; rich would squeeze tables into 80
-    # columns and cut handles. Use a wide line instead unless COLUMNS says otherwise.
-    width = None if stream.isatty() or os.environ.get("COLUMNS") else 200
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width(stream))
 
 
 def cell(value: str):
@@ -59,26 +106,48 @@ def cell(value: str):
     return Text(safe_text(value))
 
 
+def column_widths(total: int, natural: Sequence[int]) -> list[int]:
+    """The width of each column of a table `total` columns wide whose widest cells are `natural`.
+
+    All of them when they fit. Else the handles (the first column: what people copy, folded, never
+    cut) keep their width while the other columns still get theirs and a short description,
+    else `HANDLE_WIDTH`, or two fifths of a narrow terminal; the other columns share what is left,
+    the widest cut first. (Left to itself, rich shrinks the columns that may wrap first: the
+    handles, to nothing.)
+    """
+    room = total - 3 * len(natural) - 1  # each column's padding and left rule, and the last rule
+    if sum(natural) <= room or len(natural) < 2:
+        return list(natural)
+    others = list(natural[1:])
+    comfortable = sum(others[:-1]) + min(others[-1], SHORT_DESCRIPTION)
+    first = max(1, min(natural[0], max(room - comfortable, min(HANDLE_WIDTH, room * 2 // 5))))
+    return [first, *_share(others, room - first)]
+
+
+def _share(widths: list[int], room: int) -> list[int]:
+    """`widths` cut to add up to at most `room` (one column each at least), the widest first; what
+    the cut leaves goes to the last column (the description, cut rather than folded)."""
+    cap = max(widths)
+    while cap > 1 and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    shared = [min(w, cap) for w in widths]
+    shared[-1] = max(shared[-1], min(widths[-1], shared[-1] + room - sum(shared)))
+    return shared
+
+
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """A table for people; every cell and the title go through `cell`."""
+    """A table for people, laid out by `column_widths`; every cell and the title go through `cell`."""
     from rich.table import Table
 
     table = Table(title=cell(title) if title is not None else None, show_lines=False, header_style="bold",
                   title_justify="left")
     rows = [[cell(value) for value in row] for row in rows]
     out = console()
-    # Rich makes room for a too-wide table by shrinking the columns that may wrap, below their
-    # min_width (the handles, to nothing, under long descriptions); so the last column gets what is left.
-    widths = [max([len(column)] + [len(row[index].plain) for row in rows]) for index, column in enumerate(columns)]
-    room = out.width - sum(widths[:-1]) - 3 * len(columns) - 1
-    for index, column in enumerate(columns):
-        if index == 0:
-            # Handles are what people copy: never cut them, fold them if they must.
-            table.add_column(column, overflow="fold", min_width=min(widths[0], 48))
-        elif index == len(columns) - 1:
-            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=max(room, 12))
-        else:
-            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    natural = [max([cell(column).cell_len] + [row[index].cell_len for row in rows])
+               for index, column in enumerate(columns)]
+    for index, (column, size) in enumerate(zip(columns, column_widths(out.width, natural))):
+        # Handles fold; every other cell is cut with an ellipsis, on one line.
+        table.add_column(column, width=size, overflow="fold" if index == 0 else "ellipsis", no_wrap=index > 0)
     for row in rows:
         table.add_row(*row)
     out.print(table)

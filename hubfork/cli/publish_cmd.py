@@ -47,8 +47,12 @@ def run_publish(args: argparse.Namespace) -> int:
     import sys
 
     from hubfork.cli.output import print_fields, print_json, safe_text
+    from hubfork.publishing.card_writer import check_values
     from hubfork.publishing.publish import push_to_hub
 
+    # Before the model is scanned and inspected: a value no card can hold fails at once.
+    check_values(preprocessor=args.preprocessor, license=args.license, language=args.language,
+                 description=args.description)
     published = push_to_hub(
         args.model_dir, args.repo_id, token=args.token, card=args.card, handle=args.handle, tag=args.tag,
         hub=args.hub, endpoint=args.endpoint, kaggle=args.kaggle, kaggle_license=args.kaggle_license,

@@ -29,8 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                       help="the sources it may come from, as $HUBFORK_SOURCES: ids (tfhub, kaggle, hf, local-hub, "
                       "embedded) or groups (official, mirrors), comma-separated; -id excludes one")
     pull.add_argument("--verify", action="store_true",
-                      help="check every cached file's hash against the hub's listing (sizes are always checked) "
-                      "and fetch corrupt ones again")
+                      help="check every cached file's hash against the listing the snapshot was made from, and "
+                      "that listing against the hub's now (sizes are always checked); fetch corrupt files again, "
+                      "fail when the hub's listing disagrees")
     pull.add_argument("--json", action="store_true",
                       help="print path, source, repo_id or url, revision, commit, the archive's sha256 and the files "
                       "repaired as JSON")

@@ -15,6 +15,7 @@ no tag and, for a new repo, no repo.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -25,7 +26,8 @@ from pathlib import Path
 from typing import Iterator
 
 from hubfork._files import atomic_write_bytes, atomic_write_text
-from hubfork.errors import LocalHubError
+from hubfork._reading import read_regular_file
+from hubfork.errors import HubServerError, LocalHubError
 from hubfork.hub.git import git, identity_options, rev_parse
 from hubfork.hub.names import check_repo_id, check_revision
 from hubfork.hub.server import HubServer, free_port, start_olah
@@ -36,18 +38,59 @@ DEFAULT_PORT = 18090
 LOOPBACK = "127.0.0.1"
 BRANCH = "main"  # olah answers "Repository Not Found" for any other default branch
 
-CONFIG_TEMPLATE = """\
-# olah's configuration for a hubfork local hub (written by `hubfork hub init`).
-# Paths are relative to this folder: `hubfork hub serve` runs olah here.
-[basic]
-host = "{host}"
-port = {port}
-mirrors-path = ["mirrors"]
-repos-path = "cache"
+#: The comment at the top of the olah.toml `LocalHub.init` writes.
+CONFIG_COMMENT = ("olah's configuration for a hubfork local hub (written by `hubfork hub init`).",
+                  "Paths are relative to this folder: `hubfork hub serve` runs olah here.")
+#: What olah itself serves on when olah.toml does not say.
+OLAH_HOST, OLAH_PORT = "localhost", 8090
+#: More than any olah.toml hubfork writes or a person edits; a larger one is refused unread.
+MAX_CONFIG_BYTES = 1_000_000
+# A host name (RFC 1123): dot-separated labels of letters, digits and '-', neither first nor last.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 
-[accessibility]
-offline = true
-"""
+
+def check_address(host: object, port: object, *, where: str, any_port: bool = False) -> tuple[str, int]:
+    """`host` and `port` when olah can serve on them: a host name or an IP address, and a TCP port
+    from 1 to 65535 (0 too with `any_port`: a free port is picked). Every address a hub is given,
+    or reads from its olah.toml, goes through here before it is used or written.
+
+    Raises:
+        LocalHubError: which of the two is wrong, its value, and what was expected (under `where`).
+    """
+    if not (isinstance(host, str) and _is_host(host)):
+        raise LocalHubError(f"host {host!r} is not a host name or an IP address (e.g. 127.0.0.1, ::1, localhost)",
+                            path=where)
+    low = 0 if any_port else 1
+    if isinstance(port, bool) or not isinstance(port, int) or not low <= port <= 65535:
+        free = "; 0 picks a free one" if any_port else ""
+        raise LocalHubError(f"port {port!r} is not a TCP port ({low}-65535{free})", path=where)
+    return host, port
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    # All digits and dots is an IPv4 address or nothing (999.1.1.1 is no host name).
+    return (len(host) <= 253 and bool(_HOST_NAME.fullmatch(host))
+            and not re.fullmatch(r"[0-9.]+", host))
+
+
+def _new_config(host: str, port: int) -> str:
+    import tomlkit
+
+    document = tomlkit.document()
+    for line in CONFIG_COMMENT:
+        document.add(tomlkit.comment(line))
+    basic = tomlkit.table()
+    basic.update({"host": host, "port": port, "mirrors-path": ["mirrors"], "repos-path": "cache"})
+    document["basic"] = basic
+    document["accessibility"] = tomlkit.table()
+    document["accessibility"]["offline"] = True
+    return tomlkit.dumps(document)
 
 
 @dataclass(frozen=True)
@@ -85,15 +128,17 @@ class LocalHub:
         """Create the folders and olah.toml (an existing olah.toml is kept).
 
         Raises:
-            LocalHubError: the folder is a file, or it or one of the hub's own folders is a symbolic link.
+            LocalHubError: `host` or `port` cannot be served on (`check_address`; nothing is created), the
+                folder is a file, or it or one of the hub's own folders is a symbolic link.
         """
+        check_address(host, port, where=str(self.root))
         self._refuse_links(self.config, self.cache, self.mirrors / "models")
         if self.root.exists() and not self.root.is_dir():
             raise LocalHubError("exists and is not a folder", path=str(self.root))
         (self.mirrors / "models").mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(exist_ok=True)
         if not self.config.exists():
-            atomic_write_text(self.config, CONFIG_TEMPLATE.format(host=host, port=port))
+            atomic_write_text(self.config, _new_config(host, port))
         return self
 
     @property
@@ -216,28 +261,56 @@ class LocalHub:
         return commit, True
 
     def address(self) -> tuple[str, int]:
-        """The host and port olah.toml gives (olah's defaults when it gives none)."""
+        """The host and port olah.toml gives (olah's defaults when it gives none).
+
+        Raises:
+            LocalHubError: olah.toml cannot be read, is not TOML, or gives an address olah cannot serve
+                on (`check_address`).
+        """
         self._require_init()
-        basic = _basic_section(self.config.read_text(encoding="utf-8"))
-        host = re.search(r'^host\s*=\s*"([^"]*)"', basic, re.M)
-        port = re.search(r"^port\s*=\s*(\d+)", basic, re.M)
-        return (host.group(1) if host else "localhost"), (int(port.group(1)) if port else 8090)
+        basic = self._read_config().unwrap().get("basic", {})
+        if not isinstance(basic, dict):
+            raise LocalHubError("[basic] is not a table", path=str(self.config))
+        return check_address(basic.get("host", OLAH_HOST), basic.get("port", OLAH_PORT), where=str(self.config))
+
+    def _read_config(self):
+        import tomlkit
+        from tomlkit.exceptions import TOMLKitError
+
+        try:
+            return tomlkit.parse(read_regular_file(self.config, MAX_CONFIG_BYTES).decode("utf-8"))
+        except OSError as exc:
+            raise LocalHubError(f"cannot read it: {exc.strerror or exc}", path=str(self.config)) from None
+        except (UnicodeDecodeError, TOMLKitError) as exc:
+            raise LocalHubError(f"not a TOML file: {exc}", path=str(self.config)) from None
 
     def start(self, *, host: str | None = None, port: int | None = None, timeout: float = 60.0) -> HubServer:
         """Start olah on this hub and wait until it answers.
 
         `host`/`port` default to olah.toml's; ``port=0`` picks a free port. A host or
         port that differs from olah.toml's is written into it (olah reads only the file).
+
+        Raises:
+            LocalHubError: `host` or `port` cannot be served on (`check_address`), or olah.toml cannot be
+                read; nothing is written or started.
+            HubServerError: no free port on `host`, or olah did not start (`start_olah`).
         """
         self._require_init()
         self._refuse_links(self.config, self.root / "logs")
         config_host, config_port = self.address()
-        host = host or config_host
-        port = config_port if port is None else (free_port(host) if port == 0 else port)
+        host, port = check_address(config_host if host is None else host, config_port if port is None else port,
+                                   where=str(self.root), any_port=True)
+        if port == 0:
+            port = _free_port(host, self.root)
         if (host, port) != (config_host, config_port):
-            text = self.config.read_text(encoding="utf-8")
-            text = _set_basic(_set_basic(text, "host", f'"{host}"'), "port", str(port))
-            atomic_write_text(self.config, text)
+            import tomlkit
+
+            document = self._read_config()
+            if "basic" not in document:
+                document["basic"] = tomlkit.table()
+            document["basic"]["host"] = host
+            document["basic"]["port"] = port
+            atomic_write_text(self.config, tomlkit.dumps(document))
         return start_olah(self.root, self.config, host, port, timeout=timeout)
 
     @contextmanager
@@ -325,24 +398,15 @@ def _model_files(source: Path) -> int:
     return count
 
 
+def _free_port(host: str, root: Path) -> int:
+    try:
+        return free_port(host)
+    except OSError as exc:  # a name that does not resolve, an address this machine does not have
+        raise HubServerError(f"cannot pick a free port on {host}: {exc.strerror or exc}", path=str(root)) from None
+
+
 def _tree(repo: Path, commit: str) -> str:
     return git(repo, "rev-parse", f"{commit}^{{tree}}")
-
-
-def _basic_section(text: str) -> str:
-    match = re.search(r"^\[basic\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
-    return match.group(1) if match else ""
-
-
-def _set_basic(text: str, key: str, value: str) -> str:
-    """`text` with ``key = value`` in its [basic] section (replacing the line, or adding it)."""
-    match = re.search(r"^\[basic\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
-    if match is None:
-        return f"[basic]\n{key} = {value}\n\n" + text
-    body = match.group(1)
-    line = re.compile(rf"^{re.escape(key)}\s*=.*$", re.M)
-    body = line.sub(f"{key} = {value}", body, count=1) if line.search(body) else f"\n{key} = {value}" + body
-    return text[: match.start(1)] + body + text[match.end(1):]
 
 
 def _move_into_place(work: Path, repo: Path) -> None:
@@ -363,4 +427,5 @@ def _remove_if_empty(folder: Path) -> None:
         pass
 
 
-__all__ = ["LocalHub", "HubCommit", "hub_from_url", "DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK", "CONFIG_TEMPLATE"]
+__all__ = ["LocalHub", "HubCommit", "hub_from_url", "check_address", "DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK",
+           "CONFIG_COMMENT"]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from hubfork.cards.parser import parse_card
 from hubfork.cards.records import Card, Problem
 from hubfork.cards.tfhub_format import parse_header
+from hubfork.cards.values import card_value_problem
 from hubfork.errors import PublishError
 from hubfork.handles import is_tfhub_handle
 from hubfork.publishing.model_checks import CardLines, compare
@@ -112,8 +113,9 @@ def write_card(
     model contradicts is a conflict at its line of `path`.
 
     Raises:
-        PublishError: `handle` is not ``publisher/name/version``, `format` is unknown, or
-            `hub_endpoint` is given without `hub_repo` (step ``card``).
+        PublishError: `handle` is not ``publisher/name/version``, `format` is unknown,
+            `hub_endpoint` is given without `hub_repo`, or a value is not one line of plain text
+            (`check_values`) (step ``card``).
     """
     spec = _spec(facts, handle, preprocessor, license, language, hub_repo, hub_endpoint, description, base_model)
     if existing is None:
@@ -124,14 +126,40 @@ def write_card(
     return _complete(existing, spec, format, path)
 
 
+def check_values(**values: str | None) -> None:
+    """Refuse any of `values` (keyword: the option, ``hub_repo`` for ``--hub-repo``; None: not given)
+    that cannot be written into a card (`hubfork.cards.values`): every value `write_card` writes
+    goes through here, and commands call it before the slow work of inspecting a model.
+
+    Raises:
+        PublishError: naming the first such option, its value and what is wrong with it (step ``card``).
+    """
+    for name, value in values.items():
+        problem = None if value is None else card_value_problem(value)
+        if problem is not None:
+            raise PublishError(f"--{name.replace('_', '-')} {value!r} {problem}", step="card")
+
+
+def _check_names(facts: "ModelFacts") -> None:
+    # The model's own names go into the card's Inputs and Outputs sections, one a line.
+    for signature in facts.signatures:
+        for name in (signature.name, *(t.name for t in (*signature.inputs, *signature.outputs))):
+            problem = card_value_problem(name)
+            if problem is not None:
+                raise PublishError(f"{facts.path}: the model's signature {signature.name!r} has a name, {name!r}, "
+                                   f"that cannot be written into a card: it {problem}", step="card")
+
+
 def _spec(facts: "ModelFacts", handle: str, preprocessor: str | None, license: str | None, language: str | None,
           hub_repo: str | None, hub_endpoint: str | None, description: str | None, base_model: str | None) -> _Spec:
     if not is_tfhub_handle(handle):
         raise PublishError(f"{handle!r} is not a TF Hub handle publisher/name/version", step="card")
+    check_values(preprocessor=preprocessor, license=license, language=language, hub_repo=hub_repo,
+                 hub_endpoint=hub_endpoint, description=description, base_model=base_model)
+    _check_names(facts)
     if hub_endpoint and not hub_repo:
         raise PublishError("a hub endpoint says which hub holds the hub repo; give the hub repo too", step="card")
     languages = tuple(part.strip() for part in (language or "").split(",") if part.strip())
-    # The description is one line of a TF Hub card: newlines would end it early.
     text = " ".join((description or _default_description(facts)).split())
     return _Spec(facts, handle, preprocessor if facts.role == "encoder" else None, license, languages,
                  hub_repo, hub_endpoint, text, base_model)
@@ -535,4 +563,4 @@ def _add_sections(text: str, spec: _Spec, path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["CardDraft", "write_card", "render", "FORMATS", "SECTIONS", "LIBRARY_NAME"]
+__all__ = ["CardDraft", "write_card", "check_values", "render", "FORMATS", "SECTIONS", "LIBRARY_NAME"]

@@ -4,9 +4,11 @@ stopped by process id)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 
 import pytest
+import toml  # olah's own TOML reader: what it reads of olah.toml is what counts
 
 from hubfork.errors import HubServerError, InvalidNameError, LocalHubError
 from hubfork.hub import LocalHub, snapshot_download
@@ -140,10 +142,21 @@ def test_serve_refuses_a_busy_port(hub):
 
 
 def test_serve_reports_olah_failing(hub, monkeypatch):
-    (hub.root / "olah.toml").write_text("[basic\nthis is not toml")
+    # Valid TOML that olah cannot use: its proxy rules must be a list.
+    with (hub.root / "olah.toml").open("a") as config:
+        config.write("proxy = 5\n")
     with pytest.raises(HubServerError, match="exited") as caught:
         hub.start(port=free_port(), timeout=30)
     assert caught.value.log and os.path.exists(caught.value.log)
+
+
+def test_an_olah_toml_that_is_not_toml_is_named_before_olah_starts(hub):
+    (hub.root / "olah.toml").write_text("[basic\nthis is not toml")
+    with pytest.raises(LocalHubError) as caught:
+        hub.start(port=free_port(), timeout=30)
+    assert str(caught.value) == (f"{hub.root / 'olah.toml'}: not a TOML file: Unexpected character: '\\n' at line 1 "
+                                 "col 6")
+    assert not (hub.root / "logs").exists()  # olah never ran
 
 
 def test_adding_the_same_files_again_makes_no_commit(hub, model):
@@ -163,3 +176,104 @@ def test_adding_the_same_files_again_makes_no_commit(hub, model):
     assert git(repo, "rev-list", "--count", "main") == "2"
     with pytest.raises(LocalHubError, match="tag 'v1' already exists and names other files"):
         hub.add(model, "acme/bert", tag="v1")
+
+
+# --------------------------------------------------------------------------- the address
+
+
+@pytest.mark.parametrize(("host", "port", "message"), [
+    # A host that would add settings of its own to olah.toml, were it written into it as text.
+    ('127.0.0.1"\nmirrors-path = ["/"]\nx = "', 18090, "host '127.0.0.1\"\\nmirrors-path"),
+    ("localhost\nport = 1", 18090, "host 'localhost\\nport = 1' is not a host name or an IP address"),
+    ("", 18090, "host '' is not"),
+    (" 127.0.0.1", 18090, "host ' 127.0.0.1' is not"),
+    ("[::1]", 18090, "host '[::1]' is not"),
+    ("999.1.1.1", 18090, "host '999.1.1.1' is not"),
+    ("-bad.example", 18090, "host '-bad.example' is not"),
+    ("a" * 64 + ".example", 18090, "is not a host name"),  # a label has at most 63 characters
+    (".".join(["a" * 63] * 4), 18090, "is not a host name"),  # a name at most 253
+    ("127.0.0.1", 99999, "port 99999 is not a TCP port (1-65535)"),
+    ("127.0.0.1", 65536, "port 65536 is not a TCP port (1-65535)"),
+    ("127.0.0.1", 0, "port 0 is not a TCP port (1-65535)"),  # olah.toml needs a port; `serve --port 0` picks one
+    ("127.0.0.1", -1, "port -1 is not"),
+    ("127.0.0.1", True, "port True is not"),
+    ("127.0.0.1", "18090", "port '18090' is not"),
+])
+def test_init_refuses_an_address_olah_cannot_serve_on_and_creates_nothing(tmp_path, host, port, message):
+    with pytest.raises(LocalHubError, match=re.escape(message)) as caught:
+        LocalHub(tmp_path / "hub").init(host=host, port=port)
+    assert str(caught.value).startswith(f"{tmp_path / 'hub'}: ") and "\n" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("host", "port"), [("127.0.0.1", 1), ("::1", 65535), ("0.0.0.0", 8090), ("localhost", 18090),
+                                            ("hub-1.example.org", 443), ("fe80::1%lo", 18090), ("localhost.", 80)])
+def test_init_writes_the_address_as_toml(tmp_path, host, port):
+    hub = LocalHub(tmp_path / "hub").init(host=host, port=port)
+    assert hub.address() == (host, port)
+    text = hub.config.read_text(encoding="utf-8")
+    assert toml.loads(text) == {"basic": {"host": host, "port": port, "mirrors-path": ["mirrors"],
+                                             "repos-path": "cache"}, "accessibility": {"offline": True}}
+    assert text.startswith("# olah's configuration for a hubfork local hub (written by `hubfork hub init`).\n")
+
+
+@pytest.mark.parametrize(("basic", "message"), [
+    ("port = 99999", "port 99999 is not a TCP port (1-65535)"),
+    ("port = 0", "port 0 is not a TCP port (1-65535)"),
+    ('port = "18090"', "port '18090' is not a TCP port"),
+    ('host = "a b"', "host 'a b' is not a host name"),
+])
+def test_a_hand_edited_olah_toml_with_a_bad_address_is_named(hub, basic, message):
+    key = basic.split(" ")[0]
+    text = re.sub(rf"^{key} = .*$", basic, hub.config.read_text(encoding="utf-8"), flags=re.M)
+    hub.config.write_text(text, encoding="utf-8")
+    with pytest.raises(LocalHubError, match=re.escape(f"{hub.config}: {message}")):
+        hub.address()
+    with pytest.raises(LocalHubError, match=re.escape(message)):
+        hub.start()
+    assert hub.config.read_text(encoding="utf-8") == text and not (hub.root / "logs").exists()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"port": 99999}, "port 99999 is not a TCP port (0-65535; 0 picks a free one)"),
+    ({"port": -5}, "port -5 is not a TCP port"),
+    ({"host": 'localhost"\nrepos-path = "/etc'}, "is not a host name or an IP address"),
+    ({"host": ""}, "host '' is not"),
+])
+def test_start_refuses_an_address_before_writing_or_starting_anything(hub, options, message):
+    config = hub.config.read_bytes()
+    with pytest.raises(LocalHubError, match=re.escape(message)):
+        hub.start(**options)
+    assert hub.config.read_bytes() == config and not (hub.root / "logs").exists()
+
+
+def test_start_writes_its_address_into_olah_toml_as_toml(hub):
+    # A hand-written olah.toml: an inline [basic] table, a comment, a key hubfork does not write.
+    hub.config.write_text('# mine\nbasic = { host = "127.0.0.1", port = 18090, mirrors-path = ["mirrors"] }\n'
+                          "[accessibility]\noffline = true # keep\n", encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        busy = sock.getsockname()[1]
+        with pytest.raises(HubServerError, match="in use"):  # olah.toml is written, then the port is tried
+            hub.start(host="localhost", port=busy)
+    text = hub.config.read_text(encoding="utf-8")
+    assert toml.loads(text) == {"basic": {"host": "localhost", "port": busy, "mirrors-path": ["mirrors"]},
+                                   "accessibility": {"offline": True}}
+    assert text.startswith("# mine\n") and "offline = true # keep" in text
+    assert hub.address() == ("localhost", busy)
+
+
+def test_start_names_a_host_it_cannot_pick_a_port_on(hub):
+    # 192.0.2.1 is TEST-NET-1: no machine has it, so nothing can be bound there.
+    with pytest.raises(HubServerError, match=r"cannot pick a free port on 192\.0\.2\.1: Cannot assign requested"):
+        hub.start(host="192.0.2.1", port=0)
+    assert not (hub.root / "logs").exists()
+
+
+def test_an_olah_toml_larger_than_any_config_is_refused_unread(hub):
+    padding = "# " + "x" * 1000 + "\n"
+    hub.config.write_text(hub.config.read_text(encoding="utf-8") + padding * 2000, encoding="utf-8")
+    with pytest.raises(LocalHubError, match=re.escape(f"{hub.config}: cannot read it: the file is 2 MB; at most "
+                                                      "1 MB is read")):
+        hub.address()

@@ -92,7 +92,7 @@ def test_a_preprocessor_card_reads_back_as_its_facts(format):
 
 def test_the_tfhub_card_has_the_metadata_tfhub_dev_required_and_hubforks_keys():
     draft = write_card(encoder_facts("tf1-hub"), HANDLE, preprocessor=PRE, hub_repo="me/tiny-bert@v3",
-                       hub_endpoint="embedded", description="A tiny BERT.\nFor tests.")
+                       hub_endpoint="embedded", description="A tiny BERT.  For tests.")
     lines = draft.text.split("\n")
     assert lines[:12] == [
         f"# Module {HANDLE}", "A tiny BERT. For tests.", "",

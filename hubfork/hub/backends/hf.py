@@ -17,6 +17,7 @@ from hubfork.constants import EMBEDDED_ENDPOINT as EMBEDDED
 from hubfork.errors import CorruptCacheError, DownloadError, HubUnreachableError, NotCachedError
 from hubfork.hub import settings
 from hubfork.hub.backends.base import Backend, FetchOptions
+from hubfork.hub.guard import token_for
 from hubfork.hub.hf_errors import translate_errors
 from hubfork.hub.local_hub import hub_from_url
 from hubfork.hub.resolved import ResolvedName
@@ -57,7 +58,7 @@ class HfHubBackend(_CachedRepos):
         if local is not None:  # endpoint=file:///path/to/hub given for the call
             return LocalHubBackend().fetch(replace(place, endpoint=options.endpoint), options)
         hub = settings.endpoint(place.endpoint or options.endpoint)
-        return _snapshot(place, options, hub, options.offline, token=options.token)
+        return _snapshot(place, options, hub, options.offline, token=token_for(hub, options.token))
 
     def describe(self, place: ResolvedName) -> str:
         return f"{place.where} on {settings.endpoint(place.endpoint)}"
@@ -162,14 +163,33 @@ def _url(hub: str) -> str | None:
 def _ensure_whole(resolved: ResolvedName, folder: Path, cache: Path, hub: str, offline: str | None, *,
                   token: str | bool | None, verify: bool) -> "SnapshotCheck":
     """Check the snapshot's files (`hubfork.hub.cache_check`) and fetch corrupt ones again (the check
-    returned lists them as repaired). Offline, or with the hub gone, raise `CorruptCacheError` naming them."""
+    returned lists them as repaired). Offline, or with the hub gone, raise `CorruptCacheError` naming them.
+    A snapshot with no file (the hub lists none, or the patterns left none) and a hub whose listing
+    contradicts the one the snapshot was made from are errors too: nothing fetched again mends them."""
     from hubfork.hub import cache_check
 
     assert resolved.repo_id is not None
+    if not cache_check.snapshot_files(folder):  # snapshot_download returns the folder it would have made
+        from hubfork.errors import NoMatchingFilesError
+        from hubfork.hub.listings import MalformedListing, cached_listing
+
+        try:
+            listed = cached_listing(resolved.repo_id, folder.name, cache)
+        except MalformedListing:
+            listed = None
+        if listed:
+            raise NoMatchingFilesError(resolved.name, repo_id=resolved.repo_id,
+                                       filters="the file patterns given (allow/ignore patterns, --include/--exclude)")
+        raise DownloadError(resolved.name, repo_id=resolved.repo_id, endpoint=hub,
+                            detail=f"it lists no file at commit {folder.name}: there is no snapshot to use")
     check = _check_snapshot(resolved, folder, cache, hub, offline, token=token, verify=verify)
     if check.ok:
         return check
-    bad = [problem.path for problem in check.problems]
+    if offline is None and any(problem.kind == cache_check.SNAPSHOT for problem in check.problems):
+        raise DownloadError(resolved.name, repo_id=resolved.repo_id, endpoint=hub,
+                            detail=f"the snapshot of commit {check.commit} and the hub's listing disagree:"
+                            + "".join(f"\n  {problem}" for problem in check.problems))
+    bad = sorted({problem.path for problem in check.problems if problem.kind == cache_check.FILE})
     if offline is None:
         try:
             with translate_errors(resolved, hub, cache, offline):
@@ -192,8 +212,8 @@ def _ensure_whole(resolved: ResolvedName, folder: Path, cache: Path, hub: str, o
 
 def _check_snapshot(resolved: ResolvedName, folder: Path, cache: Path, hub: str, offline: str | None, *,
                     token: str | bool | None, verify: bool) -> "SnapshotCheck":
-    """Sizes against the cached listing; with `verify`, hashes against the hub's listing when online, else
-    (or when the hub does not answer) against the cache's record."""
+    """Every file a regular file of the size the snapshot's listing gives; with `verify`, of its hash too,
+    and online, that listing against the hub's now (when the hub does not answer, a note says so)."""
     from hubfork.hub import cache_check
 
     assert resolved.repo_id is not None
@@ -206,8 +226,10 @@ def _check_snapshot(resolved: ResolvedName, folder: Path, cache: Path, hub: str,
         try:
             with translate_errors(resolved, hub, cache, offline):
                 return cache_check.check_snapshot(resolved.repo_id, folder, cache, hashes=True, api=api)
-        except HubUnreachableError:
-            pass  # snapshot_download fell back to the cache: so does the check
+        except HubUnreachableError as exc:
+            # snapshot_download fell back to the cache: so does the check, which the user asked of the hub.
+            say(f"the hub at {hub} did not answer ({exc.__cause__ or exc}): {resolved.repo_id}'s files are checked "
+                "against the listing kept in the cache only")
     return cache_check.check_snapshot(resolved.repo_id, folder, cache, hashes=verify)
 
 
