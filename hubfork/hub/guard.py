@@ -11,8 +11,8 @@ pass these checks before huggingface_hub sees a reply:
   (`HubReplyRefused`), so nothing is written;
 - a pagination link to another host, or back to a page already read, is refused, and listings stop at
   `LISTING_MAX_ENTRIES` entries and `REPLY_MAX_BYTES` a page;
-- a file's body stops the moment it passes its announced size (plus `BODY_MARGIN_BYTES`), and a body
-  compressed on the wire when it was asked for as is is refused;
+- a file's body stops the moment it passes its announced size (plus `BODY_MARGIN_BYTES`); a file whose
+  size nothing announced, or whose body came compressed though it was asked for as is, is refused;
 - every reply must keep ``HUBFORK_MIN_DOWNLOAD_RATE`` bytes/s (`_Pace`) and every pull end within
   ``HUBFORK_PULL_DEADLINE``, on top of the per-read timeout (`hubfork.hub.timeouts`);
 - a ``Retry-After`` longer than ``HUBFORK_RETRY_AFTER_MAX`` seconds ends the fetch (`RateLimited`);
@@ -230,7 +230,11 @@ def _check(response: Any, url: str, watch: _Watch, followed: _Followed | None) -
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise HubReplyRefused(f"{url}: the file came compressed ({encoding}), though it was asked for as is")
-    _cap_stream(response, url, _expected_size(response, url, followed), watch)
+    size = _expected_size(response, url, followed)
+    if size is None:
+        raise HubReplyRefused(f"{url}: the file's size was announced nowhere (no Content-Length or X-Linked-Size, "
+                              "no listing entry), so its body could not be bounded")
+    _cap_stream(response, url, size, watch)
 
 
 _KINDS = {"tree": "tree", "paths-info": "tree", "revision": "info"}
@@ -450,7 +454,7 @@ def _repo_of_listing(path: str) -> str:
     return unquote("/".join(parts[:2] if two else parts[:1]))
 
 
-def _cap_stream(response: Any, url: str, size: int | None, watch: _Watch) -> None:
+def _cap_stream(response: Any, url: str, size: int, watch: _Watch) -> None:
     import httpx2
 
     class CappedStream(httpx2.SyncByteStream):
@@ -461,11 +465,11 @@ def _cap_stream(response: Any, url: str, size: int | None, watch: _Watch) -> Non
             self._inner = inner
 
         def __iter__(self) -> Iterator[bytes]:
-            limit = None if size is None else size + BODY_MARGIN_BYTES
+            limit = size + BODY_MARGIN_BYTES
             pace, seen = _Pace(url, size, watch), 0
             for chunk in self._inner:
                 seen += len(chunk)
-                if limit is not None and seen > limit:
+                if seen > limit:
                     raise HubReplyRefused(f"{url}: the body goes on past its announced size ({size:,} bytes)")
                 pace.check(seen)
                 yield chunk

@@ -10,8 +10,9 @@ sends, else what is wrong with it, as words that complete "<field> ... " in one 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
+
+from hubfork._characters import first_hidden, is_hidden
 
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 # A git blob id (sha1, a non-LFS file) or a sha256 (an LFS file's content).
@@ -54,7 +55,7 @@ def path_problem(value: object) -> str | None:
         return f"is {_shown(value)}, not a path"
     if len(value) > MAX_PATH_CHARS:
         return f"is {len(value)} characters long, more than {MAX_PATH_CHARS}"
-    if any(unicodedata.category(char) in ("Cc", "Cf") for char in value):
+    if first_hidden(value) is not None:
         return f"is {_shown(value)}, which holds a control or invisible character"
     if value.startswith("/") or "\\" in value or re.match(r"[A-Za-z]:", value):
         return f"is {_shown(value)}, not a relative path inside the repo"
@@ -132,7 +133,7 @@ def _shown(value: object) -> str:
     # and cut short, so one line stays one line.
     if not isinstance(value, str):
         return _kind(value) if value is None or isinstance(value, (dict, list, bool)) else repr(value)[:60]
-    escaped = "".join(char if unicodedata.category(char) not in ("Cc", "Cf") else
+    escaped = "".join(char if not is_hidden(char) else
                       (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}") for char in value)
     return "'" + escaped[:60] + ("..." if len(escaped) > 60 else "") + "'"
 

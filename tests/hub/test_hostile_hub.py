@@ -208,6 +208,21 @@ def test_the_token_does_not_follow_a_file_redirect_to_another_host(hub, elsewher
     assert [r.authorization for r in elsewhere.log] == [None]
 
 
+def test_the_token_stays_with_its_hub_even_where_huggingface_hub_would_send_it(hub, elsewhere, hf_isolated,
+                                                                             monkeypatch):
+    # huggingface_hub keeps the token for a file whose HEAD points to one of its own hub origins
+    # (utils/_http.py _HUB_ORIGINS, huggingface.co's hosts): here the other host is made one of them.
+    from huggingface_hub.utils import _http
+
+    monkeypatch.setattr(_http, "_HUB_ORIGINS", _http._HUB_ORIGINS | {_http._url_origin(elsewhere.endpoint)})
+    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    hub.lies.redirect = {"config.json": f"{elsewhere.endpoint}/{REPO}/resolve/{COMMIT}/config.json"}
+    hub.lies.redirect_head = True
+    fetch(REPO, endpoint=hub.endpoint)
+    assert [r.authorization for r in elsewhere.log] == [None]
+
+
 def test_a_hub_named_by_a_card_or_endpoint_gets_no_token(hub, hf_isolated, monkeypatch):
     # HF_ENDPOINT stays huggingface.co's stand-in: HF_TOKEN is for that hub, not for whoever is named.
     monkeypatch.setenv("HF_TOKEN", TOKEN)
@@ -246,6 +261,15 @@ def test_an_endless_body_without_any_announced_size_is_cut_off_at_the_listed_siz
     hub.lies.endless = {"config.json"}
     hub.lies.unsized = {"config.json"}  # neither HEAD nor GET says a size: the listing does
     _refused(hub, "goes on past its announced size (19 bytes)")
+
+
+def test_a_file_whose_size_nothing_announces_is_refused(hub, hf_isolated):
+    fetch(REPO, endpoint=hub.endpoint)
+    blob = next(p for p in hf_isolated.rglob("blobs/*") if p.stat().st_size == 19)  # config.json
+    blob.write_bytes(b"{}")  # corrupt: its repair is a download of its own, with no listing at hand
+    hub.lies.endless = hub.lies.unsized = {"config.json"}
+    _refused(hub, "size was announced nowhere")
+    assert blob.stat().st_size <= 19
 
 
 def test_a_dripping_body_is_given_up_at_its_deadline(hub, hf_isolated, monkeypatch):
