@@ -4,13 +4,15 @@ Every file has a name fixed by the run's options (``embeddings-00000-of-00004.pa
 ``errors-00000-of-00001.jsonl``), never one a runner picks, so a rerun writes the same files. A
 local OUTPUT_DIR is built in a staging folder beside it and swapped in when the pipeline succeeds
 (`hubfork._files.staged_folder`): a failed or interrupted run leaves the previous output whole, and
-a rerun replaces it rather than adding to it. On a remote filesystem (``gs://``, ``s3://``...) the
-runner writes in place; Beam writes each shard to a temporary name and renames it, so a rerun with
-the same shard count overwrites the same files.
+a rerun replaces it rather than adding to it. An OUTPUT_DIR that is a link is followed before the job
+starts (`resolve_output`): the staging and the swap happen beside the folder it leads to. On a remote
+filesystem (``gs://``, ``s3://``...) the runner writes in place; Beam writes each shard to a temporary
+name and renames it, so a rerun with the same shard count overwrites the same files.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,10 +34,26 @@ def is_remote(path: str) -> bool:
     return "://" in path
 
 
+def resolve_output(path: str) -> str:
+    """The output folder `path` names, with its links followed, once, before the job starts: a link
+    is followed explicitly (its folder gets the output, staged beside it; the link stays), never
+    replaced by the folder the job stages. A remote `path` is returned as given.
+
+    Raises:
+        CorpusError: `path` is a link to nothing (where it leads is not a folder anyone made).
+    """
+    if is_remote(path):
+        return path
+    if os.path.islink(path) and not os.path.exists(path):
+        raise CorpusError(f"{path}: the output is a link to {os.readlink(path)}, which does not exist; create that "
+                          "folder, or give another output folder")
+    return os.path.realpath(path)
+
+
 @contextmanager
 def output_folder(path: str) -> Iterator[str]:
-    """Yield the folder the pipeline writes into for the output `path`: a staging folder that becomes
-    `path` when the block succeeds (local), or `path` itself (remote).
+    """Yield the folder the pipeline writes into for the output `path` (as `resolve_output` gave it): a
+    staging folder that becomes `path` when the block succeeds (local), or `path` itself (remote).
 
     Raises:
         CorpusError: a local `path` that is a file, or a folder holding files this command did not write.

@@ -18,14 +18,25 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 import apache_beam as beam
+from apache_beam.io.filesystem import CompressedFile, CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.ml.inference.base import KeyedModelHandler, PredictionResult, RunInference
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from hubfork._reading import open_regular_file, regular_file_status
 from hubfork.beam.handler import TextEmbeddingModelHandler
-from hubfork.beam.outputs import EMBEDDINGS, ERRORS, FORMATS, SHARD_TEMPLATE, is_remote, output_folder, shard_prefix
+from hubfork.beam.outputs import (
+    EMBEDDINGS,
+    ERRORS,
+    FORMATS,
+    SHARD_TEMPLATE,
+    is_remote,
+    output_folder,
+    resolve_output,
+    shard_prefix,
+)
 from hubfork.beam.records import Malformed, Record, first_of, jsonl_row, parquet_row, parquet_schema, read_lines
 from hubfork.errors import CorpusError
 
@@ -66,8 +77,10 @@ def embed_corpus(input_glob: str, output_dir: str, *, model: str, pooling: str |
     `output_dir` is replaced whole when the run succeeds (see `hubfork.beam.outputs`).
 
     Raises:
-        CorpusError: nothing matches `input_glob`; `output_dir` holds files this did not write; or a worker
-            failed with a hubfork error (its model or preprocessor could not be loaded there), named in the message.
+        CorpusError: nothing matches `input_glob`, or a local file it matches is not a regular file (a FIFO
+            would block the reader, a device never end); `output_dir` is a link to nothing or holds files
+            this did not write; or a worker failed with a hubfork error (its model or preprocessor could
+            not be loaded there), named in the message.
         HubError: the encoder's name cannot be resolved or fetched here (checked before the pipeline starts).
         UnsafeModelError: the encoder's scan found ops that read or write files, use the network or run code.
         ValueError: an unknown `output_format`, or `num_shards` below 1.
@@ -77,6 +90,7 @@ def embed_corpus(input_glob: str, output_dir: str, *, model: str, pooling: str |
     if num_shards < 1:
         raise ValueError(f"num_shards must be at least 1, not {num_shards}")
     files = matched_files(input_glob)
+    output_dir = resolve_output(output_dir)
     name = os.fspath(model)
     if not is_remote(name) and os.path.exists(name):
         name = os.path.abspath(name)  # worker processes need not share the launcher's working directory
@@ -159,7 +173,7 @@ def matched_files(input_glob: str) -> list[tuple[str, str]]:
     glob's folder (the part before its first wildcard), which is what ids and error reports show.
 
     Raises:
-        CorpusError: no file matches.
+        CorpusError: no file matches, or a local one is not a regular file (only ``stat`` looks at it).
     """
     try:
         found = FileSystems.match([input_glob])[0].metadata_list
@@ -173,12 +187,18 @@ def matched_files(input_glob: str) -> list[tuple[str, str]]:
     base = fixed[:fixed.rfind("/") + 1] if "/" in fixed else ""
     if is_remote(input_glob):
         return [(p[len(base):] if p.startswith(base) else p, p) for p in paths]
+    for path in paths:
+        try:
+            regular_file_status(path)
+        except OSError as exc:
+            raise CorpusError(f"{path}: cannot read this input file: {exc.strerror or exc}") from None
     root = os.path.abspath(base or ".")
     return [(os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/"), os.path.abspath(p)) for p in paths]
 
 
 class _ReadFile(beam.DoFn):
-    """(name, path) -> the file's records; malformed lines to the MALFORMED output."""
+    """(name, path) -> the file's records; malformed lines, and a file that cannot be read (line 0), to the
+    MALFORMED output."""
 
     def __init__(self):
         self.lines = Metrics.counter(NAMESPACE, "lines")
@@ -186,7 +206,13 @@ class _ReadFile(beam.DoFn):
 
     def process(self, item: tuple[str, str]) -> Iterator[Any]:
         name, path = item
-        with FileSystems.open(path) as handle:
+        try:
+            handle = _open(path)
+        except OSError as exc:
+            self.malformed.inc()
+            yield beam.pvalue.TaggedOutput(MALFORMED, Malformed(name, 0, f"not read: {exc.strerror or exc}"))
+            return
+        with handle:
             for found in read_lines(name, iter(handle.readline, b"")):
                 self.lines.inc()
                 if isinstance(found, Record):
@@ -194,6 +220,17 @@ class _ReadFile(beam.DoFn):
                 else:
                     self.malformed.inc()
                     yield beam.pvalue.TaggedOutput(MALFORMED, found)
+
+
+def _open(path: str) -> Any:
+    """The input file at `path`, open for reading (decompressed by its extension, as Beam's own open does).
+    A local one is opened only as a regular file, and without blocking: it may have become a FIFO since
+    `matched_files` looked at it."""
+    if is_remote(path):
+        return FileSystems.open(path)
+    handle = open_regular_file(path)
+    compression = CompressionTypes.detect_compression_type(path)
+    return handle if compression == CompressionTypes.UNCOMPRESSED else CompressedFile(handle, compression)
 
 
 class _FirstOfEach(beam.DoFn):

@@ -75,6 +75,8 @@ def _json_record(file: str, number: int, line: str) -> Record | Malformed:
         value = json.loads(line)
     except ValueError as exc:
         return Malformed(file, number, f"not JSON: {exc}", _quote(line))
+    except RecursionError:  # [[[[...]]]] deeper than Python's stack: a bad line, not the end of the job
+        return Malformed(file, number, "JSON nested too deep to read", _quote(line))
     if not isinstance(value, dict):
         return Malformed(file, number, f"expected a JSON object with id and text, not {_kind(value)}", _quote(line))
     for key in ("id", "text"):

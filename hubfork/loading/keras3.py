@@ -14,6 +14,7 @@ from hubfork.errors import NotTrainableError
 from hubfork.loading.pull import fetch_checked
 from hubfork.models import _tf
 from hubfork.models.keras3_layer import SavedModelLayer, keras
+from hubfork.models.model_files import check_assets
 from hubfork.models.savedmodel import TF1_NOT_TRAINABLE, is_tf1_module, signature_names
 
 
@@ -56,6 +57,7 @@ class KerasLayer(SavedModelLayer):
                     signature_outputs_as_dict = True
         # A preprocessor's graph uses TF Text ops, registered only once tensorflow_text is imported.
         _tf.tensorflow_text()
+        check_assets(path)  # TensorFlow reads them as it loads
         loaded = _tf.tensorflow_hub().load(str(path))
         super().__init__(loaded, trainable=trainable, signature=signature, output_key=output_key,
                          signature_outputs_as_dict=signature_outputs_as_dict, arguments=arguments, path=str(path),

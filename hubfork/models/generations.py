@@ -52,13 +52,24 @@ class Encoder:
         raise NotImplementedError  # pragma: no cover
 
     def vocab(self) -> tuple[str, bool] | None:
-        """The legacy ``.vocab_file`` asset's path and ``.do_lower_case``, if the model has them."""
+        """The legacy ``.vocab_file`` asset's path and ``.do_lower_case``, if the model has them.
+
+        Raises:
+            ModelFormatError: the path leads outside the model's folder (`hubfork.models.model_files`).
+        """
         vocab_file = getattr(self.loaded, "vocab_file", None)
         lower = getattr(self.loaded, "do_lower_case", None)
         if vocab_file is None or lower is None:
             return None
         path = vocab_file.asset_path if hasattr(vocab_file, "asset_path") else vocab_file
-        return _text(path), bool(_numpy(lower))
+        return self._own_file(_text(path)), bool(_numpy(lower))
+
+    def _own_file(self, path: str) -> str:
+        # The graph names the path: it must not make hubfork read a file of somewhere else.
+        from hubfork.models.model_files import inside_model
+
+        inside_model(self.path, path)
+        return path
 
     def max_positions(self) -> int | None:
         """How many tokens the encoder takes: the rows of its position embedding table, if it has one."""
@@ -106,7 +117,7 @@ class TF1HubEncoder(Encoder):
         if "tokenization_info" not in self.loaded.signatures:
             return None
         info = self.loaded.signatures["tokenization_info"]()
-        return _text(info["vocab_file"]), bool(_numpy(info["do_lower_case"]))
+        return self._own_file(_text(info["vocab_file"])), bool(_numpy(info["do_lower_case"]))
 
     def keras_outputs(self, inputs: dict[str, Any], *, trainable: bool, keras: int = 2) -> dict[str, Any]:
         if trainable:

@@ -199,8 +199,7 @@ def _encoder_facts(encoder: Any, common: dict[str, Any]) -> ModelFacts:
         shapes["heads"] = _recorded_heads(encoder.path)
     vocab = encoder.vocab()
     vocab_file = Path(vocab[0]) if vocab else _vocab_asset(encoder.path, loaded)
-    if shapes["vocab_size"] is None and vocab_file is not None:
-        shapes["vocab_size"] = _count_vocab(vocab_file)
+    shapes["vocab_size"] = _vocab_rows(vocab_file, shapes["vocab_size"])
     parameters, trainable = _parameters(loaded)
     return ModelFacts(
         role="encoder", generation=encoder.generation, signatures=_encoder_signatures(encoder),
@@ -244,10 +243,11 @@ def _recorded_heads(folder: Path) -> int | None:
     or a Keras layer's config in ``keras_metadata.pb`` (hubfork's TF2 encoders save their `BertConfig`
     there, as tf-models-official's encoders save theirs)."""
     from hubfork.models.export.tf1_hub import CONFIG_ASSET
+    from hubfork.models.model_files import read_model_file
 
     try:
-        config = json.loads((folder / "assets" / CONFIG_ASSET).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        config = json.loads((folder / "assets" / CONFIG_ASSET).read_text())
+    except (ModelFormatError, ValueError):
         config = None
     heads = _find_heads(config)
     return heads if heads is not None else _keras_metadata_heads(folder)
@@ -256,12 +256,14 @@ def _recorded_heads(folder: Path) -> int | None:
 def _keras_metadata_heads(folder: Path) -> int | None:
     from google.protobuf.message import DecodeError
 
+    from hubfork.models.model_files import read_model_file
     from hubfork.scanning.protos import parse
-    from hubfork.scanning.scanner import KERAS_METADATA
+    from hubfork.scanning.scanner import KERAS_METADATA, MAX_PROTO_BYTES
 
     try:
-        metadata = parse("KerasMetadata", (folder / KERAS_METADATA).read_bytes())
-    except (OSError, DecodeError, RecursionError):
+        metadata = parse("KerasMetadata", read_model_file(folder, folder / KERAS_METADATA, KERAS_METADATA,
+                                                          MAX_PROTO_BYTES))
+    except (ModelFormatError, DecodeError, RecursionError):
         return None
     for node in metadata.nodes:
         try:
@@ -324,7 +326,20 @@ def _preprocessor_facts(folder: Path, loaded: Any, common: dict[str, Any]) -> Mo
 
 def _vocab_asset(folder: Path, loaded: Any) -> Path | None:
     """The vocab file a model carries: its ``.vocab_file`` asset (hubfork's preprocessors, TF Hub encoders),
-    else ``assets/vocab.txt``, else the only ``.txt`` file in ``assets/``."""
+    else ``assets/vocab.txt``, else the only ``.txt`` file in ``assets/``; never one outside `folder`.
+
+    Raises:
+        ModelFormatError: the file found leads outside `folder` (`hubfork.models.model_files`).
+    """
+    from hubfork.models.model_files import inside_model
+
+    found = _vocab_candidate(folder, loaded)
+    if found is not None:
+        inside_model(folder, found)
+    return found
+
+
+def _vocab_candidate(folder: Path, loaded: Any) -> Path | None:
     asset = getattr(loaded, "vocab_file", None)
     if asset is not None:
         value = asset.asset_path if hasattr(asset, "asset_path") else asset
@@ -448,14 +463,31 @@ def _folder_size(folder: Path) -> dict[str, int]:
     return {"files": len(files), "size_bytes": sum(item.stat().st_size for item in files)}
 
 
+def _vocab_rows(vocab_file: Path | None, rows: int | None) -> int | None:
+    """The encoder's vocab size: its word embeddings' rows, which its vocab file must have as many
+    tokens as (token i is row i), else the vocab file's tokens.
+
+    Raises:
+        ModelFormatError: the two differ (a token past the rows has no embedding; rows past the
+            tokens are never looked up): the size would be a lie either way.
+    """
+    tokens = _count_vocab(vocab_file)
+    if rows is not None and tokens is not None and tokens != rows:
+        raise ModelFormatError(f"{vocab_file}: the vocab has {tokens:,} tokens, but the model's word embeddings "
+                               f"have {rows:,} rows; expected one token a row")
+    return rows if rows is not None else tokens
+
+
 def _count_vocab(vocab_file: Path | None) -> int | None:
     from hubfork.models.vocab import vocab_size
 
     return None if vocab_file is None else vocab_size(vocab_file)
 
 
-def _sha256(file: Path | None) -> str | None:
-    return None if file is None else hashlib.sha256(file.read_bytes()).hexdigest()
+def _sha256(vocab_file: Path | None) -> str | None:
+    from hubfork.models.vocab import read_vocab_bytes
+
+    return None if vocab_file is None else hashlib.sha256(read_vocab_bytes(vocab_file)).hexdigest()
 
 
 __all__ = ["ModelFacts", "SignatureFacts", "TensorFacts", "API_OF_GENERATION", "inspect_model"]

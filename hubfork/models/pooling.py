@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hubfork.constants import POOLINGS
+from hubfork.errors import ModelFormatError
+from hubfork.models.model_files import read_model_file
 
 #: The pooling when nothing says otherwise: the encoder's own pooled_output.
 DEFAULT_POOLING = "pooled"
@@ -41,13 +43,13 @@ def sentence_transformers_defaults(folder: Path) -> EmbeddingDefaults | None:
     about pooling. An unreadable file is treated as absent: it is documentation of the
     weights, not part of the SavedModel.
     """
-    modules = _read_json(folder / "modules.json")
+    modules = _read_json(folder, folder / "modules.json")
     modules = modules if isinstance(modules, list) else []
     pooling_dirs = [m.get("path", "") for m in modules
                     if isinstance(m, dict) and str(m.get("type", "")).endswith(".Pooling")]
     config = None
     for name in (*pooling_dirs, "1_Pooling"):
-        config = _read_json(folder / name / "config.json")
+        config = _read_json(folder, folder / name / "config.json")
         if isinstance(config, dict):
             break
     pooling = None
@@ -70,10 +72,11 @@ def choose_defaults(*sources: EmbeddingDefaults | None) -> tuple[EmbeddingDefaul
     return pooling, normalize
 
 
-def _read_json(path: Path) -> object:
+def _read_json(folder: Path, path: Path) -> object:
+    # `modules.json` names the pooling folder: it must not lead hubfork out of the model's folder.
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return json.loads(read_model_file(folder, path, path.name))
+    except (ModelFormatError, ValueError, RecursionError):
         return None
 
 

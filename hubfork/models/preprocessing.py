@@ -109,8 +109,9 @@ def preprocessor_from_vocab(vocab_file: str | Path, lower_case: bool,
     at all, so a crash or a concurrent writer never leaves a half-made folder.
     """
     from hubfork.models.export.preprocessor import write_preprocessor
+    from hubfork.models.vocab import read_vocab_bytes
 
-    digest = hashlib.sha256(Path(vocab_file).read_bytes()).hexdigest()[:20]
+    digest = hashlib.sha256(read_vocab_bytes(vocab_file)).hexdigest()[:20]
     folder = cache_dir() / "preprocessors" / f"{digest}-{'uncased' if lower_case else 'cased'}-{seq_length}"
     if not (folder / "saved_model.pb").is_file():
         folder.parent.mkdir(parents=True, exist_ok=True)

@@ -40,11 +40,16 @@ def signature_names(path: Path) -> set[str]:
 def load_errors(path: str | Path) -> Iterator[None]:
     """Around a load of the SavedModel in `path`: TensorFlow's failures to read its files (a missing
     or truncated ``variables/``, a corrupt ``saved_model.pb``) become `UnreadableModelError` naming the
-    folder and the file, instead of a traceback through TensorFlow's internals.
+    folder and the file, instead of a traceback through TensorFlow's internals. Its ``assets/``, which
+    TensorFlow reads by itself as it loads, are checked first (`hubfork.models.model_files.check_assets`).
 
     Raises:
         UnreadableModelError: TensorFlow could not read the model's files.
+        ModelFormatError: ``assets/`` holds a link out of the folder, a FIFO or device, or too large a file.
     """
+    from hubfork.models.model_files import check_assets
+
+    check_assets(path)
     tf = _tf.tensorflow()
     try:
         yield

@@ -322,7 +322,8 @@ class TextModel:
                                                    "asset_path", None)
             if source is None:
                 raise ModelError(f"{self.path}: neither the encoder nor its preprocessor has a vocab file")
-            self._vocab = read_vocab(source if isinstance(source, str) else source.numpy().decode())
+            folder = self.encoder.path if found else self.preprocessor.path
+            self._vocab = read_vocab(source if isinstance(source, str) else source.numpy().decode(), folder=folder)
         return self._vocab
 
     def mask_id(self) -> int:

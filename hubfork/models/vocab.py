@@ -13,15 +13,19 @@ empty file. Python's ``str.splitlines`` and universal newlines (``open()`` in
 text mode) also break lines at ``\\r``, ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``,
 U+0085, U+2028 and U+2029, all of which may sit inside a token.
 
+A vocab is a file of a model someone else made: `read_vocab_bytes` reads only a regular file of a
+bounded size, inside the model's folder when the caller names it (`hubfork.models.model_files`).
+
 TensorFlow-free, so card and conversion code can count a vocab without it.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from hubfork._reading import read_regular_file
 from hubfork.errors import ModelFormatError
+from hubfork.models.model_files import MAX_TEXT_FILE_BYTES, read_model_file
 
 #: BERT's special tokens, in the order of their ids in BERT's vocabs (and Hugging Face's added tokens).
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -29,19 +33,31 @@ SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 MASK_TOKEN = "[MASK]"
 
 
-def read_vocab(path: str | os.PathLike[str]) -> list[str]:
-    """The tokens of the vocab file at `path`; a token's id is its index.
+def read_vocab_bytes(path: str | os.PathLike[str], *, folder: str | os.PathLike[str] | None = None) -> bytes:
+    """The bytes of the vocab file at `path`: a regular file of at most `MAX_TEXT_FILE_BYTES`, and, given
+    the model `folder` it belongs to, inside it (`hubfork.models.model_files`).
 
     Raises:
-        ModelFormatError: the file cannot be read, is empty, has an empty line (as
-            TensorFlow refuses it), or a line that is not UTF-8; the message gives the
-            file and the line.
+        ModelFormatError: the file is outside `folder`, not a regular file, too large or unreadable.
     """
+    what = "the vocab file"
+    if folder is not None:
+        return read_model_file(folder, path, what)
     try:
-        data = Path(path).read_bytes()
+        return read_regular_file(path, MAX_TEXT_FILE_BYTES)
     except OSError as exc:
-        raise ModelFormatError(f"{path}: cannot read the vocab file: {exc.strerror or exc}") from None
-    lines = data.split(b"\n")
+        raise ModelFormatError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+
+
+def read_vocab(path: str | os.PathLike[str], *, folder: str | os.PathLike[str] | None = None) -> list[str]:
+    """The tokens of the vocab file at `path` (read by `read_vocab_bytes`); a token's id is its index.
+
+    Raises:
+        ModelFormatError: the file cannot be read (as `read_vocab_bytes` says), is empty, has an
+            empty line (as TensorFlow refuses it), or a line that is not UTF-8; the message gives
+            the file and the line.
+    """
+    lines = read_vocab_bytes(path, folder=folder).split(b"\n")
     last = lines.pop()  # the text after the last "\n": a line only if something is left of it
     if last.removesuffix(b"\r"):
         lines.append(last)
@@ -61,9 +77,9 @@ def read_vocab(path: str | os.PathLike[str]) -> list[str]:
     return tokens
 
 
-def vocab_size(path: str | os.PathLike[str]) -> int:
+def vocab_size(path: str | os.PathLike[str], *, folder: str | os.PathLike[str] | None = None) -> int:
     """How many tokens the vocab file at `path` holds (see `read_vocab`)."""
-    return len(read_vocab(path))
+    return len(read_vocab(path, folder=folder))
 
 
-__all__ = ["read_vocab", "vocab_size", "SPECIAL_TOKENS", "MASK_TOKEN"]
+__all__ = ["read_vocab", "read_vocab_bytes", "vocab_size", "SPECIAL_TOKENS", "MASK_TOKEN"]

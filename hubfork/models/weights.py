@@ -85,7 +85,7 @@ def read_checkpoint(folder: str | Path) -> Checkpoint:
     if missing:
         raise ModelFormatError(f"{weights_file}: missing BERT tensors: {', '.join(missing[:5])}")
     _check_shapes(weights, config, str(weights_file))
-    tokens = vocab_size(vocab_file)
+    tokens = vocab_size(vocab_file, folder=folder)
     if tokens != config.vocab_size:
         raise ModelFormatError(f"{vocab_file}: {tokens} tokens, but config.json says vocab_size {config.vocab_size}")
     return Checkpoint(config, weights, vocab_file, _lower_case(folder), str(folder))

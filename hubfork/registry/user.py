@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hubfork.cards.checks import is_hub_endpoint
-from hubfork.errors import SourceError
+from hubfork.cards.parser import read_card_file
+from hubfork.cards.values import card_value_problem
+from hubfork.errors import RegistryError, SourceError
 from hubfork.handles import (
     KAGGLE_HOSTS,
     is_repo_id,
@@ -20,6 +22,7 @@ from hubfork.handles import (
     tfhub_url_to_handle,
 )
 from hubfork.registry import store
+from hubfork.registry.card_files import card_file_to_read
 from hubfork.registry.entry import RegistryEntry
 from hubfork.registry.registry import Registry, preferred
 from hubfork.registry.update import put_card
@@ -65,6 +68,8 @@ def add_source(name: str, repo: str, *, endpoint: str | None = None, base: Regis
     Raises:
         SourceError: `name`, `repo` or `endpoint` is malformed (nothing is written).
         CardError: the user's cards have errors (the registry is left as it was).
+        RegistryError: the shipped card of the handle is not one `base` may read (outside its cards
+            folder: `hubfork.registry.card_files`), or cannot be read (not a regular file, too large).
     """
     hub_repo = _hub_repo(repo)
     if endpoint is not None and not is_hub_endpoint(endpoint.strip()):
@@ -80,7 +85,14 @@ def add_source(name: str, repo: str, *, endpoint: str | None = None, base: Regis
 
 def with_source(text: str, hub_repo: str, endpoint: str | None = None) -> str:
     """A TF Hub card's text with its ``hub-repo`` (and ``hub-endpoint``) replaced by these,
-    placed at the end of the metadata block."""
+    placed at the end of the metadata block.
+
+    Raises:
+        SourceError: `hub_repo` or `endpoint` cannot be written into a card (`hubfork.cards.values`).
+    """
+    _check_value(hub_repo, "hub-repo", hub_repo)
+    if endpoint is not None:
+        _check_value(hub_repo, "hub-endpoint", endpoint)
     lines = text.splitlines()
     body = next((i for i in range(1, len(lines)) if lines[i].startswith("#")), len(lines))
     header = [line for line in lines[:body] if not _SOURCE_KEY.match(line)]
@@ -134,19 +146,32 @@ def _card_text(handle: str, shipped: RegistryEntry | None, base: Registry) -> st
     its entry, else a minimal card."""
     if shipped is None or shipped.family != "tfhub":
         return _MINIMAL_CARD.format(handle=handle)
-    card_file = base.card_file(shipped)
-    try:
-        return card_file.read_text(encoding="utf-8") if card_file is not None else _from_entry(shipped)
-    except (OSError, UnicodeDecodeError):
+    card_file = card_file_to_read(base, shipped)
+    if card_file is None or not card_file.exists():
         return _from_entry(shipped)
+    _, text, problem = read_card_file(card_file)
+    if problem is not None:
+        raise RegistryError(f"{problem.message}; it is the card of {handle} in {base.where}", path=str(card_file))
+    return text
 
 
 def _from_entry(entry: RegistryEntry) -> str:
-    lines = [f"# {entry.kind} {entry.handle}", entry.description or entry.handle, ""]
+    description = entry.description or entry.handle
+    _check_value(entry.handle, "description", description)
+    lines = [f"# {entry.kind} {entry.handle}", description, ""]
     for key, value in entry.metadata.items():
+        _check_value(entry.handle, "metadata key", key)
         for item in value if isinstance(value, list) else [value]:
+            _check_value(entry.handle, key, str(item))
             lines.append(f"<!-- {key}: {item} -->")
     return "\n".join(lines) + "\n"
+
+
+def _check_value(name: str, key: str, value: str) -> None:
+    """Refuse a value no card can hold: it could end its line and add metadata of its own."""
+    problem = card_value_problem(value)
+    if problem is not None:
+        raise SourceError(name, f"the {key} value {value!r} {problem}")
 
 
 __all__ = ["AddedSource", "add_source", "with_source"]

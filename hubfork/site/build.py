@@ -17,6 +17,7 @@ from hubfork._files import staged_folder
 from hubfork._lifeline import die_with_parent
 from hubfork.cards.parser import read_card_file
 from hubfork.errors import RegistryError
+from hubfork.registry.card_files import card_file_to_read
 from hubfork.registry.registry import Registry
 from hubfork.site.card_body import card_markdown
 from hubfork.site.catalogue import SiteCatalogue
@@ -54,7 +55,8 @@ def build_site(registry: Registry, output: str | os.PathLike[str], *, jobs: int 
 
     Raises:
         RegistryError: `output` is a file or a folder of something else, or an entry's card
-            cannot be read.
+            cannot be read or is not one the registry may name (`hubfork.registry.card_files`): the
+            build stops rather than publish a site whose pages silently lack their cards.
     """
     started = time.perf_counter()
     target = Path(output)
@@ -97,7 +99,7 @@ _CATALOGUE: SiteCatalogue | None = None
 
 def _render_page(catalogue: SiteCatalogue, index: int, stage: Path) -> None:
     entry = catalogue.entries[index]
-    card = catalogue.registry.card_file(entry)
+    card = card_file_to_read(catalogue.registry, entry)
     html = ""
     if card is not None:
         _, text, problem = read_card_file(card)

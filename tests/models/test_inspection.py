@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import struct
 from pathlib import Path
 
@@ -241,6 +242,66 @@ def test_a_model_with_findings_is_not_loaded_unless_trusted(tmp_path, tiny_vocab
     found = inspect_model(tmp_path / "reader", trust=True)
     assert not found.scan_clean and any("ReadFile" in line for line in found.findings)
     assert found.generation == "v3"
+
+
+# --------------------------------------------------------------------------- a vocab that is not the model's
+
+
+@pytest.fixture
+def encoder_with_vocab(tmp_path, tiny_vocab):
+    """A small encoder (31 rows of word embeddings), a card written for it, and a way to give it another vocab."""
+    from hubfork.publishing.card_writer import write_card
+
+    folder = tmp_path / "encoder"
+    save_encoder(folder, tiny_vocab, einsum=True)
+    card = tmp_path / "card.md"
+    card.write_text(write_card(inspect_model(folder), "acme/bert_en_cased_L-3_H-24_A-4/1").text, encoding="utf-8")
+    vocab = folder / "assets" / "vocab.txt"
+
+    def give(tokens: list[str]) -> Path:
+        vocab.write_text("".join(f"{token}\n" for token in tokens), encoding="utf-8")
+        return vocab
+
+    return folder, card, give
+
+
+@pytest.mark.parametrize("tokens", [31 + 20_000, 30, 1])
+def test_a_vocab_that_is_not_one_token_a_row_is_refused(encoder_with_vocab, tiny_vocab, tokens):
+    # Ids past the rows have no embedding, rows past the tokens are never used: no size is true.
+    folder, _, give = encoder_with_vocab
+    words = Path(tiny_vocab).read_text(encoding="utf-8").split()
+    vocab = give((words + [f"extra{i}" for i in range(tokens)])[:tokens])
+    with pytest.raises(ModelFormatError) as caught:
+        inspect_model(folder)
+    assert str(caught.value) == (f"{vocab}: the vocab has {tokens:,} tokens, but the model's word embeddings have 31 "
+                                 "rows; expected one token a row")
+
+
+def test_a_vocab_too_large_to_count_is_refused_unread(encoder_with_vocab):
+    from hubfork.models.model_files import MAX_TEXT_FILE_BYTES
+
+    folder, _, give = encoder_with_vocab
+    vocab = give(["[PAD]"])
+    with open(vocab, "r+b") as file:
+        file.truncate(MAX_TEXT_FILE_BYTES + 1)  # sparse: nothing to read unless it is read
+    with pytest.raises(ModelFormatError, match=f"^{re.escape(str(vocab))}: cannot read the vocab file: the file is "
+                                               f"{MAX_TEXT_FILE_BYTES + 1:,} bytes; at most {MAX_TEXT_FILE_BYTES:,} "
+                                               "bytes is read$"):
+        inspect_model(folder)
+
+
+def test_inspect_and_validate_say_so_in_one_line(encoder_with_vocab, tiny_vocab):
+    folder, card, give = encoder_with_vocab
+    words = Path(tiny_vocab).read_text(encoding="utf-8").split()
+    vocab = give(words + [f"extra{i}" for i in range(100_000)])
+    expected = (f"hubfork: error: {vocab}: the vocab has 100,031 tokens, but the model's word embeddings have 31 rows; "
+                "expected one token a row\n")
+    inspected = run_cli("inspect", str(folder))
+    assert (inspected.returncode, inspected.stdout) == (1, "")
+    assert inspected.stderr.endswith(expected) and "Traceback" not in inspected.stderr
+    validated = run_cli("cards", "validate", str(card), "--model", str(folder), "--no-run")
+    assert (validated.returncode, validated.stdout) == (1, "")
+    assert validated.stderr.endswith(expected) and "Traceback" not in validated.stderr
 
 
 # --------------------------------------------------------------------------- not a model hubfork knows
