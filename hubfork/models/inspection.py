@@ -246,7 +246,7 @@ def _recorded_heads(folder: Path) -> int | None:
     from hubfork.models.model_files import read_model_file
 
     try:
-        config = json.loads((folder / "assets" / CONFIG_ASSET).read_text())
+        config = json.loads(read_model_file(folder, folder / "assets" / CONFIG_ASSET, CONFIG_ASSET))
     except (ModelFormatError, ValueError):
         config = None
     heads = _find_heads(config)

@@ -179,7 +179,8 @@ class Registry:
         return search(self.entries, query, Filters(**filters), language_ids=language_ids)
 
     def card_file(self, entry: RegistryEntry) -> Path | None:
-        """Where an entry's card file is, when the registry was loaded from a file."""
+        """Where an entry's card file is, when the registry was loaded from a file: as the registry says,
+        unchecked (read it through `hubfork.registry.card_files.card_file_to_read`)."""
         if self.path is None:
             return None
         return self.path.parent / entry.card_path

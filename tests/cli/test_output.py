@@ -116,6 +116,12 @@ def test_format_characters_are_escaped_like_control_characters():
         r"safe \u202e\u2066\u2069\u200b\u200d\u2060\ufeff\xad\U000e0041 \x1b[2J \x9b \udcff é 漢字 " + "\t\n")
 
 
+def test_line_and_paragraph_separators_are_escaped_so_one_line_stays_one():
+    # str.splitlines (and many terminals) break at U+2028/U+2029: a description must not add lines.
+    escaped = output.safe_text("a\u2028b\u2029c")
+    assert escaped == r"a\u2028b\u2029c" and len(escaped.splitlines()) == 1
+
+
 def test_json_escapes_format_characters_and_reads_back_the_same(capsys):
     data = {"description": f"{FORMAT} \x9b \udcff é"}
     output.print_json(data)

@@ -68,7 +68,7 @@ def test_the_honest_hub_is_fetched_whole(hub, hf_isolated):
 # ------------------------------------------------------------------------------ writes outside the cache
 
 @pytest.mark.parametrize("sha", ["ABSOLUTE", "../../../../escaped", "0123456789abcdef0123456789abcdef0123456/",
-                                 "..", "", 5, ["a"]])
+                                 "..", "", 5, ["a"], "\u2028", "a" * 40 + "\n"])
 def test_a_revision_sha_that_is_no_commit_is_refused(hub, hf_isolated, outside, sha):
     hub.lies.info = {"sha": str(outside / "etc") if sha == "ABSOLUTE" else sha}
     _refused(hub, "field 'sha'", "not a commit sha")
