@@ -104,14 +104,18 @@ def cached_snapshot(repo_id: str, revision: str | None, cache: Path) -> Path | N
     """The cached snapshot folder of `repo_id` at `revision` (a branch, tag or commit), if any."""
     from huggingface_hub.file_download import REGEX_COMMIT_HASH, repo_folder_name
 
+    from hubfork._reading import read_regular_file
+
     storage = cache / repo_folder_name(repo_id=repo_id, repo_type="model")
     revision = revision or "main"
     commit = revision
     if not REGEX_COMMIT_HASH.fullmatch(revision):
-        ref = storage / "refs" / revision
-        if not ref.is_file():
+        try:  # a ref is a commit sha in a small file; anything else in its place names no snapshot
+            commit = read_regular_file(storage / "refs" / revision, 1024).decode("ascii", "replace").strip()
+        except OSError:
             return None
-        commit = ref.read_text().strip()
+        if not REGEX_COMMIT_HASH.fullmatch(commit):
+            return None
     folder = storage / "snapshots" / commit
     return folder if folder.is_dir() else None
 

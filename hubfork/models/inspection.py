@@ -268,7 +268,7 @@ def _keras_metadata_heads(folder: Path) -> int | None:
     for node in metadata.nodes:
         try:
             heads = _find_heads(json.loads(node.metadata)) if node.metadata else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the reader goes
             continue
         if heads is not None:
             return heads

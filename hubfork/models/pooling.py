@@ -45,8 +45,8 @@ def sentence_transformers_defaults(folder: Path) -> EmbeddingDefaults | None:
     """
     modules = _read_json(folder, folder / "modules.json")
     modules = modules if isinstance(modules, list) else []
-    pooling_dirs = [m.get("path", "") for m in modules
-                    if isinstance(m, dict) and str(m.get("type", "")).endswith(".Pooling")]
+    pooling_dirs = [m["path"] for m in modules if isinstance(m, dict) and isinstance(m.get("path"), str)
+                    and str(m.get("type", "")).endswith(".Pooling")]
     config = None
     for name in (*pooling_dirs, "1_Pooling"):
         config = _read_json(folder, folder / name / "config.json")

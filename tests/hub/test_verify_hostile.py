@@ -298,3 +298,24 @@ def test_hashing_opens_no_device():
              "try:\n    file_digest(Path('/dev/zero'), 'sha256')\nexcept OSError as exc:\n    print(exc.strerror)\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout == "not a regular file but a character device\n", result.stderr
+
+
+@pytest.mark.parametrize("ref", ["a FIFO", "a link to /dev/zero", "a path out of the cache"])
+def test_a_ref_that_is_no_commit_names_no_snapshot(tmp_path, ref):
+    # refs/<revision> is read to find a snapshot: it must neither block, nor run on, nor lead outside.
+    import os
+
+    from hubfork.hub.patterns import cached_snapshot
+
+    storage = tmp_path / "models--org--m"
+    (storage / "refs").mkdir(parents=True)
+    (storage / "snapshots").mkdir()
+    (tmp_path / "escape").mkdir()
+    target = storage / "refs" / "main"
+    if ref == "a FIFO":
+        os.mkfifo(target)
+    elif ref == "a link to /dev/zero":
+        target.symlink_to("/dev/zero")
+    else:
+        target.write_text("../../escape")  # snapshots/../../escape is a folder, outside the repo
+    assert cached_snapshot("org/m", "main", tmp_path) is None

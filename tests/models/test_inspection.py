@@ -402,3 +402,14 @@ def test_the_command_parses_without_tensorflow(tripwire):
     result = run_cli("inspect", "--help", pythonpath=[tripwire])
     assert result.returncode == 0, result.stderr
     assert "MODEL_DIR" in result.stdout and "--json" in result.stdout
+
+
+def test_keras_metadata_nested_too_deep_is_skipped_not_a_traceback(tmp_path):
+    # Trusted models are inspected without the scan that would refuse this: the heads come from the
+    # next readable node.
+    from hubfork.models.inspection import _keras_metadata_heads
+    from tests.scanning.test_hostile_graphs import keras_metadata
+
+    (tmp_path / "keras_metadata.pb").write_bytes(
+        keras_metadata("[" * 100_000 + "]" * 100_000, '{"config": {"num_attention_heads": 4}}'))
+    assert _keras_metadata_heads(tmp_path) == 4

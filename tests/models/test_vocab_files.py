@@ -363,3 +363,14 @@ def test_the_heads_beside_the_weights_are_read_only_from_regular_files(tmp_path,
         fifo.unlink(missing_ok=True)
         os.mkfifo(fifo)
     assert bounded_call(lambda: _recorded_heads(folder), *fifos) == ("returned", None)
+
+
+@pytest.mark.parametrize("path", [5, None, ["1_Pooling"], {"a": 1}])
+def test_a_pooling_module_whose_path_is_no_string_is_passed_over(tmp_path, path):
+    from hubfork.models.pooling import sentence_transformers_defaults
+
+    (tmp_path / "modules.json").write_text(json.dumps([{"path": path, "type": "sentence_transformers.models."
+                                                                             "Pooling"}]))
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_mean_tokens": True}))
+    assert sentence_transformers_defaults(tmp_path).pooling == "mean"
