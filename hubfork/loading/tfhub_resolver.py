@@ -13,6 +13,7 @@ from hubfork.errors import HubError, ModelDeletedError
 from hubfork.hub.resolvers import resolve
 from hubfork.loading.pull import fetch_checked
 from hubfork.models import _tf
+from hubfork.models.model_files import check_assets
 from hubfork.scanning.scanner import check_model
 
 #: The forms of name hubfork serves better than tensorflow_hub: tfhub.dev and Kaggle names (every source the
@@ -50,6 +51,7 @@ class HubforkResolver(_tf.tensorflow_hub().resolver.Resolver):
         else:
             path = _tensorflow_hub_resolves(handle, self)
             check_model(path, name=handle)
+        check_assets(path)  # TensorFlow reads a model's assets by itself as it loads them
         # Preprocessors use TF Text ops, registered only once tensorflow_text is imported; TF Hub's
         # notebooks imported it by hand, and the load that follows this call would fail without it.
         _tf.tensorflow_text()

@@ -10,13 +10,14 @@ that answers every GET with a malicious model's archive; tensorflow_hub's downlo
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 from pathlib import Path
 
 import pytest
 
 import hubfork
-from hubfork.errors import UnsafeModelError
+from hubfork.errors import ModelFormatError, UnsafeModelError
 from hubfork.models import _tf
 from tests.fixtures.tfhub_emulator import tar_gz
 
@@ -121,3 +122,32 @@ def test_an_archive_tensorflow_hub_cached_before_install_is_scanned_too(server, 
         hubfork.uninstall()
     assert len(server.gets) == fetched  # tensorflow_hub's cached copy, not a new download
     assert not evil[1].exists()
+
+
+def test_assets_tensorflow_hub_unpacked_are_checked_before_they_load(tmp_path):
+    # A clean graph whose vocab became a FIFO in tensorflow_hub's cache: TensorFlow would block on it.
+    class Clean(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
+        def __call__(self, text):
+            return text
+
+    tf.saved_model.save(Clean(), str(tmp_path / "model"))
+    (tmp_path / "model" / "assets").mkdir(exist_ok=True)
+    (tmp_path / "model" / "assets" / "vocab.txt").write_text("a\n")
+    server = _Server(tar_gz(tmp_path / "model"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = url_of(server, "/clean.tar.gz")
+        vocab = Path(hub.resolve(url)) / "assets" / "vocab.txt"
+        vocab.unlink()
+        os.mkfifo(vocab)
+        hubfork.install()
+        try:
+            with pytest.raises(ModelFormatError, match="FIFO"):
+                hub.resolve(url)
+        finally:
+            hubfork.uninstall()
+    finally:
+        server.shutdown()
+        server.server_close()
