@@ -205,7 +205,7 @@ def test_the_token_does_not_follow_a_file_redirect_to_another_host(hub, elsewher
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     hub.lies.redirect = {"config.json": f"{elsewhere.endpoint}/{REPO}/resolve/{COMMIT}/config.json"}
     fetch(REPO, endpoint=hub.endpoint)  # the other host serves the same bytes
-    assert [r.authorization for r in elsewhere.log] == [None]
+    assert elsewhere.log and all(r.authorization is None for r in elsewhere.log)
 
 
 def test_the_token_stays_with_its_hub_even_where_huggingface_hub_would_send_it(hub, elsewhere, hf_isolated,
@@ -220,7 +220,7 @@ def test_the_token_stays_with_its_hub_even_where_huggingface_hub_would_send_it(h
     hub.lies.redirect = {"config.json": f"{elsewhere.endpoint}/{REPO}/resolve/{COMMIT}/config.json"}
     hub.lies.redirect_head = True
     fetch(REPO, endpoint=hub.endpoint)
-    assert [r.authorization for r in elsewhere.log] == [None]
+    assert elsewhere.log and all(r.authorization is None for r in elsewhere.log)
 
 
 def test_a_hub_named_by_a_card_or_endpoint_gets_no_token(hub, hf_isolated, monkeypatch):
