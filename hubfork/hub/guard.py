@@ -66,10 +66,6 @@ class HubReplyRefused(Exception):
 class RateLimited(HubReplyRefused):
     """The hub asked to wait longer than hubfork waits (`retry_after_max`)."""
 
-    def __init__(self, message: str, seconds: float | None):
-        super().__init__(message)
-        self.seconds = seconds
-
 
 def retry_after_max() -> float:
     """Longest ``Retry-After`` hubfork waits for, in seconds (``$HUBFORK_RETRY_AFTER_MAX``, default 30)."""
@@ -268,7 +264,7 @@ def _refuse_long_wait(response: Any, url: str) -> None:
     asked = f"{seconds:g} s" if seconds is not None else "no readable wait"
     if seconds is None or seconds > limit:
         raise RateLimited(f"{url}: HTTP 429 asking to wait {asked}; hubfork waits at most {limit:g} s "
-                          f"({ENV_RETRY_AFTER_MAX})", seconds)
+                          f"({ENV_RETRY_AFTER_MAX})")
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -330,7 +326,7 @@ def _announced(response: Any) -> int | None:
 
 
 def _expected_size(response: Any, url: str, followed: _Followed | None) -> int | None:
-    known = followed.size if followed is not None else _known_size(url, followed.watch if followed else None)
+    known = followed.size if followed is not None else _known_size(url, None)
     length = response.headers.get("content-length")
     if length is not None and length.strip().isdigit():
         return int(length) if known is None else min(int(length), known)
