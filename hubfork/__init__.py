@@ -12,24 +12,24 @@ from typing import TYPE_CHECKING
 
 from hubfork import errors as _errors
 from hubfork._lazy import attach
+from hubfork._version import __version__
 from hubfork.hub.settings import prepare_huggingface_hub as _prepare_huggingface_hub
 
 # huggingface_hub reads some of the environment with int() when it is imported; a value it would fail
 # on must be settled before anything imports it.
 _prepare_huggingface_hub()
 
-__version__ = "0.1.0"
 
 # name -> module that defines it
 _EXPORTS = {
     # cards
     "Card": "hubfork.cards.records",
-    "Problem": "hubfork.cards.records",
-    "Architecture": "hubfork.cards.records",
-    "Section": "hubfork.cards.records",
-    "CodeBlock": "hubfork.cards.records",
-    "ChangelogEntry": "hubfork.cards.records",
-    "Source": "hubfork.cards.records",
+    "Problem": "hubfork.cards.parts",
+    "Architecture": "hubfork.cards.parts",
+    "Section": "hubfork.cards.parts",
+    "CodeBlock": "hubfork.cards.parts",
+    "ChangelogEntry": "hubfork.cards.parts",
+    "Source": "hubfork.cards.parts",
     "Vocabulary": "hubfork.cards.vocabulary",
     "parse_card": "hubfork.cards.parser",
     "parse_cards": "hubfork.cards.parser",
@@ -108,7 +108,8 @@ __getattr__, __dir__ = attach('hubfork', globals(), _EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.cards.parser import parse_card, parse_cards
-    from hubfork.cards.records import Architecture, Card, ChangelogEntry, CodeBlock, Problem, Section, Source
+    from hubfork.cards.parts import Architecture, ChangelogEntry, CodeBlock, Problem, Section, Source
+    from hubfork.cards.records import Card
     from hubfork.cards.vocabulary import Vocabulary
     from hubfork.errors import *  # noqa: F403
     from hubfork.hub.download import fetch, snapshot_download

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 #: Registry file used when no ``--registry`` is given.
 ENV_REGISTRY = "HUBFORK_REGISTRY"
@@ -30,6 +31,14 @@ KAGGLE_SOURCE_ENDPOINT = "kaggle"
 
 #: Version of the registry file layout written by ``hubfork registry build``.
 REGISTRY_FORMAT = 1
+
+#: Where ``hubfork hub init`` has a local hub served unless told otherwise (written into its olah.toml).
+LOCAL_HUB_HOST = "127.0.0.1"
+LOCAL_HUB_PORT = 18090
+#: The only address ``hubfork registry serve`` listens on (the catalogue is for this machine's browser),
+#: and its port unless ``--port`` says otherwise.
+SITE_HOST = "127.0.0.1"
+SITE_PORT = 8765
 
 # ----------------------------------------------------------------- card kinds
 
@@ -52,9 +61,18 @@ VARIANT_FORMATS = {"Lite": "lite", "Tfjs": "tfjs", "Coral": "coral"}
 STATUS_DELETED = "deleted"
 #: Results a page of ``hubfork search`` holds unless ``--per-page`` says otherwise.
 SEARCH_PER_PAGE = 20
+#: The columns of the command line's tables. Narrower than this no table is readable: a smaller width
+#: (``COLUMNS=5``, a tiny pane) is raised to it.
+TABLE_MIN_WIDTH = 40
+#: Piped output has no terminal width; rich would squeeze tables into 80 columns and cut handles.
+TABLE_PIPED_WIDTH = 200
+#: What a terminal that does not tell its width (or says 0) is taken to be.
+TABLE_DEFAULT_WIDTH = 80
 
 # ------------------------------------------------------------------ encoders
 
+#: The file that makes a folder a SavedModel: its graphs and signatures, as a protobuf.
+SAVED_MODEL = "saved_model.pb"
 #: Encoder SavedModel generations hubfork writes and loads, oldest first.
 GENERATIONS = ("tf1-hub", "v1", "v2", "v3", "v4")
 #: Tokens per text a preprocessor packs when nothing says otherwise (tfhub.dev's preprocessors' too).
@@ -142,6 +160,13 @@ GIT_TIMEOUT = 600
 
 # -------------------------------------------------------------- model sources
 
+#: The Hugging Face-style hub of repo ids without a host when neither ``--endpoint`` nor ``HF_ENDPOINT`` names one.
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+#: huggingface_hub's default for both of its timeouts, in seconds (``constants.DEFAULT_DOWNLOAD_TIMEOUT``).
+HF_DEFAULT_TIMEOUT = 10.0
+#: The longest timeout taken from the environment: a day (a longer wait for one answer is no timeout at
+#: all, and a far longer one overflows the system's timers).
+HF_MAX_TIMEOUT = 86_400
 #: Base URL of tfhub.dev handles and URLs (``https://tfhub.dev``, which redirects to Kaggle Models), as
 #: ``HF_ENDPOINT`` is for Hugging Face: a proxy, a mirror, or a test's loopback emulator.
 ENV_TFHUB_ENDPOINT = "HUBFORK_TFHUB_ENDPOINT"
@@ -181,3 +206,145 @@ RETRY_AFTER_MAX_SECONDS = 30
 ENV_RETRY_AFTER_MAX = "HUBFORK_RETRY_AFTER_MAX"
 #: How many times one archive download is asked again after an HTTP 429 it was willing to wait for.
 RATE_LIMIT_RETRIES = 3
+
+# ------------------------------------------------------------ the environment
+
+
+class EnvironmentVariable(NamedTuple):
+    """An environment variable hubfork reads, as docs/environment.md lists it (``scripts/gen_docs.py``)."""
+
+    name: str
+    #: What holds while it is unset or empty.
+    default: str
+    meaning: str
+    #: The values it takes, and what a value outside them does.
+    bounds: str = ""
+
+
+_FOLDER = "a folder: a file there, or on its path, is an error naming the variable"
+_WARNED = "anything else is warned about (one line on stderr) and the default used"
+_REFUSED = "anything else stops the unpacking with an error naming the variable"
+_BASE_URL = "an http(s) base URL; anything else is an error naming the variable"
+_DEFAULT_CACHE = "$XDG_CACHE_HOME/hubfork, else ~/.cache/hubfork"
+_SWITCH = ("1, ON, YES or TRUE (any case) turns it on; 0, OFF, NO, FALSE or empty leave it off; anything else is "
+           "warned about and taken as off, as huggingface_hub takes it")
+_KAGGLEHUB = "read by kagglehub, not by hubfork: "
+
+#: Every environment variable hubfork reads, its own (``HUBFORK_*``) first, then those of the tools it works
+#: with; tests/cli/test_generated_docs.py checks that no variable read anywhere in hubfork is missing.
+ENVIRONMENT = (
+    EnvironmentVariable(
+        ENV_REGISTRY, f"your $HUBFORK_HOME/{HOME_REGISTRY} layered over the registry shipped with hubfork",
+        "The registry file read when no --registry is given: for search, show, list, pull and loading TF Hub names.",
+        "a registry file written by `hubfork registry build`"),
+    EnvironmentVariable(
+        ENV_HOME, _DEFAULT_CACHE,
+        f"Folder of your own cards ({HOME_CARDS}/) and registry ({HOME_REGISTRY}), written by `hubfork registry "
+        f"add-source` and `hubfork publish` and layered over the shipped registry. Not moved by {ENV_CACHE}: "
+        "pointing the caches elsewhere, or clearing them, keeps the mappings you added.", _FOLDER),
+    EnvironmentVariable(
+        ENV_CACHE, _DEFAULT_CACHE, "Folder of hubfork's own caches (not the Hugging Face model cache).", _FOLDER),
+    EnvironmentVariable(
+        ENV_LOCAL_HUB, "local-hub in hubfork's cache folder",
+        "Folder of the embedded local hub, which holds the models hubfork converts itself "
+        "(`hubfork hub embedded`).", "a folder (~ is expanded)"),
+    EnvironmentVariable(
+        ENV_SOURCES, "every source",
+        "Which sources a model may come from; `hubfork pull --source` overrides it.",
+        f"comma-separated source ids ({', '.join(SOURCE_IDS)}) or groups ("
+        + "; ".join(f"{group}: {', '.join(ids)}" for group, ids in SOURCE_GROUPS.items())
+        + "); -id excludes one. An unknown id is an error listing the known ones"),
+    EnvironmentVariable(
+        ENV_TFHUB_ENDPOINT, DEFAULT_TFHUB_ENDPOINT,
+        "Base URL of tfhub.dev handles and URLs (tfhub.dev redirects to Kaggle Models), as HF_ENDPOINT is for "
+        "Hugging Face: a proxy, a mirror, or a test's loopback emulator.", _BASE_URL),
+    EnvironmentVariable(
+        ENV_KAGGLE_ENDPOINT, DEFAULT_KAGGLE_ENDPOINT,
+        "Base URL of Kaggle model page URLs (/models/...), fetched the way tensorflow_hub fetches them "
+        "(?tf-hub-format=compressed).", _BASE_URL),
+    EnvironmentVariable(
+        ENV_ARCHIVE_MAX_BYTES, f"{ARCHIVE_MAX_BYTES} ({ARCHIVE_MAX_BYTES // 2**30} GiB)",
+        "Most bytes of files a .tar.gz model archive may unpack to, read from its tar headers before anything is "
+        "unpacked.", f"a whole number of at least 1; {_REFUSED}"),
+    EnvironmentVariable(
+        ENV_ARCHIVE_MAX_MEMBERS, str(ARCHIVE_MAX_MEMBERS),
+        "Most members (files and folders) of a .tar.gz model archive; a SavedModel has a dozen or so.",
+        f"a whole number of at least 1; {_REFUSED}"),
+    EnvironmentVariable(
+        ENV_ARCHIVE_MAX_RATIO, str(ARCHIVE_MAX_RATIO),
+        "Most unpacked bytes per archive byte, beyond the first "
+        f"{ARCHIVE_RATIO_FREE_BYTES // 2**20} MiB: weights barely compress, a member of zeros a thousand times "
+        "its compressed size is a bomb.", f"a whole number of at least 1; {_REFUSED}"),
+    EnvironmentVariable(
+        ENV_MIN_DOWNLOAD_RATE, f"{DOWNLOAD_MIN_BYTES_PER_SECOND} ({DOWNLOAD_MIN_BYTES_PER_SECOND // 2**10} KiB/s)",
+        "The least average rate, in bytes a second, a download must keep once its first read timeouts have "
+        "passed; a slower one is cut off.", f"a number above 0; {_WARNED}"),
+    EnvironmentVariable(
+        ENV_PULL_DEADLINE, f"{PULL_DEADLINE_SECONDS} ({PULL_DEADLINE_SECONDS // 3600} hours)",
+        "Seconds one fetch (a model's whole snapshot) may take in all.", f"a number above 0; {_WARNED}"),
+    EnvironmentVariable(
+        ENV_RETRY_AFTER_MAX, str(RETRY_AFTER_MAX_SECONDS),
+        f"Longest wait, in seconds, a source's HTTP 429 Retry-After may ask for: hubfork waits and asks again (up "
+        f"to {RATE_LIMIT_RETRIES} times); a longer one fails at once with RateLimitedError rather than hang a load.",
+        f"a number above 0; {_WARNED}"),
+    EnvironmentVariable(
+        "HF_ENDPOINT", DEFAULT_HF_ENDPOINT,
+        "The Hugging Face-style hub of repo ids without a host (huggingface.co, a mirror, a local hub); "
+        "--endpoint overrides it."),
+    EnvironmentVariable(
+        "HF_HUB_CACHE", "$HF_HOME/hub",
+        "The model cache every fetch goes into; --cache-dir overrides it.", _FOLDER),
+    EnvironmentVariable(
+        "HUGGINGFACE_HUB_CACHE", "unset", "The older name of HF_HUB_CACHE, read when that is unset.", _FOLDER),
+    EnvironmentVariable(
+        "HF_HOME", "$XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface",
+        "huggingface_hub's folder: the model cache (hub/) and the token (token) are inside it.", _FOLDER),
+    EnvironmentVariable(
+        "HF_TOKEN", "the token file ($HF_TOKEN_PATH)",
+        "The token sent to Hugging Face-style hubs (read by huggingface_hub at every request); "
+        "`hubfork publish --token` overrides it."),
+    EnvironmentVariable(
+        "HF_TOKEN_PATH", "$HF_HOME/token", "The file huggingface_hub keeps its token in.",
+        "a file in a folder: a folder in its place, or a file on its path, is an error naming the variable"),
+    EnvironmentVariable(
+        "HF_HUB_OFFLINE", "off", "Use the cache only, as --offline and local_files_only=True do.", _SWITCH),
+    EnvironmentVariable(
+        "TRANSFORMERS_OFFLINE", "off", "The same as HF_HUB_OFFLINE, as transformers reads it.", _SWITCH),
+    EnvironmentVariable(
+        "HF_HUB_DOWNLOAD_TIMEOUT", f"{HF_DEFAULT_TIMEOUT:g}",
+        "Seconds to wait for a hub's answer, given to every request huggingface_hub would send without one.",
+        f"a whole number from 1 to {HF_MAX_TIMEOUT}; {_WARNED}"),
+    EnvironmentVariable(
+        "HF_HUB_ETAG_TIMEOUT", f"{HF_DEFAULT_TIMEOUT:g}", "Seconds to wait for a file's metadata.",
+        f"a whole number from 1 to {HF_MAX_TIMEOUT}; {_WARNED}"),
+    EnvironmentVariable(
+        "XDG_CACHE_HOME", "~/.cache", "Where the default cache folders go (hubfork's and Hugging Face's).", _FOLDER),
+    EnvironmentVariable(
+        "TFHUB_CACHE_DIR", "tfhub_modules in the system's temporary folder",
+        "tensorflow_hub's cache: a model it has downloaded whole is used from there rather than fetched again."),
+    EnvironmentVariable(
+        "KAGGLE_API_TOKEN", "unset", _KAGGLEHUB + "the Kaggle credentials for private models and "
+        "`hubfork publish --kaggle` (or KAGGLE_USERNAME and KAGGLE_KEY, or kaggle.json in KAGGLE_CONFIG_DIR)."),
+    EnvironmentVariable("KAGGLE_USERNAME", "unset", _KAGGLEHUB + "your Kaggle user name, with KAGGLE_KEY."),
+    EnvironmentVariable("KAGGLE_KEY", "unset", _KAGGLEHUB + "your Kaggle API key, with KAGGLE_USERNAME."),
+    EnvironmentVariable("KAGGLE_CONFIG_DIR", "~/.kaggle", _KAGGLEHUB + "the folder of kaggle.json."),
+    EnvironmentVariable(
+        "KAGGLE_API_ENVIRONMENT", "PROD (https://api.kaggle.com)",
+        "Which Kaggle API kagglehub calls (PROD, or TEST, LOCALHOST, STAGING, ADMIN, QA); it takes no URL.",
+        "a name kagglesdk knows; anything else is an error naming the variable"),
+    EnvironmentVariable(
+        "KAGGLE_API_ENDPOINT", "unset",
+        "The Kaggle API URL of kagglehub before 1.x; kagglehub 1.x ignores it, and hubfork warns that it does."),
+    EnvironmentVariable(
+        "COLUMNS", f"the terminal's width ({TABLE_DEFAULT_WIDTH} when it does not say); {TABLE_PIPED_WIDTH} when "
+        "output is piped", "The width the command line's tables are laid out in.",
+        f"a whole number of at least 1, else the default; a width below {TABLE_MIN_WIDTH} is taken as "
+        f"{TABLE_MIN_WIDTH}"),
+    EnvironmentVariable(
+        "TF_CPP_MIN_LOG_LEVEL", "set by hubfork: 3 by the command line unless `hubfork -v`; 2 by the library, "
+        "when unset", "TensorFlow's C++ log level: which of its start-up and log lines reach stderr."),
+    EnvironmentVariable(
+        "TF_USE_LEGACY_KERAS", "set to 1 by hubfork's loaders when unset",
+        "Makes tf.keras Keras 2 (tf_keras), the Keras TF Hub models are made of; Keras 3 stays one `import keras` "
+        "away (hubfork.keras3)."),
+)

@@ -6,11 +6,23 @@ handle), so callers can catch precisely and messages stay consistent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
-if TYPE_CHECKING:  # pragma: no cover
-    from hubfork.cards.records import Problem
-    from hubfork.scanning.report import ScanReport
+
+# The records these errors carry belong to the layers that raise them (a card's problems, a scan's
+# report); errors.py sits below every layer, so it names them by the little it reads from them.
+class _Problem(Protocol):
+    """A `hubfork.cards.records.Problem`: a file, a line, and a ``PATH:LINE: severity: message`` str."""
+
+    path: str
+    line: int
+
+
+class _ScanReport(Protocol):
+    """A `hubfork.scanning.report.ScanReport`: its findings, each printable on one line."""
+
+    @property
+    def findings(self) -> Sequence[object]: ...
 
 
 class HubforkError(Exception):
@@ -56,8 +68,8 @@ class CardError(HubforkError):
     message lists them one per line as ``PATH:LINE: severity: message``.
     """
 
-    def __init__(self, problems: Iterable["Problem"]):
-        self.problems: tuple["Problem", ...] = tuple(problems)
+    def __init__(self, problems: Iterable[_Problem]):
+        self.problems: tuple[_Problem, ...] = tuple(problems)
         if not self.problems:
             raise ValueError("CardError needs at least one problem")
         first = self.problems[0]
@@ -155,7 +167,7 @@ class UnsafeModelError(HubforkError):
     """A model whose graph would do more than compute (read or write files, use the network,
     run code, or run ops nobody has vetted); it was not loaded. `report` is the `ScanReport`."""
 
-    def __init__(self, name: str, *, path: str, report: "ScanReport", shown: int = 5):
+    def __init__(self, name: str, *, path: str, report: _ScanReport, shown: int = 5):
         self.name = name
         self.path = path
         self.report = report

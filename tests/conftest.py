@@ -12,8 +12,9 @@ import pytest
 from hypothesis import settings
 
 # Fixtures several folders share, registered once so that each session fixture is built once.
-pytest_plugins = ("tests.fixtures.models", "tests.fixtures.hub", "tests.fixtures.kaggle_emulator",
-                  "tests.fixtures.tfhub_emulator")
+# tests.fixtures.lanes marks every test with its lanes (tf, slow, browser, ...) from the fixtures it uses.
+pytest_plugins = ("tests.fixtures.lanes", "tests.fixtures.models", "tests.fixtures.hub",
+                  "tests.fixtures.kaggle_emulator", "tests.fixtures.tfhub_emulator")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"  # see tests/data/README.md

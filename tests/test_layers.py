@@ -126,3 +126,143 @@ def test_the_reader_sees_every_kind_of_import():
     ]
     assert imports_in("from . import download\n", "hubfork.hub", is_package=True) == [
         (1, "hubfork.hub"), (1, "hubfork.hub.download")]
+
+
+# ------------------------------------------------------------------------------------------ cycles
+
+
+def module_files() -> dict[str, Path]:
+    """Every hubfork module, by dotted name."""
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the hubfork modules it imports anywhere (top level, in a function, under
+    ``TYPE_CHECKING``). ``from package import name`` is an edge to the submodule when ``name`` is one,
+    else to the package's ``__init__``: that is the module whose code the import runs for that name."""
+    files = module_files()
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        found = imported_modules(path)
+        names = {name for _, name in found}
+        edges = set()
+        for name in names:
+            if name not in files:
+                continue
+            children = {other for other in names if other.startswith(name + ".") and other in files}
+            # ``from hubfork.hub import download`` lists both; the package stands for itself only when
+            # something other than a submodule is taken from it.
+            if children and not _takes_a_name_from(path, name, files):
+                continue
+            if name != module:
+                edges.add(name)
+        graph[module] = edges
+    return graph
+
+
+def _takes_a_name_from(path: Path, package: str, files: dict[str, Path]) -> bool:
+    """Whether the file imports ``package`` itself, or a name from it that is not a submodule."""
+    module = module_name(path)
+    is_package = path.name == "__init__.py"
+    parts = module.split(".") if is_package else module.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import) and any(alias.name == package for alias in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom):
+            base = (".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                    if node.level else node.module or "")
+            if base == package and any(f"{base}.{alias.name}" not in files for alias in node.names):
+                return True
+    return False
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted; and a module
+    importing itself."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(start: str) -> None:
+        # Iterative, so a deep chain of imports cannot reach Python's recursion limit.
+        work = [(start, iter(sorted(graph.get(start, ()))))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_no_import_cycle_at_any_depth():
+    """No module reaches itself through imports, counting imports inside functions and under
+    ``TYPE_CHECKING`` (the package root's lazy exports are listed there, so a module taking a name
+    from ``hubfork`` itself would close a loop through it)."""
+    graph = import_graph()
+    found = cycles(graph)
+    assert not found, "import cycles (each a set of modules that reach each other):\n" + "\n".join(
+        " <-> ".join(component) for component in found)
+
+
+def test_the_cycle_finder_finds_cycles_of_any_length():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+    chain = {f"m{i}": {f"m{i + 1}"} for i in range(5000)}
+    chain["m5000"] = {"m0"}
+    assert len(cycles(chain)[0]) == 5001
+
+
+def test_the_graph_sees_a_name_taken_from_a_package_root():
+    """``from hubfork import __version__`` is an edge to the root; ``from hubfork import errors`` is an
+    edge to the submodule only."""
+    graph = import_graph()
+    assert "hubfork" not in graph["hubfork.hub.download"]
+    assert "hubfork.errors" in graph["hubfork.hub.download"]
+    # The root's lazy exports are edges (under TYPE_CHECKING), so the root reaches the loaders.
+    assert "hubfork.loading.text" in graph["hubfork"]
+
+
+#: The one import named by a string and made at run time: the embedded hub (``hubfork.hub``) builds its
+#: models with a converter that needs TensorFlow, which lives above it in ``hubfork.loading``; the
+#: table names the builder so that the hub layer never imports upwards (see docs/index.md, "Layers").
+RUN_TIME_EDGES = {("hubfork.hub.embedded", "hubfork.loading.embedded")}
+
+
+def test_the_only_import_by_name_is_the_embedded_hubs_builder():
+    from hubfork.hub.embedded import EMBEDDED_REPOS
+
+    named = {("hubfork.hub.embedded", repo.build.split(":")[0]) for repo in EMBEDDED_REPOS}
+    assert named == RUN_TIME_EDGES
+    # Nothing else in hubfork imports by a computed name.
+    callers = sorted(str(path.relative_to(ROOT)) for path in PACKAGE.rglob("*.py")
+                     if "import_module(" in path.read_text(encoding="utf-8"))
+    assert callers == ["hubfork/_lazy.py", "hubfork/hub/embedded.py"]

@@ -137,7 +137,7 @@ def test_search_and_entry(quickstart):
     lines = text(quickstart["cells"]["search"]).splitlines()
     assert lines[0] == f"{len(expected)} entries; the first five:" and len(expected) >= 5
     assert [line.strip() for line in lines[1:]] == [entry.handle for entry in expected[:5]]
-    assert '<th style="text-align:left">handle</th><td>hubfork/all-MiniLM-L6-v2/1</td>' in html(
+    assert '<th style="text-align:left">Handle</th><td>hubfork/all-MiniLM-L6-v2/1</td>' in html(
         quickstart["cells"]["entry"])
 
 

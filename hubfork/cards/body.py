@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from hubfork.cards import markdown
 from hubfork.cards.markdown import MAX_NESTING
-from hubfork.cards.records import ChangelogEntry, CodeBlock, Section
+from hubfork.cards.parts import ChangelogEntry, CodeBlock, Section
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Emphasis and code markers, but not the underscores inside names like pooled_output.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hubfork.cards.records import Problem
+from hubfork.cards.parts import Problem
 from hubfork.cards.tfhub_format import Header
 from hubfork.cards.vocabulary import Vocabulary
 from hubfork.constants import EMBEDDED_ENDPOINT, KAGGLE_FRAMEWORKS, KAGGLE_SOURCE_ENDPOINT, POOLINGS

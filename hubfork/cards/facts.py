@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from hubfork.cards.records import Architecture, ChangelogEntry, CodeBlock
+from hubfork.cards.parts import Architecture, ChangelogEntry, CodeBlock
 from hubfork.constants import POOLINGS, VARIANT_FORMATS
 
 _NAME_SIZE = re.compile(r"(?:^|[_/-])L-(\d+)_H-(\d+)_A-(\d+)(?=$|[_/-])", re.IGNORECASE)
@@ -237,9 +237,51 @@ def tasks(metadata: Mapping[str, object]) -> list[str]:
     return []
 
 
+def hf_tasks(metadata: Mapping[str, object], known_tasks: Iterable[str]) -> list[str]:
+    """A Hugging Face card's tasks: its ``pipeline_tag``, then those of its ``tags`` that are tasks
+    of `known_tasks` (tfhub.dev's task vocabulary)."""
+    found = []
+    pipeline = metadata.get("pipeline_tag")
+    if isinstance(pipeline, str):
+        found.append(pipeline)
+    known = set(known_tasks)
+    tags = metadata.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
+        if isinstance(tag, str) and tag in known and tag not in found:
+            found.append(tag)
+    return found
+
+
+def network_architectures(metadata: Mapping[str, object]) -> list[str]:
+    """The ``network-architecture`` metadata (``transformer``, ``dan``...) as a list."""
+    value = metadata.get("network-architecture")
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [value] if isinstance(value, str) else []
+
+
+def license_id(metadata: Mapping[str, object]) -> str | None:
+    """The license id a card states (``apache-2.0``, ``mit``): a TF Hub card's ``license`` metadata
+    line or a Hugging Face card's ``license`` front matter, as written; None when it states none."""
+    value = metadata.get("license")
+    value = value.strip() if isinstance(value, str) else None
+    return value or None
+
+
 def model_format(kind: str | None, metadata: Mapping[str, object]) -> str | None:
     """The model's format: the ``format`` metadata, or the variant a kind implies."""
     value = metadata.get("format")
     if isinstance(value, str):
         return value
     return VARIANT_FORMATS.get(kind or "")
+
+
+def hf_model_format(metadata: Mapping[str, object], prose: str) -> str | None:
+    """A Hugging Face card's format: its ``format`` key, else ``saved_model_2`` when its library is
+    TF Hub's or Keras's or its text speaks of a SavedModel."""
+    value = metadata.get("format")
+    if isinstance(value, str):
+        return value
+    if metadata.get("library_name") in ("tfhub", "tf-keras", "keras") or "SavedModel" in prose:
+        return "saved_model_2"
+    return None

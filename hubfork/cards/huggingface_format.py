@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hubfork.cards import yaml_limits
-from hubfork.cards.records import Problem, Section
+from hubfork.cards.parts import Problem, Section
 
 _MODEL_NAME_LINE = re.compile(r"^\s*model\s+name\s*:\s*(?P<name>[\w.-]+)\s*$", re.IGNORECASE | re.MULTILINE)
 _TITLE_LINE = re.compile(r"^#\s+(?P<title>.+?)\s*#*\s*$", re.MULTILINE)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from hubfork._reading import megabytes, read_regular_file
-from hubfork.cards import facts
 from hubfork.cards.body import MAX_NESTING, Body, parse_body
 from hubfork.cards.catalogue import is_catalogue_root
 from hubfork.cards.checks import check_header, is_hub_endpoint
@@ -23,12 +22,12 @@ from hubfork.cards.huggingface_format import (
     read_front_matter,
     repo_id_for,
 )
-from hubfork.cards.members import collection_members
 from hubfork.cards.names import names_in_code, names_in_links
 from hubfork.cards.records import Card, Problem, Source
+from hubfork.cards.schema import Reading, read_facts
 from hubfork.cards.tfhub_format import looks_like_tfhub_card, parse_header
 from hubfork.cards.vocabulary import Vocabulary
-from hubfork.constants import HF_CARD_KIND, TFHUB_GROUP_KINDS
+from hubfork.constants import HF_CARD_KIND
 from hubfork.handles import hub_url_to_repo, is_repo_id
 
 #: File names read when a folder is given.
@@ -178,14 +177,11 @@ def _parse_tfhub(path: str, lines: list[str], vocabulary: Vocabulary) -> Card:
     card.code_blocks = body.code_blocks
     card.changelog = body.changelog
     card.code_handles = names_in_code("\n".join(block.text for block in body.code_blocks))
-    card.tasks = facts.tasks(card.metadata)
-    parent = card.metadata.get("parent-model")
-    card.parent_model = parent if isinstance(parent, str) else None
     hub_repo = card.metadata.get("hub-repo")
     if isinstance(hub_repo, str):
         card.sources = [_source(hub_repo, card.metadata.get("hub-endpoint"))]
-    card.members = collection_members(card.kind, lines[header.body_line - 1 :])
-    _derive_facts(card, f"{card.description}\n{body.prose}", names_in_links(body.prose), vocabulary)
+    _read_facts(card, f"{card.description}\n{body.prose}", names_in_links(body.prose), lines[header.body_line - 1 :],
+                vocabulary)
     return card
 
 
@@ -231,11 +227,7 @@ def _parse_huggingface(path: str, text: str, repo_id: str | None, vocabulary: Vo
     card.publisher, card.name = repo.split("/", 1)
     card.sources = [Source(repo)]
     card.description = str(card.metadata.get("description") or prose_description(body.prose))
-    card.tasks = _hf_tasks(card.metadata, vocabulary)
-    _derive_facts(card, body.prose, links, vocabulary)
-    if card.format is None and (card.metadata.get("library_name") in ("tfhub", "tf-keras", "keras")
-                                or "SavedModel" in body.prose):
-        card.format = "saved_model_2"
+    _read_facts(card, body.prose, links, lines, vocabulary)
     return card
 
 
@@ -252,19 +244,6 @@ def _front_matter_repo(metadata: dict) -> str | None:
     return value if isinstance(value, str) and is_repo_id(value) else None
 
 
-def _hf_tasks(metadata: dict, vocabulary: Vocabulary) -> list[str]:
-    tasks = []
-    pipeline = metadata.get("pipeline_tag")
-    if isinstance(pipeline, str):
-        tasks.append(pipeline)
-    known = vocabulary.values.get("task", {})
-    tags = metadata.get("tags")
-    for tag in tags if isinstance(tags, list) else []:
-        if isinstance(tag, str) and tag in known and tag not in tasks:
-            tasks.append(tag)
-    return tasks
-
-
 def _source(value: str, endpoint: object = None) -> Source:
     """A ``hub-repo`` value (a repo id with optional @revision, or a hub URL) and its ``hub-endpoint``
     (a hub URL, or ``embedded``; an invalid one is an error of the card and is left out here)."""
@@ -276,32 +255,13 @@ def _source(value: str, endpoint: object = None) -> Source:
     return Source(repo.strip(), revision.strip() or None, hub)
 
 
-def _derive_facts(card: Card, prose: str, link_names: list[str], vocabulary: Vocabulary) -> None:
-    """Fill in the facts a card states about its model, warning where name and prose disagree."""
-    card.languages = facts.languages(card.metadata, prose, vocabulary.language_ids_by_name)
-    card.fine_tunable = facts.fine_tunable(card.metadata, prose)
-    card.format = facts.model_format(card.kind, card.metadata)
-    if card.kind in TFHUB_GROUP_KINDS:
-        return
-    from_name, from_prose = facts.architecture(card.name, prose)
-    card.architecture = from_name or from_prose
-    if from_name and from_prose and from_name != from_prose:
-        card.problems.append(
-            Problem(card.path, 1, f"the name says {from_name.label} but the text says {from_prose.label}; "
-                    "using the name", "warning", "architecture")
-        )
-    card.casing = facts.casing(card.name, prose)  # type: ignore[assignment]
-    if facts.is_preprocessor(card.name, card.tasks):
-        return
-    card.preprocessor = facts.preprocessor(card.handle, card.code_handles, link_names)
-    card.api = facts.api(  # type: ignore[assignment]
-        kind=card.kind,
-        format=card.format,
-        version=card.version,
-        code_blocks=card.code_blocks,
-        prose=prose,
-        changelog=card.changelog,
-    )
-    # The .mlm subobject is a text-encoder feature; other models neither have nor lack it.
-    is_text = card.family == "huggingface" or any(task.startswith("text") for task in card.tasks)
-    card.mlm = facts.mlm(card.api, prose, card.code_blocks) if is_text else None
+def _read_facts(card: Card, prose: str, link_names: list[str], body_lines: list[str], vocabulary: Vocabulary) -> None:
+    """Set the facts the parse rules of `hubfork.cards.schema.FACTS` read from the card, and add
+    their warnings (such as a name and prose that disagree on the size)."""
+    reading = Reading(path=card.path, family=card.family or "tfhub", kind=card.kind, handle=card.handle,
+                      name=card.name, version=card.version, metadata=card.metadata, prose=prose,
+                      code_blocks=card.code_blocks, code_handles=card.code_handles, link_names=link_names,
+                      body_lines=body_lines, changelog=card.changelog, vocabulary=vocabulary)
+    for name, value in read_facts(reading).items():
+        setattr(card, name, value)
+    card.problems.extend(reading.problems)

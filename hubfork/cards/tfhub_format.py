@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hubfork.cards.records import Problem
+from hubfork.cards.parts import Problem
 from hubfork.constants import TFHUB_KINDS, TFHUB_MODEL_KINDS
 
 _NAME = r"[\w.-]+(?:/[\w.-]+)*"

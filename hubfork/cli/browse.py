@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE
+from hubfork.cli.options import add_json, add_registry, positive_int
+from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE, TFHUB_DELETED_DATE
 from hubfork.registry import availability
 
 
@@ -18,48 +19,93 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  description="Search registry entries: every word of QUERY must match "
                                  "(name, handle, tags or description); filters narrow further. Name and handle "
                                  "matches come first, each model's versions newest first; results come a page "
-                                 "at a time.")
-    search.add_argument("query", nargs="*", metavar="QUERY")
-    search.add_argument("--language", metavar="L", help="language id or name (en, English)")
-    search.add_argument("--task", metavar="T", help="task, e.g. text-embedding (a part matches)")
-    search.add_argument("--format", metavar="F", help="format: hub, saved_model, saved_model_2, lite, tfjs, coral")
-    search.add_argument("--publisher", metavar="P")
-    search.add_argument("--architecture", "--arch", dest="arch", metavar="A",
-                        help="architecture: transformer, L-12_H-768_A-12, 12/768/12, ... (a part matches)")
-    search.add_argument("--kind", metavar="K", type=_kind,
-                        help=f"kind of card: {', '.join(CARD_KINDS[:-1])} or {CARD_KINDS[-1]} (any case)")
-    search.add_argument("--fine-tunable", metavar="yes|no", nargs="?", const=True, type=_yes_no,
-                        help="only models that can (yes, the default) or cannot (no) be fine-tuned")
+                                 "at a time.", epilog=_SEARCH_NOTES)
+    search.add_argument("query", nargs="*", metavar="QUERY",
+                        help="words that must all match (name, handle, tags or description)")
+    _add_facets(search)
     search.add_argument("--has-source", metavar="yes|no", nargs="?", const=True, type=_yes_no,
                         help="only models some source serves (yes, the default: tfhub.dev, served by Kaggle Models, "
                         "or a mirror) or none does (no: deleted models, collections, publishers, placeholders)")
-    search.add_argument("--page", type=_positive, default=1, metavar="N", help="show page N of the results (default 1)")
-    search.add_argument("--per-page", "--limit", dest="per_page", type=_positive, default=None, metavar="N",
+    search.add_argument("--page", type=positive_int, default=1, metavar="N",
+                        help="show page N of the results (default 1)")
+    search.add_argument("--per-page", "--limit", dest="per_page", type=positive_int, default=None, metavar="N",
                         help=f"results a page (default {SEARCH_PER_PAGE}); --limit is the same")
-    _common(search)
+    _common(search, "the page ({query, filters, total, page, per_page, pages, results: [entry, ...]})")
     search.set_defaults(func=run_search)
 
     show = commands.add_parser("show", help="show one registry entry",
                                description="Show the registry entry of a handle, repo id or tfhub.dev URL "
                                "(a handle without version shows the newest version), with its other versions, "
-                               "variants, collections and preprocessor; for a Collection, its models.")
-    show.add_argument("handle", metavar="HANDLE")
+                               "variants, collections and preprocessor; for a Collection, its models.",
+                               epilog=_SHOW_NOTES)
+    show.add_argument("handle", metavar="HANDLE", help="a handle, repo id or tfhub.dev URL")
     show.add_argument("--kind", metavar="K", type=_kind,
                       help="which card of a handle several share (e.g. Lite for a model's TF Lite variant)")
-    _common(show)
+    _common(show, "the entry, with its versions, variants, collections, preprocessor_known and models")
     show.set_defaults(func=run_show)
 
-    listing = commands.add_parser("list", help="list every registry entry")
-    _common(listing)
+    listing = commands.add_parser("list", help="list every registry entry",
+                                  description="List every registry entry, titled with the registry file.",
+                                  epilog="--json gives each entry's registry fields with sources_available (where "
+                                  "its model can be fetched, as show lists them) and has_source; sources stays the "
+                                  "card's hub repos. search --json results and show --json carry the same two keys.")
+    _common(listing, "a list of every entry")
     listing.set_defaults(func=run_list)
 
 
-def _kind(value: str) -> str:
-    """A kind of card in any case, as the registry spells it."""
-    for kind in CARD_KINDS:
-        if kind.lower() == value.lower():
-            return kind
-    raise argparse.ArgumentTypeError(f"unknown kind {value!r}; expected one of {', '.join(CARD_KINDS)}")
+_SEARCH_NOTES = (
+    "Facets are case-insensitive: --language takes an id or a name (English), --task embedding matches "
+    "text-embedding, --architecture (or --arch) matches transformer, L-12_H-768_A-12, 12/768/12 or a part; "
+    "--fine-tunable and --has-source alone mean yes (--fine-tunable no: cards that say not fine-tunable; a card "
+    "that says neither matches neither). Ranking: the name or handle matching first (equal to a word, then a "
+    "whole word of the name, then a part), then tags, then descriptions; each model's versions together, newest "
+    "first; then by handle. A page is titled e.g. \"results 1-20 of 294 for 'bert' (page 1 of 15; --page 2 for "
+    "more)\"; deleted models are marked (deleted) beside their kind. In --json, filters are the facets given and "
+    "results that page's entries as list --json writes them. Exit 1 when nothing matches or --page is past the "
+    "last page (an error saying how many pages there are); exit 2 for a bad value (N < 1, an unknown kind, not "
+    "yes/no).")
+_SHOW_NOTES = (
+    "HANDLE may be a repo id, a tfhub.dev or hub URL, or a handle without version: the newest version of the "
+    "model, even where a Collection has that handle (--kind picks one of the cards sharing a handle, e.g. --kind "
+    "lite or --kind collection). Also shown: the registry file the entry came from, the model's other versions "
+    "(newest first, the one shown marked), its variants (Lite, Tfjs, Coral, Placeholder cards of the same "
+    "handle), the collections listing it, whether the registry knows its preprocessor, its sources (tfhub.dev, "
+    "served by Kaggle Models, first, then its mirrors; or why there is none), a status line saying whether a "
+    f"mirror serves a model tfhub.dev deleted (\"deleted {TFHUB_DELETED_DATE}: tfhub.dev removed it; ...\"), and "
+    "for a Collection a table of its models (each member's newest entry, or \"(not in the registry)\"). --json "
+    "adds versions ([{handle, version, shown}]), variants ([{handle, kind}]), collections (handles), "
+    "preprocessor_known and models ([{member, handle, kind, description}], nulls for an unknown member) to the "
+    "entry's fields.")
+
+
+def _add_facets(parser: argparse.ArgumentParser) -> None:
+    """An option for each search facet of the table of facts (`hubfork.cards.schema.FACETS`)."""
+    from hubfork.cards.schema import FACETS
+
+    for fact in FACETS:
+        facet = fact.facet
+        assert facet is not None
+        if facet.match == "flag":
+            parser.add_argument(*facet.option_strings, dest=facet.option, metavar=facet.metavar, nargs="?",
+                                const=True, type=_yes_no, help=facet.help)
+        else:
+            parser.add_argument(*facet.option_strings, dest=facet.option, metavar=facet.metavar,
+                                type=_one_of(facet.option, facet.choices) if facet.choices else None, help=facet.help)
+
+
+def _one_of(what: str, choices: tuple[str, ...]):
+    """An argparse type taking one of `choices` in any case, as they are spelled."""
+    def choose(value: str) -> str:
+        for choice in choices:
+            if choice.lower() == value.lower():
+                return choice
+        raise argparse.ArgumentTypeError(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
+
+    return choose
+
+
+#: A kind of card in any case, as the registry spells it.
+_kind = _one_of("kind", CARD_KINDS)
 
 
 def _yes_no(value: str) -> bool:
@@ -69,21 +115,9 @@ def _yes_no(value: str) -> bool:
     return answer
 
 
-def _positive(value: str) -> int:
-    """A whole number of at least 1 (``--limit -3`` would silently drop the last three results)."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
-    return number
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--registry", metavar="FILE", help="registry file (default: $HUBFORK_REGISTRY, else your "
-                        "$HUBFORK_HOME/registry.yaml over the registry shipped with hubfork)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+def _common(parser: argparse.ArgumentParser, json_shape: str) -> None:
+    add_registry(parser)
+    add_json(parser, json_shape)
 
 
 def _load(args: argparse.Namespace):
@@ -96,9 +130,10 @@ def run_search(args: argparse.Namespace) -> int:
     from hubfork.registry.search import page
 
     registry = _load(args)
-    filters = {"language": args.language, "task": args.task, "format": args.format, "publisher": args.publisher,
-               "arch": args.arch, "kind": args.kind, "fine_tunable": args.fine_tunable,
-               "has_source": args.has_source}
+    from hubfork.cards.schema import FACETS
+
+    options = [fact.facet.option for fact in FACETS if fact.facet is not None] + ["has_source"]
+    filters = {option: getattr(args, option) for option in options}
     query = " ".join(args.query)
     found = registry.search(query, **filters)
     try:
@@ -189,32 +224,17 @@ def _entry_json(entry) -> dict:
 
 
 def _print_show(registry, entry, versions, variants, collections, members, known_preprocessor) -> None:
+    from hubfork.cards.schema import SHOW, label, shown
     from hubfork.cli.output import print_fields, print_table, text
 
-    arch = entry.architecture
     preprocessor = entry.preprocessor
     if preprocessor:
         preprocessor += " (in the registry)" if known_preprocessor else " (not in the registry)"
-    fields = [
-        ("Kind", entry.kind),
-        ("Status", availability.status_text(entry)),
-        ("Description", entry.description),
-        ("Publisher", text(entry.publisher)),
-        ("Version", text(entry.version)),
+    fields = shown(entry, SHOW, {"status": availability.status_text(entry), "preprocessor": preprocessor or ""}) + [
         ("Versions", ", ".join(f"{e.version} (shown)" if e is entry else str(e.version) for e in versions)
          if len(versions) > 1 else ""),
         ("Variants", ", ".join(f"{e.kind} (--kind {e.kind.lower()})" for e in variants)),
         ("Collections", ", ".join(e.handle for e in collections)),
-        ("Format", text(entry.format)),
-        ("Tasks", text(entry.tasks)),
-        ("Languages", text(entry.languages)),
-        ("Size", arch.described if arch else ""),
-        ("Casing", text(entry.casing)),
-        ("API", text(entry.api)),
-        ("MLM", text(entry.mlm)),
-        ("Fine-tunable", text(entry.fine_tunable)),
-        ("Preprocessor", text(preprocessor)),
-        ("Parent model", text(entry.parent_model)),
         ("Sources", ", ".join(availability.source_labels(entry)) or availability.no_source_text(entry)),
         ("Card", f"{registry.card_file(entry)} (sha256 {entry.card_sha256[:12]}…)"),
         ("Registry", text(registry.origin(entry).path)),
@@ -222,20 +242,26 @@ def _print_show(registry, entry, versions, variants, collections, members, known
     fields += [(f"  {key}", text(value)) for key, value in entry.metadata.items()]
     print_fields(entry.handle, [(k, v) for k, v in fields if v or k.startswith("  ")])
     if members:
-        print_table(f"{len(members)} models in {entry.handle}", ["Handle", "Kind", "Description"],
+        print_table(f"{len(members)} models in {entry.handle}", [label("handle"), label("kind"), label("description")],
                     ([found.handle, found.kind, found.description] if found else [member, "", "(not in the registry)"]
                      for member, found in members))
 
 
-def _print_entries(entries: list, title: str) -> None:
-    from hubfork.cli.output import print_table, text
+#: The facts a table of entries shows.
+_COLUMNS = ("handle", "kind", "tasks", "architecture", "api", "description")
 
+
+def _print_entries(entries: list, title: str) -> None:
+    from hubfork.cards.schema import BY_NAME, label
+    from hubfork.cli.output import print_table
+
+    columns = [BY_NAME[name] for name in _COLUMNS]
     print_table(
         title,
-        ["Handle", "Kind", "Task", "Size", "API", "Description"],
+        [label(name) for name in _COLUMNS],
         (
-            [e.handle, e.kind + (" (deleted)" if availability.is_deleted(e) else ""), text(e.tasks),
-             e.architecture.label if e.architecture else "", text(e.api), e.description]
+            [fact.cell(e) + (" (deleted)" if fact.name == "kind" and availability.is_deleted(e) else "")
+             for fact in columns]
             for e in entries
         ),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hubfork.cli.pull_cmd import add_hub_options
+from hubfork.cli.options import add_hub_options, add_json
 
 EXIT_WHOLE, EXIT_CORRUPT = 0, 1
 
@@ -31,7 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "from (name it to repair it). Exit 1 when a corrupt file remains or the hub's listing disagrees.")
     verify.add_argument("name", metavar="NAME", nargs="?", help="the model to check (default: every cached model)")
     add_hub_options(verify, trust=False)
-    verify.add_argument("--json", action="store_true", help="print a JSON list, one check per snapshot")
+    add_json(verify, "a list of checks, one per snapshot")
     verify.set_defaults(func=run_verify)
 
 

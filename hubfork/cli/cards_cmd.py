@@ -5,38 +5,48 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hubfork.cli.options import add_json, add_no_run, add_registry, add_trust
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     cards = commands.add_parser("cards", aliases=["card"], help="read, check and write model cards")
     sub = cards.add_subparsers(dest="cards_command", metavar="COMMAND", required=True)
 
     parse = sub.add_parser("parse", help="parse cards and print what they say",
-                           description="Parse model cards (files, or folders searched for *.md).")
-    parse.add_argument("paths", nargs="+", metavar="PATH")
-    parse.add_argument("--json", action="store_true", help="print a JSON array, one object per card")
+                           description="Parse model cards (files, or folders searched for *.md).",
+                           epilog="A card's JSON object holds handle, kind, family, publisher, name, version, "
+                           "description, metadata, architecture, casing, preprocessor, api, mlm, fine_tunable, "
+                           "languages, tasks, format, parent_model, icon_url, sources, source (the card file), "
+                           "sections, code_blocks, code_handles, changelog and problems. Problems go to stderr; "
+                           "exit 1 when any card has errors.")
+    _card_paths(parse)
+    add_json(parse, "an array of cards, one object each")
     parse.set_defaults(func=run_parse)
 
     validate = sub.add_parser("validate", help="check cards; exit 1 when any has errors",
                               description="Check model cards. Prints each problem as PATH:LINE: severity: message "
-                              "and exits 0 when no card has errors, 1 otherwise.")
-    validate.add_argument("paths", nargs="+", metavar="PATH")
+                              "and exits 0 when no card has errors, 1 otherwise.",
+                              epilog="With --model, the card's facts are checked against the SavedModel, its "
+                              "companion preprocessor (looked up in --registry) and one batch run through it "
+                              "(docs/publishing.md); with --trust, scan findings are warnings.")
+    _card_paths(validate)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
     validate.add_argument("--model", metavar="MODEL_DIR",
                           help="also check that the card (one PATH) says what this SavedModel is: its size, casing, "
                           "API, .mlm, format and companion preprocessor; then run one batch through it")
-    validate.add_argument("--no-run", dest="run", action="store_false", help="with --model: do not run the model")
-    validate.add_argument("--trust", action="store_true",
-                          help="with --model: load models whose scan has findings (they become warnings)")
-    validate.add_argument("--registry", metavar="FILE", help="with --model: registry for the preprocessor's name")
+    add_no_run(validate)
+    add_trust(validate)
+    add_registry(validate)
     validate.set_defaults(func=run_validate)
 
     new = sub.add_parser("new", help="write a card for a SavedModel, from the model itself",
                          description="Write a model card for the SavedModel in MODEL_DIR: every fact it states "
                          "(size, casing, API, .mlm, inputs and outputs) is read from the model. Prints the card, "
                          "or writes it with -o. With --card, your card is kept and completed; a fact it states that "
-                         "the model contradicts is an error and nothing is written.")
-    new.add_argument("model", metavar="MODEL_DIR")
+                         "the model contradicts is an error and nothing is written.",
+                         epilog="The card's keys and what each says: docs/publishing.md.")
+    new.add_argument("model", metavar="MODEL_DIR", help="the SavedModel folder")
     new.add_argument("--handle", required=True, metavar="PUBLISHER/NAME/VERSION", help="the handle it is published as")
     add_card_options(new)
     new.add_argument("--hub-repo", metavar="ORG/NAME[@REVISION]", help="where the model can be fetched")
@@ -45,8 +55,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--card", metavar="FILE", help="your own card, to keep and complete")
     new.add_argument("-o", "--output", metavar="FILE", help="write the card here instead of printing it")
     new.add_argument("--force", action="store_true", help="with -o: replace an existing file")
-    new.add_argument("--trust", action="store_true", help="inspect a model whose scan has findings")
+    add_trust(new)
     new.set_defaults(func=run_new)
+
+
+def _card_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="card files, or folders searched for *.md")
 
 
 def add_card_options(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +75,8 @@ def add_card_options(parser: argparse.ArgumentParser) -> None:
 
 def run_parse(args: argparse.Namespace) -> int:
     from hubfork.cards.parser import parse_cards
-    from hubfork.cli.output import print_json, print_problems, print_table, text
+    from hubfork.cards.schema import BY_NAME
+    from hubfork.cli.output import print_json, print_problems, print_table
 
     cards = parse_cards(args.paths)
     if not cards:
@@ -72,15 +87,9 @@ def run_parse(args: argparse.Namespace) -> int:
     if args.json:
         print_json([card.to_dict() for card in identified])
     else:
-        print_table(
-            None,
-            ["Handle", "Kind", "Size", "Casing", "API", "MLM", "Preprocessor"],
-            (
-                [card.handle, card.kind, card.architecture.label if card.architecture else "", text(card.casing),
-                 text(card.api), text(card.mlm), text(card.preprocessor)]
-                for card in identified
-            ),
-        )
+        columns = [BY_NAME[name] for name in ("handle", "kind", "architecture", "casing", "api", "mlm", "preprocessor")]
+        print_table(None, [fact.label for fact in columns],
+                    ([fact.cell(card) for fact in columns] for card in identified))
     return 1 if any(card.errors for card in cards) else 0
 
 

@@ -7,6 +7,7 @@ import argparse
 import sys
 import time
 
+from hubfork.cli.options import add_json
 from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS
 
 
@@ -15,19 +16,21 @@ def register(commands: argparse._SubParsersAction) -> None:
         "convert", help="write TF Hub-format SavedModels from a BERT checkpoint or random weights",
         description="Convert a Hugging Face BERT checkpoint folder (config.json, model.safetensors, vocab.txt) "
         "into a TF Hub-format encoder of the chosen generation, and optionally its preprocessor; or write one "
-        "with random weights of a given size.")
+        "with random weights of a given size.",
+        epilog="Progress goes to stderr. The generations, and what each writes: docs/models.md.")
     source = convert.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", metavar="DIR", help="Hugging Face BERT folder")
     source.add_argument("--random", metavar="SIZES", help="random weights, e.g. layers=2,hidden=32,heads=2")
     convert.add_argument("--out", required=True, metavar="DIR", help="encoder SavedModel folder to write")
-    convert.add_argument("--generation", required=True, choices=GENERATIONS)
+    convert.add_argument("--generation", required=True, choices=GENERATIONS,
+                         help="the encoder's SavedModel generation, oldest first")
     convert.add_argument("--preprocessor-out", metavar="DIR", help="also write the preprocessor SavedModel here")
     convert.add_argument("--seq-length", type=int, default=DEFAULT_SEQ_LENGTH, metavar="N",
                          help=f"preprocessor output length (default {DEFAULT_SEQ_LENGTH})")
     convert.add_argument("--vocab", metavar="FILE", help="vocab file (with --random)")
     convert.add_argument("--cased", action="store_true", help="cased preprocessing (with --random)")
     convert.add_argument("--seed", type=int, default=0, help="seed of the random weights")
-    convert.add_argument("--json", action="store_true", help="print what was written as JSON")
+    add_json(convert, "what was written")
     convert.set_defaults(func=run_convert)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hubfork.cli.text_cmd import _model_options, _pooling_option, _positive
+from hubfork.cli.options import add_batch_size, add_model_options, add_normalize, add_pooling, positive_int
 
 #: Malformed lines the command quotes on stderr; the errors file has them all.
 SHOWN_ERRORS = 5
@@ -39,21 +39,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         "errors-00000-of-00001.jsonl, a line per malformed input line or repeated id (its file and line). Shard "
         "names are fixed, and a local OUTPUT_DIR is replaced whole when the job succeeds, so a rerun never "
         "duplicates output. Arguments after -- are Beam pipeline options (e.g. -- --direct_running_mode="
-        "multi_processing --direct_num_workers=2). Needs pip install 'hubfork[beam]'; see docs/scale.md.")
+        "multi_processing --direct_num_workers=2). Beam batches up to four times --batch-size texts at a time. "
+        "Needs pip install 'hubfork[beam]'; see docs/scale.md.")
     corpus.__class__ = _BeamArgsParser
     corpus.add_argument("input_glob", metavar="INPUT_GLOB", help="the input files (a glob, local or gs://...)")
     corpus.add_argument("-o", "--output", required=True, metavar="OUTPUT_DIR",
                         help="where the vectors go (local, or a URL the runner writes to, e.g. gs://bucket/out)")
-    _model_options(corpus)
-    _pooling_option(corpus, fallback="pooled")
-    corpus.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
-                        help="L2-normalise each vector, or not (default: as the model says, else not)")
+    add_model_options(corpus)
+    add_pooling(corpus, fallback="pooled")
+    add_normalize(corpus)
     corpus.add_argument("--format", choices=("parquet", "jsonl"), default="parquet",
                         help="the output files' format (default parquet)")
-    corpus.add_argument("--num-shards", type=_positive, default=1, metavar="N",
+    corpus.add_argument("--num-shards", type=positive_int, default=1, metavar="N",
                         help="output files (default 1); fixed, so a rerun writes the same names")
-    corpus.add_argument("--batch-size", type=_positive, default=64, metavar="N",
-                        help="texts per encoder batch on average (default 64); Beam batches up to four times as many")
+    add_batch_size(corpus)
     corpus.add_argument("--runner", default="DirectRunner", metavar="RUNNER",
                         help="Beam runner: DirectRunner (default), DataflowRunner, FlinkRunner, SparkRunner...")
     corpus.set_defaults(func=run_embed_corpus, beam_args=[])

@@ -9,6 +9,9 @@ import signal
 import sys
 from pathlib import Path
 
+from hubfork.cli.options import add_host, add_json, add_message, add_port, add_repo_id, add_tag, add_trust
+from hubfork.constants import LOCAL_HUB_HOST, LOCAL_HUB_PORT
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     hub = commands.add_parser(
@@ -18,36 +21,35 @@ def register(commands: argparse._SubParsersAction) -> None:
     actions = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
 
     init = actions.add_parser("init", help="create a hub folder (mirrors/, cache/, olah.toml)")
-    init.add_argument("dir", metavar="DIR")
-    init.add_argument("--host", default="127.0.0.1", help="host name or IP address to serve on (default 127.0.0.1)")
-    init.add_argument("--port", type=int, default=18090, help="TCP port to serve on, 1-65535 (default 18090)")
+    _hub_dir(init)
+    add_host(init, LOCAL_HUB_HOST)
+    add_port(init, LOCAL_HUB_PORT)
     init.set_defaults(func=run_init)
 
     add = actions.add_parser("add", help="commit a model folder as a repo of the hub",
                              description="Commit MODEL_DIR's files as the next commit of repo REPO_ID on branch "
                              "main (one commit per add; the commit holds exactly MODEL_DIR's files; files main "
                              "already holds make no new commit).")
-    add.add_argument("dir", metavar="DIR")
-    add.add_argument("model_dir", metavar="MODEL_DIR")
-    add.add_argument("--repo-id", required=True, metavar="ORG/NAME")
-    add.add_argument("--tag", metavar="TAG", help="tag the commit (e.g. v1, the revision TF Hub version 1 maps to)")
-    add.add_argument("--message", "-m", metavar="TEXT", help="commit message")
-    add.add_argument("--trust", action="store_true",
-                     help="add it even if the scan finds ops that read or write files, use the network or run code")
-    add.add_argument("--json", action="store_true")
+    _hub_dir(add)
+    add.add_argument("model_dir", metavar="MODEL_DIR", help="the model folder to commit")
+    add_repo_id(add, required=True)
+    add_tag(add)
+    add_message(add)
+    add_trust(add)
+    add_json(add, "the commit ({repo_id, commit, tag, path, files, changed})")
     add.set_defaults(func=run_add)
 
     listing = actions.add_parser("list", help="list the hub's repos and their tags")
-    listing.add_argument("dir", metavar="DIR")
-    listing.add_argument("--json", action="store_true")
+    _hub_dir(listing)
+    add_json(listing, "a list of {repo_id, tags}")
     listing.set_defaults(func=run_list)
 
     serve = actions.add_parser("serve", help="serve the hub with olah until Ctrl-C",
                                description="Start olah (offline mirror mode) on DIR, wait until it answers, print "
                                "the HF_ENDPOINT to export, and serve until Ctrl-C.")
-    serve.add_argument("dir", metavar="DIR")
-    serve.add_argument("--host", default=None, help="host name or IP address (default: olah.toml's)")
-    serve.add_argument("--port", type=int, default=None, help="TCP port, 1-65535 (default: olah.toml's; 0: a free one)")
+    _hub_dir(serve)
+    add_host(serve, None, "olah.toml's")
+    add_port(serve, None, "olah.toml's", any_port=True)
     serve.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds to wait for olah to answer")
     serve.set_defaults(func=run_serve)
 
@@ -57,8 +59,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "preprocessor), in $HUBFORK_LOCAL_HUB or <hubfork cache>/local-hub. Build it if it lacks any (a "
         "conversion with TensorFlow, about 15 s), then print its folder and its repos; serve it with "
         "`hubfork hub serve DIR`.")
-    embedded.add_argument("--json", action="store_true")
+    add_json(embedded, "{path, repos: [{repo_id, tags}]}")
     embedded.set_defaults(func=run_embedded)
+
+
+def _hub_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", metavar="DIR", help="the hub's folder")
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from hubfork.cli.options import add_json, add_trust
+
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork.models.inspection import ModelFacts
 
@@ -18,9 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "seq_length, vocab and casing), with its parameters, files, the scanner's verdict and its signatures. "
         "A model the scanner has findings for is not loaded unless --trust.")
     inspect.add_argument("model_dir", metavar="MODEL_DIR", help="SavedModel folder")
-    inspect.add_argument("--json", action="store_true", help="print every fact as JSON")
-    inspect.add_argument("--trust", action="store_true",
-                         help="load the model even if its graph has scanner findings (for a model you trust)")
+    add_json(inspect, "every fact")
+    add_trust(inspect)
     inspect.set_defaults(func=run_inspect)
 
 

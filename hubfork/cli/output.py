@@ -11,6 +11,8 @@ from typing import Any, Iterable, Sequence
 
 from hubfork._characters import OUTSIDE_ASCII, is_hidden
 from hubfork.cards.records import Problem
+from hubfork.cli.options import whole_number
+from hubfork.constants import TABLE_DEFAULT_WIDTH, TABLE_MIN_WIDTH, TABLE_PIPED_WIDTH
 
 
 def safe_text(value: str) -> str:
@@ -46,12 +48,7 @@ def print_problems(problems: Iterable[Problem], stream=None) -> None:
         stream.write(f"{safe_text(str(problem))}\n")
 
 
-#: Narrower than this no table is readable: a smaller width (``COLUMNS=5``, a tiny pane) is raised to it.
-MIN_WIDTH = 40
-#: Piped output has no terminal width; rich would squeeze tables into 80 columns and cut handles.
-PIPED_WIDTH = 200
-#: What a terminal that does not tell its width (or says 0) is taken to be.
-DEFAULT_WIDTH = 80
+MIN_WIDTH, PIPED_WIDTH, DEFAULT_WIDTH = TABLE_MIN_WIDTH, TABLE_PIPED_WIDTH, TABLE_DEFAULT_WIDTH
 #: The handles (a table's first column) keep this many columns when the terminal has room for it.
 HANDLE_WIDTH = 48
 #: What a description (a table's last column) keeps before the handles give up columns to it.
@@ -62,18 +59,10 @@ def width(stream) -> int:
     """The width tables are laid out in on `stream`: ``COLUMNS`` when it is a positive number, else the
     terminal's, else `PIPED_WIDTH` for a pipe or file; never less than `MIN_WIDTH`. (Left to itself,
     rich takes ``COLUMNS=0`` for a width of 0, and prints nothing.)"""
-    columns = _positive(os.environ.get("COLUMNS", ""))
+    columns = whole_number(os.environ.get("COLUMNS", ""))
     if columns is None:
         columns = _terminal_width(stream) if _isatty(stream) else PIPED_WIDTH
     return max(columns, MIN_WIDTH)
-
-
-def _positive(text: str) -> int | None:
-    try:
-        value = int(text)
-    except ValueError:
-        return None
-    return value if value > 0 else None
 
 
 def _isatty(stream) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from hubfork.cli.cards_cmd import add_card_options
+from hubfork.cli.options import add_json, add_message, add_no_run, add_repo_id, add_tag, add_trust
+from hubfork.constants import DEFAULT_HF_ENDPOINT
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -15,16 +17,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "(README.md) as one commit and tag to a local hub (--hub) or an HF-compatible endpoint (--endpoint), or as a "
         "new version of a Kaggle Models variation (--kaggle, through kagglehub and its credentials), then "
         "put the card, with its hub-repo, into the registry (--cards/--registry; default the user's own registry "
-        "in $HUBFORK_HOME). Nothing is pushed when a check fails; the same files again make no new commit.")
+        "in $HUBFORK_HOME). Nothing is pushed when a check fails; the same files again make no new commit.",
+        epilog="--repo-id and --tag go with --hub or --endpoint; with --trust, scan findings are warnings. "
+        "See docs/publishing.md.")
     publish.add_argument("model_dir", metavar="MODEL_DIR", help="the SavedModel folder to publish")
-    publish.add_argument("--repo-id", metavar="ORG/NAME", help="the repo to push to (with --hub or --endpoint)")
+    add_repo_id(publish)
     publish.add_argument("--card", metavar="FILE", help="the model's card (default: one written from the model)")
     publish.add_argument("--handle", metavar="PUBLISHER/NAME/VERSION",
                          help="the TF Hub handle of a written card (default: ORG/NAME/N, N from --tag vN, else 1)")
-    publish.add_argument("--tag", metavar="TAG", help="tag the commit (v1 for TF Hub version 1); a tag never moves")
+    add_tag(publish)
     where = publish.add_mutually_exclusive_group(required=True)
     where.add_argument("--hub", metavar="DIR", help="a local hub folder (created if missing)")
-    where.add_argument("--endpoint", metavar="URL", help="an HF-compatible hub (https://huggingface.co for the Hub)")
+    where.add_argument("--endpoint", metavar="URL", help=f"an HF-compatible hub ({DEFAULT_HF_ENDPOINT} for the Hub)")
     where.add_argument("--kaggle", metavar="OWNER/MODEL/FRAMEWORK/VARIATION",
                        help="upload to Kaggle Models as a new version of this variation (no --repo-id, no --tag; "
                        "-m is its version notes)")
@@ -34,12 +38,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     publish.add_argument("--cards", metavar="DIR", help="the folder of cards the card goes into")
     publish.add_argument("--registry", metavar="FILE", help="the registry rebuilt from it")
     add_card_options(publish.add_argument_group("a card written from the model (without --card)"))
-    publish.add_argument("-m", "--message", metavar="TEXT", help="the commit message")
-    publish.add_argument("--no-run", dest="run", action="store_false",
-                         help="do not run one batch through the model before pushing")
-    publish.add_argument("--trust", action="store_true",
-                         help="publish even when the scan finds ops beyond computing (findings become warnings)")
-    publish.add_argument("--json", action="store_true", help="print what was published as JSON")
+    add_message(publish)
+    add_no_run(publish)
+    add_trust(publish)
+    add_json(publish, "what was published")
     publish.set_defaults(func=run_publish)
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from hubfork.cli.options import add_hub_options, add_json
+from hubfork.constants import SOURCE_GROUPS, SOURCE_IDS
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     pull = commands.add_parser(
@@ -20,38 +23,24 @@ def register(commands: argparse._SubParsersAction) -> None:
         "folder, a file:// URL or a .tar.gz archive. Progress, and a note for each cached file found corrupt and "
         "fetched again, go to stderr. Honours HUBFORK_SOURCES, HUBFORK_TFHUB_ENDPOINT, HUBFORK_KAGGLE_ENDPOINT, "
         "kagglehub's variables, HF_ENDPOINT, HF_HUB_CACHE, HF_HOME, HF_HUB_OFFLINE, HF_TOKEN and "
-        "HF_HUB_DOWNLOAD_TIMEOUT.")
-    pull.add_argument("name", metavar="NAME")
+        "HF_HUB_DOWNLOAD_TIMEOUT.",
+        epilog="A SavedModel is scanned before its folder is printed, and one whose graph reads or writes files, "
+        "uses the network, runs code or holds unknown ops is refused (docs/security.md). Cached files' sizes are "
+        "always checked, their hashes with --verify; a corrupt one is fetched again (docs/hub.md, \"Faults and "
+        "verification\"). The sources and their order: docs/hub.md, \"Sources\".")
+    pull.add_argument("name", metavar="NAME", help="the model, named in any of the forms above")
     add_hub_options(pull)
     pull.add_argument("--include", action="append", metavar="GLOB", help="fetch only files matching (repeatable)")
     pull.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching (repeatable)")
     pull.add_argument("--source", metavar="IDS",
-                      help="the sources it may come from, as $HUBFORK_SOURCES: ids (tfhub, kaggle, hf, local-hub, "
-                      "embedded) or groups (official, mirrors), comma-separated; -id excludes one")
+                      help=f"the sources it may come from, as $HUBFORK_SOURCES: ids ({', '.join(SOURCE_IDS)}) or "
+                      f"groups ({', '.join(SOURCE_GROUPS)}), comma-separated; -id excludes one")
     pull.add_argument("--verify", action="store_true",
                       help="check every cached file's hash against the listing the snapshot was made from, and "
                       "that listing against the hub's now (sizes are always checked); fetch corrupt files again, "
                       "fail when the hub's listing disagrees")
-    pull.add_argument("--json", action="store_true",
-                      help="print path, source, repo_id or url, revision, commit, the archive's sha256 and the files "
-                      "repaired as JSON")
+    add_json(pull, "path, source, repo_id or url, revision, commit, the archive's sha256 and the files repaired")
     pull.set_defaults(func=run_pull)
-
-
-def add_hub_options(parser: argparse.ArgumentParser, *, trust: bool = True) -> None:
-    """The options of every command that fetches a model: --revision, --offline, --cache-dir,
-    --endpoint, --registry and, for those that load or hand over a model, --trust."""
-    parser.add_argument("--revision", metavar="R", help="branch, tag or commit (default: the name's, else main)")
-    parser.add_argument("--offline", action="store_true", help="use the cache only (as HF_HUB_OFFLINE=1)")
-    parser.add_argument("--cache-dir", metavar="DIR", help="model cache (default: $HF_HUB_CACHE)")
-    parser.add_argument("--endpoint", metavar="URL", help="hub for names without a host (default: $HF_ENDPOINT)")
-    parser.add_argument("--registry", metavar="FILE", help="registry for TF Hub names (default: $HUBFORK_REGISTRY, "
-                        "else your $HUBFORK_HOME/registry.yaml over the registry shipped with hubfork)")
-    if not trust:
-        return
-    parser.add_argument("--trust", action="store_true",
-                        help="skip the scan that refuses models whose graphs read or write files, use the network, "
-                        "run code or hold unknown ops (for a model you trust)")
 
 
 def run_pull(args: argparse.Namespace) -> int:

@@ -6,18 +6,23 @@ import argparse
 import sys
 import time
 
+from hubfork.cli.options import add_endpoint, add_jobs, add_port, add_registry
+from hubfork.constants import SITE_HOST, SITE_PORT
+
 
 def register(commands: argparse._SubParsersAction) -> None:
-    registry = commands.add_parser("registry", help="build the registry index from cards")
+    registry = commands.add_parser("registry", help="build the registry from cards, add your own sources, "
+                                   "show it as a web catalogue")
     sub = registry.add_subparsers(dest="registry_command", metavar="COMMAND", required=True)
     build = sub.add_parser("build", help="write registry.yaml from a folder of cards",
                            description="Parse every card under CARDS_DIR and write the registry atomically; "
-                           "nothing is written when a card has errors.")
+                           "nothing is written when a card has errors.",
+                           epilog="The registry's fields and layout: docs/registry.md.")
     build.add_argument("cards_dir", nargs="?", default=None, metavar="CARDS_DIR",
                        help="folder of cards (default: cards/ beside the default registry)")
     build.add_argument("-o", "--output", metavar="FILE", help="registry file to write (default: registry.yaml "
                        "beside CARDS_DIR)")
-    build.add_argument("-j", "--jobs", type=int, default=None, help="worker processes for parsing")
+    add_jobs(build, "parsing cards")
     build.add_argument("--skip-invalid", action="store_true",
                        help="leave cards with errors out (listing their errors) instead of writing nothing")
     build.add_argument("-v", "--verbose", action="store_true", help="list every warning")
@@ -28,30 +33,34 @@ def register(commands: argparse._SubParsersAction) -> None:
                          "$HUBFORK_HOME/cards (default ~/.cache/hubfork/cards) and rebuild $HUBFORK_HOME/registry.yaml "
                          "atomically. That registry is layered over the shipped one: search, show, pull and install() "
                          "see both, your entries winning. A handle the shipped registry knows keeps its card, with "
-                         "your source.")
+                         "your source.",
+                         epilog="pull tries your source before tfhub.dev and the shipped registry's mirrors "
+                         "(docs/registry.md).")
     add.add_argument("handle", metavar="HANDLE", help="publisher/name/version, a tfhub.dev URL, or a Kaggle URL "
                      "the shipped registry matches")
     add.add_argument("repo", metavar="REPO_ID[@REV]", help="the hub repo that holds the model, e.g. org/bert@v1")
-    add.add_argument("--endpoint", metavar="URL", help="the hub that holds it (default: $HF_ENDPOINT at fetch time)")
+    add_endpoint(add)
     add.set_defaults(func=run_add_source)
 
     site = sub.add_parser("site", help="write the registry as a static web catalogue",
                           description="Write a static site of the registry into DIR: a search page with facets, "
                           "a page per entry with its rendered card, no external assets; it opens from file:// "
                           "or `hubfork registry serve`. Written whole or not at all; DIR, when it exists, must be "
-                          "empty or a site written before.")
+                          "empty or a site written before.",
+                          epilog="The index searches as you type, with the search facets; each entry's page holds "
+                          "its rendered, sanitised card, its facts, usage lines and sources. See docs/site.md.")
     site.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write the site to")
-    site.add_argument("--registry", metavar="FILE", help="registry file (default: as for search)")
-    site.add_argument("-j", "--jobs", type=int, default=None, help="worker processes for rendering pages")
+    add_registry(site)
+    add_jobs(site, "rendering pages")
     site.set_defaults(func=run_site)
 
-    serve = sub.add_parser("serve", help="show the web catalogue on this machine (127.0.0.1)",
-                           description="Serve a site on 127.0.0.1 until Ctrl-C: the one in DIR (from "
+    serve = sub.add_parser("serve", help=f"show the web catalogue on this machine ({SITE_HOST})",
+                           description=f"Serve a site on {SITE_HOST} until Ctrl-C: the one in DIR (from "
                            "`hubfork registry site`), or, without --dir, one built from the registry into a "
                            "temporary folder removed at exit.")
-    serve.add_argument("--registry", metavar="FILE", help="registry file (default: as for search)")
+    add_registry(serve)
     serve.add_argument("--dir", metavar="DIR", help="serve this built site instead of building one")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8765; 0 picks a free one)")
+    add_port(serve, None, str(SITE_PORT), any_port=True)
     serve.set_defaults(func=run_serve)
 
 
@@ -114,7 +123,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from hubfork.errors import RegistryError
     from hubfork.site.build import MARKER, build_site
-    from hubfork.site.serve import DEFAULT_PORT, make_server, url_of
+    from hubfork.site.serve import make_server, url_of
 
     if args.dir and args.registry:
         raise RegistryError("give --dir (a built site) or --registry (build one), not both")
@@ -130,9 +139,9 @@ def run_serve(args: argparse.Namespace) -> int:
             result = build_site(_registry(args.registry), folder)
             print(f"built {result.pages} entry pages in {result.seconds:.2f} s", file=sys.stderr)
         try:
-            server = make_server(folder, DEFAULT_PORT if args.port is None else args.port)
+            server = make_server(folder, SITE_PORT if args.port is None else args.port)
         except OSError as exc:
-            raise RegistryError(f"cannot listen on 127.0.0.1:{args.port or DEFAULT_PORT}: {exc.strerror or exc}")
+            raise RegistryError(f"cannot listen on {SITE_HOST}:{args.port or SITE_PORT}: {exc.strerror or exc}")
         print(f"serving {folder} at {url_of(server)} (Ctrl-C stops)", file=sys.stderr, flush=True)
         try:
             server.serve_forever()

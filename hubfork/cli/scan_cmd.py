@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hubfork.cli.options import add_json
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -21,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "or graph that holds it and the calls that reach it. Exit 0 when all are clean, 1 when any has findings, "
         "2 when any cannot be read.")
     scan.add_argument("paths", nargs="+", metavar="PATH", help="SavedModel folder")
-    scan.add_argument("--json", action="store_true", help="print a JSON list of full reports (or errors)")
+    add_json(scan, "a list of full reports (or errors)")
     scan.set_defaults(func=run_scan)
 
 

@@ -11,8 +11,7 @@ import argparse
 import sys
 from typing import Any, Iterator
 
-from hubfork.cli.pull_cmd import add_hub_options
-from hubfork.constants import POOLINGS
+from hubfork.cli.options import add_batch_size, add_json, add_model_options, add_normalize, add_pooling, positive_int
 
 #: How many of an embedding's leading values the table shows.
 SHOWN_VALUES = 4
@@ -27,12 +26,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "loaded by hubfork.load_text_model. Prints a table (index, text, dimension, first values, norm), or "
         "with --json a JSON list of {\"text\", \"embedding\"} with the full vectors. A progress bar goes to "
         "stderr on long inputs.")
-    _model_options(embed)
-    _pooling_option(embed, fallback="pooled")
-    embed.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
-                       help="L2-normalise each embedding, or not (default: as the model says, else not)")
-    _batch_option(embed)
-    embed.add_argument("--json", action="store_true", help="print a JSON list of {text, embedding}")
+    add_model_options(embed)
+    add_pooling(embed, fallback="pooled")
+    add_normalize(embed)
+    add_batch_size(embed)
+    add_json(embed, "a list of {text, embedding}")
     _texts_argument(embed)
     embed.set_defaults(func=run_embed)
 
@@ -41,11 +39,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="For each [MASK] in each TEXT (or non-blank stdin line), print the top-k tokens of the "
         "model's masked-LM head with their probabilities. The model needs a masked-LM head (a v4 encoder's "
         ".mlm), and every text a [MASK].")
-    _model_options(fill)
-    fill.add_argument("--top-k", type=_positive, default=5, metavar="K", help="predictions per mask (default 5)")
-    _batch_option(fill)
-    fill.add_argument("--json", action="store_true",
-                      help="print a JSON list of {text, masks: [{mask, predictions: [{token, token_id, score}]}]}")
+    add_model_options(fill)
+    fill.add_argument("--top-k", type=positive_int, default=5, metavar="K", help="predictions per mask (default 5)")
+    add_batch_size(fill)
+    add_json(fill, "a list of {text, masks: [{mask, predictions: [{token, token_id, score}]}]}")
     _texts_argument(fill)
     fill.set_defaults(func=run_fill_mask)
 
@@ -53,10 +50,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "similarity", help="the cosine similarity matrix of texts",
         description="Embed two or more TEXTs (or non-blank stdin lines) and print their cosine similarity "
         "matrix; rows and columns are labelled [i], with the texts listed below.")
-    _model_options(similarity)
-    _pooling_option(similarity, fallback="mean")
-    _batch_option(similarity)
-    similarity.add_argument("--json", action="store_true", help="print {texts, pooling, matrix} as JSON")
+    add_model_options(similarity)
+    add_pooling(similarity, fallback="mean")
+    add_batch_size(similarity)
+    add_json(similarity, "{texts, pooling, matrix}")
     _texts_argument(similarity)
     similarity.set_defaults(func=run_similarity)
 
@@ -64,43 +61,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 # ------------------------------------------------------------------ arguments
 
 
-def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="NAME",
-                        help="the encoder: a repo id, hub or tfhub.dev URL, registry handle, local folder...")
-    parser.add_argument("--preprocessor", metavar="NAME",
-                        help="its preprocessor (default: the companion the registry or model card names, else one "
-                        "built from the encoder's vocab)")
-    parser.add_argument("--seq-length", type=_positive, metavar="N", help="tokens per text, [CLS] and [SEP] included")
-    parser.add_argument("--device", metavar="D", help="cpu, gpu or gpu:N (default: a GPU when TensorFlow sees one)")
-    add_hub_options(parser)
-
-
-def _pooling_option(parser: argparse.ArgumentParser, fallback: str) -> None:
-    # None is "the model's": its sentence-transformers configuration or card, else the fallback.
-    parser.add_argument("--pooling", choices=POOLINGS, default=None,
-                        help=f"pooled_output, mean over tokens, or the [CLS] vector (default: as the model says, "
-                        f"else {fallback})")
-
-
-def _batch_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--batch-size", type=_positive, default=64, metavar="N",
-                        help="texts per batch on average: short texts get more rows a batch, long ones fewer "
-                        "(default 64)")
-
-
 def _texts_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("texts", nargs="*", metavar="TEXT",
                         help="texts; none: read stdin, one text per line, blank lines skipped")
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
 
 
 def read_texts(args: argparse.Namespace, stdin=None) -> list[str]:

@@ -37,6 +37,7 @@ from hubfork.constants import (
     ENV_ARCHIVE_MAX_BYTES,
     ENV_ARCHIVE_MAX_MEMBERS,
     ENV_ARCHIVE_MAX_RATIO,
+    SAVED_MODEL,
 )
 from hubfork.errors import ArchiveError, HubError
 
@@ -88,7 +89,7 @@ def unpack_archive(archive: str | os.PathLike[str], cache_dir: str | os.PathLike
 def model_root(folder: Path) -> Path:
     """`folder`, or the one folder inside it when that is all it holds."""
     entries = list(folder.iterdir())
-    if len(entries) == 1 and entries[0].is_dir() and not (folder / "saved_model.pb").exists():
+    if len(entries) == 1 and entries[0].is_dir() and not (folder / SAVED_MODEL).exists():
         return entries[0]
     return folder
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from hubfork._reading import open_regular_file, regular_file_status
+from hubfork._version import __version__
 from hubfork.hub import settings
 from hubfork.hub.listings import (
     DIGEST_LENGTHS,
@@ -165,8 +166,6 @@ def refetch(repo_id: str, commit: str, paths: Iterable[str], *, cache: Path, end
     snapshot entries where those are not links to a blob."""
     import huggingface_hub
     from huggingface_hub.file_download import repo_folder_name
-
-    from hubfork import __version__
 
     repo = cache / repo_folder_name(repo_id=repo_id, repo_type="model")
     blobs = os.path.realpath(repo / "blobs")

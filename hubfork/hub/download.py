@@ -25,8 +25,8 @@ from hubfork.errors import (
 )
 from hubfork.hub import settings
 from hubfork.hub.backends.base import FetchOptions
-from hubfork.hub.backends.base import registry as backend_registry
 from hubfork.hub.backends.base import selection as source_selection
+from hubfork.hub.backends.registry import registry as backend_registry
 from hubfork.hub.hf_errors import is_connection_error, translate_errors
 from hubfork.hub.registry_sources import RegistryLike
 from hubfork.hub.resolved import ResolvedName

@@ -27,13 +27,13 @@ from typing import Iterator
 
 from hubfork._files import atomic_write_bytes, atomic_write_text
 from hubfork._reading import read_regular_file
+from hubfork.constants import LOCAL_HUB_HOST, LOCAL_HUB_PORT
 from hubfork.errors import HubServerError, LocalHubError
 from hubfork.hub.git import git, identity_options, rev_parse
 from hubfork.hub.names import check_repo_id, check_revision
 from hubfork.hub.server import HubServer, free_port, start_olah
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 18090
+DEFAULT_HOST, DEFAULT_PORT = LOCAL_HUB_HOST, LOCAL_HUB_PORT
 #: Served on demand for this process's own downloads: loopback only, never the network.
 LOOPBACK = "127.0.0.1"
 BRANCH = "main"  # olah answers "Repository Not Found" for any other default branch

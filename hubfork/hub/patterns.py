@@ -86,8 +86,8 @@ def repo_files(resolved: ResolvedName, *, cache_dir: str | os.PathLike[str] | No
     if offline is None:
         from huggingface_hub import HfApi
 
-        from hubfork.hub.download import translate_errors
         from hubfork.hub.guard import token_for
+        from hubfork.hub.hf_errors import translate_errors
 
         hub = settings.endpoint(resolved.endpoint or endpoint)
         with translate_errors(resolved, hub, settings.hub_cache(cache_dir), offline):

@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 
 from hubfork._environment import env_number, usable_folder, warn
+from hubfork.constants import DEFAULT_HF_ENDPOINT, HF_DEFAULT_TIMEOUT, HF_MAX_TIMEOUT
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
+DEFAULT_ENDPOINT = DEFAULT_HF_ENDPOINT
 _TRUE = {"1", "ON", "YES", "TRUE"}
 # What huggingface_hub takes as off without saying so; anything else but `_TRUE` is worth a warning.
 _FALSE = {"", "0", "OFF", "NO", "FALSE"}
@@ -85,11 +86,7 @@ def _check_token_path() -> None:
         raise SettingError("HF_TOKEN_PATH", "must name the token's file, but it is a folder", value=value)
 
 
-#: huggingface_hub's default for both timeouts, in seconds (``constants.DEFAULT_DOWNLOAD_TIMEOUT``).
-DEFAULT_TIMEOUT = 10.0
-#: The longest timeout taken from the environment: a day (a longer wait for one answer is no timeout at
-#: all, and a far longer one overflows the system's timers).
-MAX_TIMEOUT = 86_400
+DEFAULT_TIMEOUT, MAX_TIMEOUT = HF_DEFAULT_TIMEOUT, HF_MAX_TIMEOUT
 _TIMEOUTS = ("HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_ETAG_TIMEOUT")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from hubfork.errors import InvalidNameError, NotCachedError
 from hubfork.hub import settings
 from hubfork.hub.backends.base import LOCAL, FetchOptions
-from hubfork.hub.backends.base import registry as registry_of_backends
+from hubfork.hub.backends.registry import registry as registry_of_backends
 from hubfork.hub.cache_check import SNAPSHOT, FileProblem, SnapshotCheck, check_snapshot
 from hubfork.hub.download import with_revision
 from hubfork.hub.registry_sources import RegistryLike

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from hubfork.constants import SAVED_MODEL
 from hubfork.errors import ModelFormatError, NoMaskedLMError, NotTrainableError
 from hubfork.models import _tf
 from hubfork.models.bert import INPUT_KEYS
@@ -192,8 +193,8 @@ ENCODERS: tuple[type[Encoder], ...] = (TF1HubEncoder, MaskedLMEncoder, DictEncod
 def inspect_encoder(path: str | Path) -> Encoder:
     """Load the encoder SavedModel in `path` and return the adapter of its generation."""
     path = Path(path)
-    if not (path / "saved_model.pb").is_file():
-        raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
+    if not (path / SAVED_MODEL).is_file():
+        raise ModelFormatError(f"{path}: not a SavedModel folder (no {SAVED_MODEL})")
     hub = _tf.tensorflow_hub()
     with load_errors(path):
         loaded = hub.load(str(path))

@@ -101,6 +101,12 @@ class ModelFacts:
         return API_OF_GENERATION.get(self.generation or "")
 
     @property
+    def card_format(self) -> str:
+        """The ``format`` a card states for the model: ``hub`` for a TF1 Hub module, else ``saved_model_2``
+        (a TF2 SavedModel: an encoder of a later generation, or a preprocessor)."""
+        return "hub" if self.generation == "tf1-hub" else "saved_model_2"
+
+    @property
     def scan_clean(self) -> bool:
         return not self.findings
 

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from hubfork.constants import DEFAULT_SEQ_LENGTH, cache_dir
+from hubfork.constants import DEFAULT_SEQ_LENGTH, SAVED_MODEL, cache_dir
 from hubfork.errors import ModelError, ModelFormatError, TextInputError
 from hubfork.models import _tf
 
@@ -29,8 +29,8 @@ class Preprocessor:
         #: "given", "companion" or "vocab": how it was paired with the encoder.
         self.source = source
         if loaded is None:
-            if not (path / "saved_model.pb").is_file():
-                raise ModelFormatError(f"{path}: not a SavedModel folder (no saved_model.pb)")
+            if not (path / SAVED_MODEL).is_file():
+                raise ModelFormatError(f"{path}: not a SavedModel folder (no {SAVED_MODEL})")
             _tf.tensorflow_text()  # registers the TF Text ops; loading fails without them
             from hubfork.models.savedmodel import load_errors
 
@@ -113,12 +113,12 @@ def preprocessor_from_vocab(vocab_file: str | Path, lower_case: bool,
 
     digest = hashlib.sha256(read_vocab_bytes(vocab_file)).hexdigest()[:20]
     folder = cache_dir() / "preprocessors" / f"{digest}-{'uncased' if lower_case else 'cased'}-{seq_length}"
-    if not (folder / "saved_model.pb").is_file():
+    if not (folder / SAVED_MODEL).is_file():
         folder.parent.mkdir(parents=True, exist_ok=True)
         try:
             write_preprocessor(folder, vocab_file, lower_case=lower_case, seq_length=seq_length)
         except (ModelError, OSError):
-            if not (folder / "saved_model.pb").is_file():  # not another process that got there first
+            if not (folder / SAVED_MODEL).is_file():  # not another process that got there first
                 raise
     return folder
 

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from hubfork.constants import SAVED_MODEL
 from hubfork.errors import UnreadableModelError
 from hubfork.models import _tf
 
@@ -30,7 +31,7 @@ def signature_names(path: Path) -> set[str]:
 
     proto = saved_model_pb2.SavedModel()
     try:
-        proto.ParseFromString((Path(path) / "saved_model.pb").read_bytes())
+        proto.ParseFromString((Path(path) / SAVED_MODEL).read_bytes())
     except (OSError, ValueError, DecodeError):
         return set()  # unreadable: the load that follows says so (see `load_errors`)
     return {key for graph in proto.meta_graphs for key in graph.signature_def}
@@ -69,8 +70,8 @@ def _why_unloadable(folder: Path, exc: BaseException) -> str:
                 f"weights are missing (TensorFlow: {detail})")
     if isinstance(exc, (IndexError, tf.errors.OutOfRangeError, tf.errors.DataLossError)):
         return f"the weights in variables/ are truncated or corrupt (TensorFlow: {detail})"
-    if "saved_model.pb" in str(exc) or "Cannot parse" in str(exc):
-        return f"saved_model.pb is not a SavedModel protobuf (truncated or corrupt; TensorFlow: {detail})"
+    if SAVED_MODEL in str(exc) or "Cannot parse" in str(exc):
+        return f"{SAVED_MODEL} is not a SavedModel protobuf (truncated or corrupt; TensorFlow: {detail})"
     return f"TensorFlow cannot load this SavedModel: {detail}"
 
 

@@ -203,7 +203,7 @@ def _tfhub_metadata(spec: _Spec) -> list[tuple[str, str]]:
     pairs = [
         ("asset-path", "legacy"),
         ("fine-tunable", "true" if facts.fine_tunable else "false"),
-        ("format", "hub" if facts.generation == "tf1-hub" else "saved_model_2"),
+        ("format", facts.card_format),
     ]
     pairs += [("language", code) for code in spec.languages]
     if spec.license:
@@ -245,7 +245,7 @@ def _huggingface_metadata(spec: _Spec) -> dict[str, object]:
     # it stands for, and the model format (the TF Hub ``format`` key).
     data["repo_id"] = spec.repo_id
     data["tfhub_handle"] = spec.handle
-    data["format"] = "hub" if facts.generation == "tf1-hub" else "saved_model_2"
+    data["format"] = facts.card_format
     return data
 
 

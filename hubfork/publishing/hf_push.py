@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from hubfork._version import __version__
 from hubfork.errors import InvalidNameError, PublishError
 from hubfork.hub import settings
 from hubfork.hub.download import is_connection_error
@@ -196,8 +197,6 @@ def _git_blob_id(path: Path) -> str:
 
 def _make_api(endpoint: str | None, token: str | bool | None) -> "HfApi":
     from huggingface_hub import HfApi
-
-    from hubfork import __version__
 
     return HfApi(endpoint=endpoint, token=token, library_name="hubfork", library_version=__version__)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from hubfork.cards import facts as card_facts
+from hubfork.cards.checks import SAVED_MODEL_FORMATS
 from hubfork.cards.records import Card, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,8 +145,8 @@ def _format(card: Card, facts: "ModelFacts", lines: CardLines, problem) -> list[
     # Only the format the card's metadata gives: a Hugging Face card that mentions "SavedModel" is
     # read as saved_model_2 whatever it is, which is no statement about a TF1 module.
     stated = card.metadata.get("format")
-    expected = "hub" if facts.generation == "tf1-hub" else "saved_model_2"
-    if not isinstance(stated, str) or stated not in ("hub", "saved_model", "saved_model_2") or stated == expected:
+    expected = facts.card_format
+    if not isinstance(stated, str) or stated not in SAVED_MODEL_FORMATS or stated == expected:
         return []
     what = "a TF1 Hub module (format: hub)" if expected == "hub" else "a TF2 SavedModel (format: saved_model_2)"
     return [problem(lines.metadata("format"), f"card says format: {stated}, the model is {what}")]

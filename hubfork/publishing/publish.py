@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from hubfork.constants import HOME_CARDS, HOME_REGISTRY, KAGGLE_SOURCE_ENDPOINT, home_dir
+from hubfork.constants import HOME_CARDS, HOME_REGISTRY, KAGGLE_SOURCE_ENDPOINT, SAVED_MODEL, home_dir
 from hubfork.errors import CardError, InvalidNameError, PublishError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -206,8 +206,8 @@ def _model_folder(model: Any, folder_path: str | os.PathLike[str] | None, path_i
 
         folder = Path(folder_path)
         tensorflow().saved_model.save(model, str(folder))
-    if not (folder / "saved_model.pb").is_file():
-        raise PublishError(f"{folder} is not a SavedModel folder (no saved_model.pb)", repo_id=repo_id, step="check")
+    if not (folder / SAVED_MODEL).is_file():
+        raise PublishError(f"{folder} is not a SavedModel folder (no {SAVED_MODEL})", repo_id=repo_id, step="check")
     return folder
 
 

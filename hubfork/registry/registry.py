@@ -168,8 +168,8 @@ class Registry:
         return entry
 
     def search(self, query: str | None = None, **filters: str | bool | None) -> "SearchResults":
-        """Every entry matching `query` and the filters (language, task, format, publisher, arch,
-        kind, fine_tunable, has_source; see `hubfork.registry.search.Filters`), best first
+        """Every entry matching `query` and the filters (kind, publisher, task, language, format, arch,
+        fine_tunable, license, has_source; see `hubfork.registry.search.Filters`), best first
         (`hubfork.registry.search.page` cuts them into pages)."""
         language_ids = None
         if filters.get("language"):

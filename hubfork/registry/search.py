@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from hubfork.constants import CARD_KINDS, SEARCH_PER_PAGE
+from hubfork.cards.schema import BY_NAME, FACETS, Fact, label
+from hubfork.constants import SEARCH_PER_PAGE
+from hubfork.registry import ranking
 from hubfork.registry.availability import has_source
 from hubfork.registry.entry import RegistryEntry
 
-_WORD_SPLIT = re.compile(r"[\s_/.-]+")
+_WORD_SPLIT = re.compile(ranking.WORD_SEPARATORS)
 _VERSIONED = re.compile(r"(.+)/(\d+)")
-_KIND_RANK = {kind: i for i, kind in enumerate(CARD_KINDS)}
-
-# What a query word scores by where it matches; an entry's score is the sum over the words.
-_EXACT, _NAME_WORD, _NAME, _TAG, _DESCRIPTION = 16, 8, 4, 2, 1
+_KIND_RANK = {kind: i for i, kind in enumerate(ranking.KIND_ORDER)}
 
 
 def model_key(handle: str) -> str:
@@ -27,21 +26,24 @@ def model_key(handle: str) -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """Filters of `search`; each matches case-insensitively, None matches all.
+    """Filters of `search`: one for each facet of `hubfork.cards.schema.FACETS` (named by its
+    `Facet.option`; tests/cards/test_schema.py checks they agree), and `has_source`. None matches all.
 
-    `task` and `arch` match a part (``embedding`` matches ``text-embedding``; ``arch`` also matches
-    the size, e.g. ``L-12_H-768_A-12`` or ``12/768/12``); the others match whole values.
-    `fine_tunable` and `has_source` (some source serves the model: tfhub.dev or a mirror, see
-    `hubfork.registry.availability`) are yes/no; an entry that states no `fine_tunable` matches neither.
+    Each matches as its facet says, in any case: `task` and `arch` a part (``embedding`` matches
+    ``text-embedding``; ``arch`` also matches the size, e.g. ``L-12_H-768_A-12`` or ``12/768/12``),
+    `language` an id or a name, the others whole values. `fine_tunable` and `has_source` (some
+    source serves the model: tfhub.dev or a mirror, see `hubfork.registry.availability`) are
+    yes/no; an entry that states no `fine_tunable` matches neither.
     """
 
-    language: str | None = None
-    task: str | None = None
-    format: str | None = None
-    publisher: str | None = None
-    arch: str | None = None
     kind: str | None = None
+    publisher: str | None = None
+    task: str | None = None
+    language: str | None = None
+    format: str | None = None
+    arch: str | None = None
     fine_tunable: bool | None = None
+    license: str | None = None
     has_source: bool | None = None
 
 
@@ -50,23 +52,29 @@ def search(entries: Iterable[RegistryEntry], query: str | None = None, filters: 
     """Entries matching every word of `query` and every filter, best first.
 
     A word matches anywhere in the handle, name, tags (tasks, architectures, languages, kind,
-    size) or description. Ranking: entries whose words all match the name or handle come first
-    (the name or handle equal to a word, then a whole word of the name, then a part), then those
-    matching tags, then descriptions; within a rank each model's versions stay together, newest
-    first; then by handle. `language_ids` maps language names to ids so ``--language English`` works.
+    size) or description. Ranking follows the table of `hubfork.registry.ranking`: the name or
+    handle equal to a word, then a whole word of the name, then a part, then tags, then the
+    description; within a score each model's versions stay together, newest first; then by kind
+    and handle. `language_ids` maps language names to ids so ``--language English`` works.
     """
     terms = [t for t in (query or "").lower().split() if t]
-    language = _language(filters.language, language_ids or {})
+    asked = _asked(filters)
     scored = []
     for entry in entries:
-        if not _passes(entry, filters, language):
+        if not _passes(entry, filters, asked, language_ids or {}):
             continue
         score = _score(entry, terms)
         if score is not None:
-            scored.append(((-score, model_key(entry.handle), -(entry.version or 0),
-                            _KIND_RANK.get(entry.kind, len(CARD_KINDS)), entry.handle), entry))
-    scored.sort(key=lambda item: item[0])
-    return SearchResults(entry for _, entry in scored)
+            scored.append((entry, score))
+    # One stable sort per key, the last key first, leaves the results in the table's order.
+    for key, direction in reversed(ranking.ORDER):
+        sort_key = _SORT_KEYS[key]
+        scored.sort(key=lambda item: sort_key(*item), reverse=direction == ranking.DESCENDING)
+    return SearchResults(entry for entry, _ in scored)
+
+
+#: The facts a table of results shows.
+_COLUMNS = ("handle", "kind", "architecture", "description")
 
 
 class SearchResults(list):
@@ -75,9 +83,8 @@ class SearchResults(list):
     def _repr_html_(self) -> str:
         from hubfork._html import table
 
-        return table(("handle", "kind", "architecture", "description"),
-                     ((e.handle, e.kind, e.architecture.label if e.architecture else "", e.description or "")
-                      for e in self), caption=f"{len(self)} entries")
+        return table([label(name) for name in _COLUMNS],
+                     ([BY_NAME[name].cell(e) for name in _COLUMNS] for e in self), caption=f"{len(self)} entries")
 
 
 @dataclass(frozen=True)
@@ -120,61 +127,67 @@ def page(results: Sequence[RegistryEntry], number: int = 1, size: int = SEARCH_P
     return Page(list(results[start:start + size]), number, size, len(results))
 
 
-def _language(value: str | None, language_ids: dict[str, str]) -> str | None:
-    if value is None:
-        return None
-    value = value.lower()
-    return language_ids.get(value, value)
+def _asked(filters: Filters) -> list[tuple[Fact, str | bool]]:
+    """The facets `filters` asks for, each with the value asked."""
+    asked = [(fact, getattr(filters, fact.facet.option)) for fact in FACETS if fact.facet is not None]
+    return [(fact, value) for fact, value in asked if value is not None]
 
 
-def _passes(entry: RegistryEntry, filters: Filters, language: str | None) -> bool:
-    if language is not None and language not in (lang.lower() for lang in entry.languages):
-        return False
-    if filters.task is not None and not any(filters.task.lower() in task.lower() for task in entry.tasks):
-        return False
-    if filters.format is not None and (entry.format or "").lower() != filters.format.lower():
-        return False
-    if filters.publisher is not None and (entry.publisher or "").lower() != filters.publisher.lower():
-        return False
-    if filters.kind is not None and entry.kind.lower() != filters.kind.lower():
-        return False
-    # Unknown (None) is neither yes nor no.
-    if filters.fine_tunable is not None and entry.fine_tunable is not filters.fine_tunable:
-        return False
+def _passes(entry: RegistryEntry, filters: Filters, asked: list[tuple[Fact, str | bool]],
+            language_ids: dict[str, str]) -> bool:
     if filters.has_source is not None and has_source(entry) != filters.has_source:
         return False
-    if filters.arch is not None:
-        wanted = filters.arch.lower()
-        labels = [a.lower() for a in entry.network_architectures]
-        if entry.architecture is not None:
-            arch = entry.architecture
-            labels += [arch.label.lower(), f"{arch.layers}/{arch.hidden_size}/{arch.heads}"]
-        if not any(wanted in label for label in labels):
-            return False
-    return True
+    return all(fact.matches(entry, value, language_ids) for fact, value in asked)
+
+
+# What the sort keys `hubfork.registry.ranking.ORDER` names are (search.js reads the same names;
+# tests/site/test_ranking_parity.py checks that both rank alike).
+_SORT_KEYS: dict[str, Callable[[RegistryEntry, int], Any]] = {
+    "score": lambda entry, score: score,
+    "model": lambda entry, score: model_key(entry.handle),
+    "version": lambda entry, score: entry.version or 0,
+    "kind": lambda entry, score: _KIND_RANK.get(entry.kind, len(_KIND_RANK)),
+    "handle": lambda entry, score: entry.handle,
+}
+
+
+def _texts(entry: RegistryEntry) -> dict[str, str]:
+    """The texts `hubfork.registry.ranking` names, of `entry`, lower-cased."""
+    name, handle, tags, description = entry.search_text()
+    return {"name": name, "handle": handle, "model": model_key(handle), "tags": tags, "description": description}
 
 
 def _score(entry: RegistryEntry, terms: list[str]) -> int | None:
+    """`entry`'s score for the query words `terms` by `hubfork.registry.ranking.MATCHES`; None: no match."""
     if not terms:
         return 0
-    name, handle, tags, description = entry.search_text()
-    # Most entries miss some word: find that out before building the sets below.
-    if not all(term in name or term in handle or term in tags or term in description for term in terms):
+    # Every test passes only on a text holding the word, and the model is a part of the handle: most
+    # entries miss some word, found out here before any text is split into words.
+    searched = entry.search_text()
+    if not all(any(term in text for text in searched) for term in terms):
         return None
-    exact = {name, handle, model_key(handle)}
-    name_words = set(_WORD_SPLIT.split(name))
+    texts = _texts(entry)
+    words: dict[str, set[str]] = {}
     score = 0
     for term in terms:
-        if term in exact:
-            score += _EXACT
-        elif term in name_words:
-            score += _NAME_WORD
-        elif term in name or term in handle:
-            score += _NAME
-        elif term in tags:
-            score += _TAG
-        elif term in description:
-            score += _DESCRIPTION
+        for match in ranking.MATCHES:
+            if any(_passes_test(match.test, term, texts[name], words) for name in match.texts):
+                score += match.points
+                break
         else:
             return None
     return score
+
+
+def _passes_test(test: str, term: str, text: str, words: dict[str, set[str]]) -> bool:
+    """Whether the query word `term` passes the ranking `test` against `text`; `words` keeps each
+    text split into its words, for the texts of one entry."""
+    if test == "equals":
+        return term == text
+    if test == "contains":
+        return term in text
+    if test == "word":
+        if text not in words:
+            words[text] = set(_WORD_SPLIT.split(text))
+        return term in words[text]
+    raise ValueError(f"the ranking names an unknown test {test!r}")

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from hubfork._reading import read_regular_file
-from hubfork.constants import cache_dir
+from hubfork.constants import SAVED_MODEL, cache_dir
 from hubfork.errors import UnreadableModelError, UnsafeModelError
 from hubfork.scanning.report import ScanReport
 
-SAVED_MODEL = "saved_model.pb"
 KERAS_METADATA = "keras_metadata.pb"
 VARIABLES = "variables"
 _SHARD = re.compile(r"variables\.data-(\d{5})-of-(\d{5})")

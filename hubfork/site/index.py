@@ -4,37 +4,63 @@ does not let a page opened from ``file://`` fetch a JSON file).
 
 Shape (``window.HUBFORK_INDEX``)::
 
-    {"v": 1, "n": ENTRIES,
-     "k": [kind, ...] (in CARD_KINDS order), "p": [publisher, ...], "t": [task, ...], "f": [format, ...],
-     "l": [language, ...], "a": [architecture, ...],
-     "e": [[handle, name, version, kind, publisher, description, tasks, format, languages,
-            architectures, fine_tunable, has_source, deleted, page], ...]}
+    {"v": 2, "n": ENTRIES,
+     "c": {field: column, ...} (where each of `FIELDS` is in an entry's array: search.js reads them by name),
+     "f": [facet, ...] (the search page's facets, `FACETS`, in the order it offers them),
+     "values": {facet: [value, ...], ...} (each facet's values; an entry's facet column holds numbers into them),
+     "r": the ranking (`hubfork.registry.ranking.as_index`: search.js ranks by it, as `hubfork search` does),
+     "e": [[handle, name, version, description, FACET..., deleted, page], ...]}
 
-``name`` is 0 when it is the handle's last part before the version (the usual case) and
-``page`` 0 when it is the default page name of the handle (`hubfork.site.paths.default_slug`);
-``version``, ``publisher`` and ``format`` are -1 when unknown; ``tasks``, ``languages`` and
-``architectures`` are lists of numbers; ``fine_tunable`` is 1, 0 or -1 (unknown); the flags
-are 1 or 0 (``has_source``: some source serves the model, see `hubfork.registry.availability`).
-``architectures`` holds the card's network architectures and its L/H/A label.
-The order of entries is the registry's (by handle).
+The facets are those of the table of facts (`hubfork.cards.schema.FACETS`), named as ``hubfork
+search`` names them (kind, publisher, task, language, format, arch, fine_tunable, license), and
+``has_source`` (some source serves the model, see `hubfork.registry.availability`). A facet that
+gives an entry several values (task, language, arch: the card's network architectures and its L/H/A
+label) is a list of numbers, any other one number, -1 when unknown; a yes/no facet's values are
+``yes``, ``no`` and, for a fact a card may leave unsaid, ``unknown``. ``name`` is 0 when it is the
+handle's last part before the version (the usual case) and ``page`` 0 when it is the default page
+name of the handle (`hubfork.site.paths.default_slug`); ``version`` is -1 when unknown and
+``deleted`` 1 or 0. The order of entries is the registry's (by handle).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from hubfork.constants import CARD_KINDS
+from hubfork.cards import schema
+from hubfork.registry import ranking
 from hubfork.registry.availability import has_source, is_deleted
 from hubfork.registry.entry import RegistryEntry
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.paths import default_slug
 
-INDEX_VERSION = 1
-#: The entry array's fields, in order (search.js reads them by position).
-FIELDS = ("handle", "name", "version", "kind", "publisher", "description", "tasks", "format", "languages",
-          "architectures", "fine_tunable", "has_source", "deleted", "page")
+INDEX_VERSION = 2
 GLOBAL = "HUBFORK_INDEX"
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """A facet of the search page: its name, label, an entry's values, whether it may give an entry
+    several, and the order of values that have one."""
+
+    name: str
+    label: str
+    values: Callable[[RegistryEntry], list[str]]
+    many: bool
+    order: tuple[str, ...] = ()
+
+
+# Named as `hubfork search` names them (`Facet.option`: ``--task``, ``Filters.task``), each a select
+# ``facet-NAME`` of the search page and a key of its address (``#task=text-embedding``).
+_FACETS = tuple(_Facet(fact.facet.option, fact.label, fact.facet_values, fact.many, fact.facet.choices)
+                for fact in schema.FACETS if fact.facet is not None) + (
+    _Facet("has_source", "Has a source", lambda entry: [schema.yes_no(has_source(entry))], False,
+           schema.FLAG_VALUES[:2]),)
+#: The search page's facets, (name, label), in the order it offers them.
+FACETS: tuple[tuple[str, str], ...] = tuple((facet.name, facet.label) for facet in _FACETS)
+#: The entry array's fields, in order (the index names their columns, ``c``).
+FIELDS = ("handle", "name", "version", "description", *(facet.name for facet in _FACETS), "deleted", "page")
 
 
 class _Table:
@@ -52,14 +78,6 @@ class _Table:
         return {value: i for i, value in enumerate(self.values)}
 
 
-def architectures(entry: RegistryEntry) -> list[str]:
-    """The architecture facet's values of an entry: its network architectures and L/H/A label."""
-    found = list(entry.network_architectures)
-    if entry.architecture is not None and entry.architecture.label:
-        found.append(entry.architecture.label)
-    return list(dict.fromkeys(found))
-
-
 def _implied_name(entry: RegistryEntry) -> str:
     parts = entry.handle.split("/")
     if entry.version is not None and len(parts) > 2:
@@ -70,39 +88,35 @@ def _implied_name(entry: RegistryEntry) -> str:
 def build_index(catalogue: SiteCatalogue) -> dict[str, Any]:
     """The index as data (see the module's docstring)."""
     entries = catalogue.entries
-    tables = {key: _Table() for key in ("k", "p", "t", "f", "l", "a")}
-    for entry in entries:
-        tables["k"].collect([entry.kind])
-        tables["p"].collect([entry.publisher] if entry.publisher else [])
-        tables["t"].collect(list(entry.tasks))
-        tables["f"].collect([entry.format] if entry.format else [])
-        tables["l"].collect(list(entry.languages))
-        tables["a"].collect(architectures(entry))
-    # Kinds in lookup order: search.js ranks a handle's cards by their kind's number.
-    numbers = {key: table.finish(CARD_KINDS if key == "k" else ()) for key, table in tables.items()}
+    found = [{facet.name: facet.values(entry) for facet in _FACETS} for entry in entries]
+    tables = {facet.name: _Table() for facet in _FACETS}
+    for values in found:
+        for name, table in tables.items():
+            table.collect(values[name])
+    numbers = {facet.name: tables[facet.name].finish(facet.order) for facet in _FACETS}
     rows = []
-    for entry, slug in zip(entries, catalogue.slugs):
+    for entry, slug, values in zip(entries, catalogue.slugs, found):
         name = entry.name or ""
-        rows.append([
+        row: list[Any] = [
             entry.handle,
             0 if name == _implied_name(entry) else name,
             -1 if entry.version is None else entry.version,
-            numbers["k"][entry.kind],
-            numbers["p"][entry.publisher] if entry.publisher else -1,
             entry.description,
-            [numbers["t"][t] for t in entry.tasks],
-            numbers["f"][entry.format] if entry.format else -1,
-            [numbers["l"][lang] for lang in entry.languages],
-            [numbers["a"][a] for a in architectures(entry)],
-            -1 if entry.fine_tunable is None else int(entry.fine_tunable),
-            int(has_source(entry)),
-            int(is_deleted(entry)),
-            0 if slug == default_slug(entry.handle) else slug,
-        ])
-    data: dict[str, Any] = {"v": INDEX_VERSION, "n": len(rows)}
-    data.update({key: table.values for key, table in tables.items()})
-    data["e"] = rows
-    return data
+        ]
+        for facet in _FACETS:
+            at = [numbers[facet.name][value] for value in values[facet.name]]
+            row.append(at if facet.many else (at[0] if at else -1))
+        row += [int(is_deleted(entry)), 0 if slug == default_slug(entry.handle) else slug]
+        rows.append(row)
+    return {
+        "v": INDEX_VERSION,
+        "n": len(rows),
+        "c": {field: column for column, field in enumerate(FIELDS)},
+        "f": [facet.name for facet in _FACETS],
+        "values": {name: table.values for name, table in tables.items()},
+        "r": ranking.as_index(),
+        "e": rows,
+    }
 
 
 def index_script(data: dict[str, Any]) -> str:
@@ -112,4 +126,4 @@ def index_script(data: dict[str, Any]) -> str:
     return f"window.{GLOBAL}={text};\n"
 
 
-__all__ = ["FIELDS", "GLOBAL", "INDEX_VERSION", "architectures", "build_index", "index_script"]
+__all__ = ["FACETS", "FIELDS", "GLOBAL", "INDEX_VERSION", "build_index", "index_script"]

@@ -15,15 +15,13 @@ from hubfork.registry.availability import is_deleted, no_source_text, source_lab
 from hubfork.registry.entry import RegistryEntry
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.facts import fact_rows
+from hubfork.site.index import FACETS
 from hubfork.site.usage import snippets
 
 SITE_TITLE = "hubfork model catalogue"
 #: Scripts from the site's own files only; no inline code, no plugins, no forms, no frames.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' http: https:; "
        "base-uri 'none'; form-action 'none'")
-#: The facets of the index page: (key in index.js, label), in the order shown.
-FACETS = (("p", "Publisher"), ("t", "Task"), ("k", "Kind"), ("f", "Format"), ("l", "Language"),
-          ("a", "Architecture"), ("ft", "Fine-tunable"), ("s", "Has a source"))
 
 
 def document(title: str, body: str, *, root: str, scripts: Iterable[str] = (), description: str = "") -> str:
@@ -140,7 +138,8 @@ def _related(catalogue: SiteCatalogue, entry: RegistryEntry, link) -> str:
 
 
 def index_page(total: int) -> str:
-    """The search page: a query box and facets over ``index.js``, drawn by ``search.js``."""
+    """The search page: a query box and a select for each facet of ``index.js`` (`FACETS`, named by
+    their names there), drawn by ``search.js``."""
     facets = "".join(
         f'<div class="facet"><label for="facet-{key}">{escape(label)}</label>'
         f'<select id="facet-{key}" data-facet="{key}"><option value="">any</option></select></div>'

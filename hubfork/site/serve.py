@@ -8,11 +8,11 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from hubfork.constants import SITE_HOST, SITE_PORT
 from hubfork.site.pages import CSP
 
 #: The only address the server listens on: the catalogue is for this machine's browser.
-HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
+HOST, DEFAULT_PORT = SITE_HOST, SITE_PORT
 
 
 class _Handler(SimpleHTTPRequestHandler):

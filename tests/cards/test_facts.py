@@ -126,3 +126,14 @@ def test_patterns_at_a_word_boundary_match_where_their_plain_regex_does(fast, pa
                                                                        plain.finditer(text)], text
         found, expected = fast.search(text), plain.search(text)
         assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))
+
+
+@pytest.mark.parametrize("metadata, expected", [
+    ({"license": "apache-2.0"}, "apache-2.0"),
+    ({"license": " MIT "}, "MIT"),  # as written, without the spaces
+    ({"license": ""}, None),
+    ({"license": ["mit"]}, None),
+    ({}, None),
+])
+def test_license_id(metadata, expected):
+    assert facts.license_id(metadata) == expected

@@ -115,6 +115,7 @@ def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
                                                                             "heads": 12}),
     (["--fine-tunable"], lambda e: e["fine_tunable"] is True),
     (["--fine-tunable", "no"], lambda e: e["fine_tunable"] is False),
+    (["--license", "MIT"], lambda e: e["license"] == "mit"),
     # A source: a mirror, or tfhub.dev (Kaggle Models) for every catalogue model it did not delete.
     (["--has-source"], lambda e: e["sources"] or (e["kind"] not in NO_FILES and e.get("status") != "deleted")),
     (["--has-source", "no"], lambda e: not e["sources"] and (e["kind"] in NO_FILES or e.get("status") == "deleted")),
@@ -202,3 +203,20 @@ def test_has_source_keeps_what_can_be_fetched_and_marks_the_deleted():
                     "svampeatlas/vision/classifier/fungi_mobile_V1/1 Module (deleted)",
                     "svampeatlas/vision/classifier/fungi_mobile_V1/1/default/1 Lite (deleted)",
                     "svampeatlas/vision/embedder/fungi_V2/1 Module (deleted)"]
+
+
+def test_show_and_search_tell_the_license_a_card_states():
+    shown = run_cli("show", "hubfork/all-MiniLM-L6-v2/1")
+    assert shown.returncode == 0, shown.stderr
+    lines = [" ".join(line.split()) for line in shown.stdout.splitlines()]
+    # The labels and texts of the table of facts (hubfork.cards.schema), as Jupyter and the site show them.
+    for fact in ["License apache-2.0", "Architecture L-6_H-384_A-12 (6 layers, hidden size 384, 12 heads); transformer",
+                 "API dict (TF2 SavedModel, dict outputs)", "Masked LM head no", "Fine-tunable yes"]:
+        assert fact in lines, fact
+    assert json.loads(run_cli("show", "hubfork/all-MiniLM-L6-v2/1", "--json").stdout)["license"] == "apache-2.0"
+    found = search_json("--license", "Apache-2.0", "--per-page", "5000")
+    assert found["filters"] == {"license": "Apache-2.0"}
+    assert "hubfork/all-MiniLM-L6-v2/1" in [e["handle"] for e in found["results"]]
+    assert {e["license"] for e in found["results"]} == {"apache-2.0"}
+    table = run_cli("search", "minilm", "--license", "apache-2.0")
+    assert table.stdout.startswith("results 1-") and "--license apache-2.0" in table.stdout.splitlines()[0]

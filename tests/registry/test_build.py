@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from hubfork import CardError, Registry, RegistryError, build_registry
+from hubfork.cards.schema import SUMMARY_FIELDS
 from tests.conftest import CATALOGUE, ROOT, SAMPLE_CARDS, SAMPLES
 
 
@@ -73,7 +74,9 @@ def test_entries_hold_handle_kind_metadata_facts_card_and_sources(tmp_path):
     # The project's key on a catalogue card: the model's mirror.
     assert entries["tensorflow/bert_en_cased_L-12_H-768_A-12/4"]["sources"] == [
         {"repo_id": "Dimitre/bert_en_cased_L-12_H-768_A-12"}]
-    assert list(entry)[-5:] == ["parent_model", "members", "status", "card", "sources"]
+    # An entry's keys: the facts in the order of their table, then where its card is and its sources.
+    assert list(entry) == [*SUMMARY_FIELDS, "card", "sources"]
+    assert (entry["license"], module["license"]) == ("apache-2.0", None)
 
 
 def test_the_catalogue_s_deleted_models_and_a_collection_s_members(tmp_path):

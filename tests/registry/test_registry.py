@@ -153,6 +153,7 @@ def test_each_facet_narrows(registry):
         ({"arch": "12/768/12"}, lambda e: e.architecture and e.architecture.label == "L-12_H-768_A-12"),
         ({"fine_tunable": True}, lambda e: e.fine_tunable is True),
         ({"fine_tunable": False}, lambda e: e.fine_tunable is False),
+        ({"license": "Apache-2.0"}, lambda e: e.license == "apache-2.0"),
         # A source: a mirror, or tfhub.dev (Kaggle Models) for every catalogue model it did not delete.
         ({"has_source": True}, lambda e: bool(e.sources) or (e.kind not in NO_FILES and e.status != "deleted")),
         ({"has_source": False}, lambda e: not e.sources and (e.kind in NO_FILES or e.status == "deleted")),

@@ -46,14 +46,14 @@ def test_a_facet_narrows_the_results_to_the_expected_counts(page, site_url, smal
     page.fill("#q", "encoder")
     found = small_registry.search("encoder")
     publishers = sorted({e.publisher for e in found}, key=str.lower)
-    options = page.locator("#facet-p option").all_inner_texts()
+    options = page.locator("#facet-publisher option").all_inner_texts()
     assert options == ["any"] + [f"{p} ({sum(e.publisher == p for e in found)})" for p in publishers]
-    page.select_option("#facet-p", label=f"google ({sum(e.publisher == 'google' for e in found)})")
+    page.select_option("#facet-publisher", label=f"google ({sum(e.publisher == 'google' for e in found)})")
     expected = [e.handle for e in found if e.publisher == "google"]
     assert shown(page) == expected and count(page) == f"{len(expected)} of 12 entries"
     tunable = [e.handle for e in found if e.publisher == "google" and e.fine_tunable is True]
     assert tunable and len(tunable) < len(expected)
-    page.select_option("#facet-ft", label=f"yes ({len(tunable)})")
+    page.select_option("#facet-fine_tunable", label=f"yes ({len(tunable)})")
     assert shown(page) == tunable
     page.click("#reset")
     expect(page.locator("#count")).to_have_text("12 of 12 entries")
@@ -63,17 +63,21 @@ def test_a_facet_narrows_the_results_to_the_expected_counts(page, site_url, smal
 def test_the_facets_cover_every_listed_dimension(page, small_site):
     open_index(page, small_site.as_uri() + "/index.html")
     labels = page.locator(".facet label").all_inner_texts()
-    assert labels == ["Publisher", "Task", "Kind", "Format", "Language", "Architecture", "Fine-tunable",
+    assert labels == ["Kind", "Publisher", "Tasks", "Languages", "Format", "Architecture", "Fine-tunable", "License",
                       "Has a source"]
     # A source: tfhub.dev (Kaggle Models) for every catalogue model it did not delete, or a mirror.
-    page.select_option("#facet-s", label="no (4)")
+    page.select_option("#facet-has_source", label="no (4)")
     birds = "google/aiy/vision/classifier/birds_V1/1"
     assert shown(page) == ["google", birds, birds, "google/universal-sentence-encoder"]
-    page.select_option("#facet-s", label="yes (8)")
+    page.select_option("#facet-has_source", label="yes (8)")
     assert "google/universal-sentence-encoder/4" in shown(page) and "google" not in shown(page)
-    page.select_option("#facet-s", index=0)
-    page.select_option("#facet-a", label="L-12_H-768_A-12 (2)")
+    page.select_option("#facet-has_source", index=0)
+    page.select_option("#facet-arch", label="L-12_H-768_A-12 (2)")
     assert shown(page) == ["Dimitre/bert_en_cased_L-12_H-768_A-12", "tensorflow/bert_en_uncased_L-12_H-768_A-12/4"]
+    page.select_option("#facet-arch", index=0)
+    # The license a card states: the Hugging Face card's front matter (the catalogue's sample cards state none).
+    page.select_option("#facet-license", label="apache-2.0 (1)")
+    assert shown(page) == ["Dimitre/bert_en_cased_L-12_H-768_A-12"]
 
 
 def test_the_keyboard_reaches_search_results_and_facets(page, site_url):
@@ -92,9 +96,9 @@ def test_the_keyboard_reaches_search_results_and_facets(page, site_url):
     page.keyboard.press("ArrowUp")
     assert page.evaluate("document.activeElement.id") == "q"
     # A facet by keyboard: focus it, change it with the arrow keys.
-    page.locator("#facet-k").focus()
+    page.locator("#facet-kind").focus()
     page.keyboard.press("ArrowDown")
-    assert page.locator("#facet-k").evaluate("s => s.selectedOptions[0].textContent") == "Module (4)"
+    assert page.locator("#facet-kind").evaluate("s => s.selectedOptions[0].textContent") == "Module (4)"
     assert len(shown(page)) == 4  # the Collection is left out
     page.keyboard.press("ArrowUp")
     page.locator("#q").focus()

@@ -90,7 +90,7 @@ def test_no_external_assets_inline_scripts_or_styles(small_site):
 def test_the_entry_page_shows_card_facts_usage_and_relations(small_site):
     text = (small_site / "e" / "tensorflow~bert_en_uncased_L-12_H-768_A-12~4.html").read_text(encoding="utf-8")
     for fact in ("<dt>Architecture</dt><dd>L-12_H-768_A-12 (12 layers, hidden size 768, 12 heads); transformer</dd>",
-                 "<dt>Casing</dt><dd>uncased</dd>", "<dt>API generation</dt><dd>TF2 SavedModel, dict outputs</dd>",
+                 "<dt>Casing</dt><dd>uncased</dd>", "<dt>API</dt><dd>dict (TF2 SavedModel, dict outputs)</dd>",
                  "<dt>Masked LM head</dt><dd>yes</dd>", "<dt>Fine-tunable</dt><dd>yes</dd>",
                  "<dt>Format</dt><dd>saved_model_2</dd>", "<dt>Languages</dt><dd>en</dd>",
                  "<dt>Tasks</dt><dd>text-embedding</dd>",
@@ -102,6 +102,8 @@ def test_the_entry_page_shows_card_facts_usage_and_relations(small_site):
     # The preprocessor named without a version: the newest in the registry, linked locally.
     assert '<a href="tensorflow~bert_en_uncased_preprocess~3.html">tensorflow/bert_en_uncased_preprocess/3</a>' in text
     assert "asset-path" not in text.split('<div class="card">')[1]
+    mirror = (small_site / "e" / "Dimitre~bert_en_cased_L-12_H-768_A-12.html").read_text(encoding="utf-8")
+    assert "<dt>License</dt><dd>apache-2.0</dd>" in mirror and "<dt>License</dt>" not in text
 
     use2 = (small_site / "e" / "google~universal-sentence-encoder~2.html").read_text(encoding="utf-8")
     versions = use2.split("<h3>Versions</h3>")[1].split("</ul>")[0]

@@ -18,7 +18,7 @@ from hubfork.cli.pull_cmd import run_pull
 from hubfork.handles import tfhub_url_to_handle
 from hubfork.hub.resolvers import TfhubUrlResolver
 from hubfork.registry.availability import has_source
-from hubfork.site.facts import architecture_text, fact_rows
+from hubfork.site.facts import fact_rows
 from hubfork.site.usage import snippets, tfhub_url
 
 BIRDS = "google/aiy/vision/classifier/birds_V1/1"
@@ -114,4 +114,4 @@ def test_facts_of_a_deleted_model(small_registry):
     mirrored = dict(fact_rows(replace(birds, sources=(Source("acme/birds_V1"),))))
     assert mirrored["Status"] == "deleted 2024-03-18: tfhub.dev removed it; a mirror serves it (see its sources)"
     use = entry_of(small_registry, "google/universal-sentence-encoder/4", "Module")
-    assert architecture_text(use) == "dan" and "Status" not in dict(fact_rows(use))
+    assert dict(fact_rows(use))["Architecture"] == "dan" and "Status" not in dict(fact_rows(use))

@@ -77,20 +77,20 @@ def test_search_over_the_whole_catalogue_ranks_and_counts_like_the_cli(page, who
     page.fill("#q", "bert")
     found = shipped.search("bert")
     tensorflow = [e for e in found if e.publisher == "tensorflow"]
-    page.select_option("#facet-p", label=f"tensorflow ({len(tensorflow)})")
+    page.select_option("#facet-publisher", label=f"tensorflow ({len(tensorflow)})")
     embedding = [e for e in tensorflow if "text-embedding" in e.tasks]
-    page.select_option("#facet-t", label=f"text-embedding ({len(embedding)})")
+    page.select_option("#facet-task", label=f"text-embedding ({len(embedding)})")
     expect(page.locator("#count")).to_have_text(re.compile(rf"^{len(embedding)} of {total} entries"))
     assert page.locator("#results a.handle").all_inner_texts() == [e.handle for e in embedding[:50]]
     # Paging: the next 50, numbered on.
-    page.select_option("#facet-t", index=0)
-    page.select_option("#facet-p", index=0)
+    page.select_option("#facet-task", index=0)
+    page.select_option("#facet-publisher", index=0)
     page.click("#pager button:has-text('Next')")
     assert page.locator("#results").get_attribute("start") == "51"
     assert page.locator("#results a.handle").all_inner_texts() == [e.handle for e in found[50:100]]
     # Deleted entries are marked wherever they show.
     page.fill("#q", "")
-    page.select_option("#facet-p", index=0)
+    page.select_option("#facet-publisher", index=0)
     assert page.locator("#results li.deleted").count() == sum(e.status == "deleted" for e in list(shipped)[:50])
     assert page.errors == [] and page.outside == []
 
@@ -109,7 +109,7 @@ def test_screenshots(page, whole_site, shipped, tmp_path):
     open_index(page, whole_site.path.as_uri() + "/index.html")
     page.fill("#q", "bert uncased")
     tensorflow = sum(e.publisher == "tensorflow" for e in shipped.search("bert uncased"))
-    page.select_option("#facet-p", label=f"tensorflow ({tensorflow})")
+    page.select_option("#facet-publisher", label=f"tensorflow ({tensorflow})")
     page.locator("#q").focus()
     index_png = folder / "site-index.png"
     page.screenshot(path=str(index_png))

@@ -101,28 +101,6 @@ class BackendRegistry:
         raise HubError(f"{place.name!r}: no fetch backend serves a {place.kind} ({place.where})")
 
 
-def default_registry() -> BackendRegistry:
-    """hubfork's built-in backends."""
-    from hubfork.hub.backends.hf import EmbeddedHubBackend, HfHubBackend, LocalHubBackend
-    from hubfork.hub.backends.kaggle import KaggleBackend
-    from hubfork.hub.backends.local import ArchiveBackend, FolderBackend
-    from hubfork.hub.backends.tfhub import CompressedHttpBackend
-
-    return BackendRegistry([FolderBackend(), ArchiveBackend(), HfHubBackend(), LocalHubBackend(),
-                            EmbeddedHubBackend(), CompressedHttpBackend(), KaggleBackend()])
-
-
-_registry: BackendRegistry | None = None
-
-
-def registry() -> BackendRegistry:
-    """The process's backend registry (built on first use; `BackendRegistry.add` extends it)."""
-    global _registry
-    if _registry is None:
-        _registry = default_registry()
-    return _registry
-
-
 # ------------------------------------------------------------------ selection
 
 #: Always allowed: a model already on this machine is not a source to choose.
@@ -181,5 +159,5 @@ def selection(explicit: str | None = None) -> Selection:
     return parse_selection(os.environ.get(ENV_SOURCES))
 
 
-__all__ = ["Backend", "BackendRegistry", "FetchOptions", "Selection", "ALL", "LOCAL", "default_registry",
-           "registry", "parse_selection", "selection"]
+__all__ = ["Backend", "BackendRegistry", "FetchOptions", "Selection", "ALL", "LOCAL", "parse_selection",
+           "selection"]

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hubfork._version import __version__
 from hubfork.constants import EMBEDDED_ENDPOINT as EMBEDDED
 from hubfork.errors import CorruptCacheError, DownloadError, HubUnreachableError, NotCachedError
 from hubfork.hub import settings
@@ -130,8 +131,6 @@ def _snapshot(resolved: ResolvedName, options: FetchOptions, hub: str, offline: 
     files checked (`_ensure_whole`)."""
     import huggingface_hub
 
-    from hubfork import __version__
-
     assert resolved.repo_id is not None
     cache = options.cache
     with translate_errors(resolved, hub, cache, offline):
@@ -219,8 +218,6 @@ def _check_snapshot(resolved: ResolvedName, folder: Path, cache: Path, hub: str,
     assert resolved.repo_id is not None
     if verify and offline is None:
         from huggingface_hub import HfApi
-
-        from hubfork import __version__
 
         api = HfApi(endpoint=_url(hub), token=token, library_name="hubfork", library_version=__version__)
         try:

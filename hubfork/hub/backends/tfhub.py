@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from hubfork._files import atomic_write_text, staged_folder
+from hubfork._version import __version__
 from hubfork.constants import (
     ENV_ARCHIVE_MAX_BYTES,
     ENV_KAGGLE_ENDPOINT,
@@ -537,7 +538,6 @@ def _short(place: ResolvedName) -> str:
 
 
 def _user_agent() -> str:
-    from hubfork import __version__
 
     return f"hubfork/{__version__}"
 

@@ -1,7 +1,7 @@
 // The search page: filters window.HUBFORK_INDEX (index.js, see hubfork/site/index.py) as the
-// user types, ranks like `hubfork search` (hubfork/registry/search.py: the name or handle equal to
-// a word, a whole word of the name, a part of the name or handle, then tags, then the description;
-// each model's versions together, newest first), and draws one page of results.
+// user types, ranks like `hubfork search` (by the table of hubfork/registry/ranking.py, written into
+// the index as data.r and read here as hubfork/registry/search.py reads it), and draws one page of
+// results.
 (function () {
   "use strict";
   var PAGE = 50;
@@ -12,9 +12,12 @@
   var count = document.getElementById("count");
   var pager = document.getElementById("pager");
   if (!data || !form) { return; }
-  var SPLIT = /[\s_\/.\-]+/;
+  var RANKING = data.r;
+  var SPLIT = new RegExp(RANKING.split);
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-facet]"));
-  var BOOL = { ft: ["yes", "no", "unknown"], s: ["yes", "no"] };
+  // Each field's column in an entry's array, and each facet's values (the index names both).
+  var col = data.c;
+  var labels = data.values;
   var page = 0;
 
   function impliedName(handle, version) {
@@ -25,33 +28,63 @@
 
   // Entries as objects, with the lower-cased texts a query is matched against.
   var entries = data.e.map(function (r, i) {
-    var name = r[1] === 0 ? impliedName(r[0], r[2]) : (r[1] || r[0]);
-    var nets = r[9].map(function (a) { return data.a[a]; });
-    var tags = r[6].map(function (t) { return data.t[t]; }).concat(nets, r[8].map(function (l) { return data.l[l]; }),
-      [data.k[r[3]]]).join(" ").toLowerCase();
+    var handle = r[col.handle], version = r[col.version], desc = r[col.description];
+    var name = r[col.name] === 0 ? impliedName(handle, version) : (r[col.name] || handle);
+    var facets = {};
+    data.f.forEach(function (key) {
+      var v = r[col[key]];
+      facets[key] = Array.isArray(v) ? v : (v < 0 ? [] : [v]);
+    });
+    function named(key) { return facets[key].map(function (v) { return labels[key][v]; }); }
+    var tags = named("task").concat(named("arch"), named("language"), named("kind")).join(" ").toLowerCase();
     var lname = name.toLowerCase();
     return {
-      i: i, handle: r[0], version: r[2], kind: r[3], desc: r[5], deleted: r[12] === 1,
-      model: r[0].replace(/^(.+)\/(\d+)$/, "$1").toLowerCase(),
-      page: "e/" + (r[13] === 0 ? r[0].split("/").join("~") : r[13]) + ".html",
-      lname: lname, lhandle: r[0].toLowerCase(), tags: tags, ldesc: r[5].toLowerCase(),
-      words: lname.split(SPLIT),
-      facets: { p: r[4] < 0 ? [] : [r[4]], t: r[6], k: [r[3]], f: r[7] < 0 ? [] : [r[7]], l: r[8], a: r[9],
-        ft: [r[10] === 1 ? 0 : (r[10] === 0 ? 1 : 2)], s: [r[11] === 1 ? 0 : 1] }
+      i: i, handle: handle, version: version, kind: r[col.kind], desc: desc, deleted: r[col.deleted] === 1,
+      model: handle.replace(/^(.+)\/(\d+)$/, "$1").toLowerCase(),
+      page: "e/" + (r[col.page] === 0 ? handle.split("/").join("~") : r[col.page]) + ".html",
+      lname: lname, lhandle: handle.toLowerCase(), tags: tags, ldesc: desc.toLowerCase(),
+      facets: facets
     };
   });
-  var labels = { p: data.p, t: data.t, k: data.k, f: data.f, l: data.l, a: data.a, ft: BOOL.ft, s: BOOL.s };
 
+  // The texts, tests and sort keys the ranking table names (their meanings: hubfork/registry/ranking.py).
+  function texts(e) {
+    return e.texts || (e.texts = { name: e.lname, handle: e.lhandle, model: e.model, tags: e.tags, description: e.ldesc });
+  }
+  function words(e, name) {
+    e.textWords = e.textWords || {};
+    return e.textWords[name] || (e.textWords[name] = texts(e)[name].split(SPLIT));
+  }
+  var TESTS = {
+    equals: function (t, e, name) { return t === texts(e)[name]; },
+    word: function (t, e, name) { return words(e, name).indexOf(t) >= 0; },
+    contains: function (t, e, name) { return texts(e)[name].indexOf(t) >= 0; }
+  };
+  var KIND_RANK = labels.kind.map(function (kind) {
+    var at = RANKING.kinds.indexOf(kind);
+    return at < 0 ? RANKING.kinds.length : at;
+  });
+  var SORT_KEYS = {
+    score: function (m) { return m.score; },
+    model: function (m) { return m.e.model; },
+    version: function (m) { return Math.max(m.e.version, 0); },
+    kind: function (m) { return KIND_RANK[m.e.kind]; },
+    handle: function (m) { return m.e.handle; }
+  };
+
+  // Each word scores the points of the first row it passes; a word passing none drops the entry (-1).
   function score(e, terms) {
     var total = 0;
     for (var j = 0; j < terms.length; j++) {
-      var t = terms[j];
-      if (t === e.lname || t === e.lhandle || t === e.model) { total += 16; }
-      else if (e.words.indexOf(t) >= 0) { total += 8; }
-      else if (e.lname.indexOf(t) >= 0 || e.lhandle.indexOf(t) >= 0) { total += 4; }
-      else if (e.tags.indexOf(t) >= 0) { total += 2; }
-      else if (e.ldesc.indexOf(t) >= 0) { total += 1; }
-      else { return -1; }
+      var points = -1;
+      for (var i = 0; i < RANKING.match.length && points < 0; i++) {
+        var row = RANKING.match[i];
+        for (var n = 0; n < row[1].length; n++) {
+          if (TESTS[row[0]](terms[j], e, row[1][n])) { points = row[2]; break; }
+        }
+      }
+      if (points < 0) { return -1; }
+      total += points;
     }
     return total;
   }
@@ -69,12 +102,14 @@
     return true;
   }
 
+  // By the table's keys in turn (1 ascending, -1 descending); full ties keep the index's order.
   function compare(a, b) {
-    if (a.score !== b.score) { return b.score - a.score; }
-    if (a.e.model !== b.e.model) { return a.e.model < b.e.model ? -1 : 1; }
-    if (a.e.version !== b.e.version) { return b.e.version - a.e.version; }
-    if (a.e.kind !== b.e.kind) { return a.e.kind - b.e.kind; }
-    return a.e.handle < b.e.handle ? -1 : (a.e.handle > b.e.handle ? 1 : 0);
+    for (var i = 0; i < RANKING.order.length; i++) {
+      var key = SORT_KEYS[RANKING.order[i][0]];
+      var x = key(a), y = key(b);
+      if (x !== y) { return (x < y ? -1 : 1) * RANKING.order[i][1]; }
+    }
+    return 0;
   }
 
   function run() {
@@ -135,7 +170,7 @@
       li.appendChild(a);
       var kind = document.createElement("span");
       kind.className = "kind";
-      kind.textContent = data.k[e.kind];
+      kind.textContent = labels.kind[e.kind];
       li.appendChild(document.createTextNode(" "));
       li.appendChild(kind);
       if (e.deleted) {

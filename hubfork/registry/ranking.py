@@ -1,0 +1,78 @@
+"""How search results rank: one table, read by `hubfork.registry.search` and, through the site's
+index (`hubfork.site.index`), by the site's ``search.js``, so the two cannot rank differently.
+
+A query is split into words on whitespace. Each word scores the points of the first row of `MATCHES`
+it passes, tested against the row's texts; a word that passes no row drops the entry, and an entry
+scores the sum over its words. Results then sort by `ORDER`, one key after another.
+
+The texts a row can name, each lower-cased:
+``name`` (the card's name, else its handle), ``handle``, ``model`` (the handle without its version,
+`hubfork.registry.search.model_key`), ``tags`` (tasks, network architectures, languages, kind and the
+L/H/A label, space-separated) and ``description``.
+The tests a row can name: ``equals`` (the word is the whole text), ``word`` (the word is one of the
+text's words, split on `WORD_SEPARATORS`) and ``contains`` (the word is a part of the text).
+The keys `ORDER` can name: ``score``; ``model``; ``version`` (an unknown version counts as 0);
+``kind`` (its place in `KIND_ORDER`, unknown kinds after them); ``handle`` (as written).
+
+Changing the ranking is changing these rows; a new text or key must be taught to both readers
+(`hubfork.registry.search` and ``hubfork/site/static/search.js``), and
+``tests/site/test_ranking_parity.py`` checks that they agree over the shipped catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hubfork.constants import CARD_KINDS
+
+TEXTS = ("name", "handle", "model", "tags", "description")
+TESTS = ("equals", "word", "contains")
+SORT_KEYS = ("score", "model", "version", "kind", "handle")
+ASCENDING, DESCENDING = 1, -1
+
+#: Written as a regular expression both Python's `re` and JavaScript read the same way.
+WORD_SEPARATORS = r"[\s_/.-]+"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A query word passing `test` against any of `texts` scores `points`."""
+
+    test: str
+    texts: tuple[str, ...]
+    points: int
+
+
+MATCHES = (
+    Match("equals", ("name", "handle", "model"), 16),
+    Match("word", ("name",), 8),
+    Match("contains", ("name", "handle"), 4),
+    Match("contains", ("tags",), 2),
+    Match("contains", ("description",), 1),
+)
+
+#: Best score first; within a score each model's versions together, newest first, then by kind and handle.
+ORDER = (
+    ("score", DESCENDING),
+    ("model", ASCENDING),
+    ("version", DESCENDING),
+    ("kind", ASCENDING),
+    ("handle", ASCENDING),
+)
+
+KIND_ORDER = CARD_KINDS
+
+
+def as_index() -> dict[str, Any]:
+    """The table as JSON-ready data, for the site's index (``data.r`` in ``search.js``)."""
+    return {
+        "split": WORD_SEPARATORS,
+        "match": [[m.test, list(m.texts), m.points] for m in MATCHES],
+        "order": [[key, direction] for key, direction in ORDER],
+        "kinds": list(KIND_ORDER),
+    }
+
+
+__all__ = ["ASCENDING", "DESCENDING", "KIND_ORDER", "MATCHES", "Match", "ORDER", "SORT_KEYS", "TESTS", "TEXTS",
+           "WORD_SEPARATORS", "as_index"]
