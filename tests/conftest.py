@@ -79,6 +79,10 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
     monkeypatch.setenv("HUBFORK_HOME", str(tmp_path_factory.mktemp("hubfork-home")))
     monkeypatch.delenv("HUBFORK_REGISTRY", raising=False)
+    # Tables are laid out for COLUMNS when it is set; a test that wants a width sets it. (A terminal's
+    # COLUMNS, or pytest-xdist's workers, which set 80, would otherwise change what every table shows.)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +120,31 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         input=input,
         timeout=300,
     )
+
+
+def run_cli_here(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+                 cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``hubfork ARGS`` through `hubfork.cli.main.main` in this process, with what it prints
+    captured: the same command a user runs, without a fresh Python's start (about a second each).
+    For commands that browse cards and registries; `run_cli` stays the test of a real process (its
+    start-up, exit status, imports, signals)."""
+    import contextlib
+    import io
+
+    from hubfork.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.setattr(sys, "stdin", io.StringIO(input or ""))
+        patch.chdir(cwd or ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return subprocess.CompletedProcess(["hubfork", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="session")

@@ -22,23 +22,25 @@ PACKAGE = ROOT / "hubfork"
 #: Layer -> the hubfork packages its modules may not import.
 FORBIDDEN = {
     "cards": ("hubfork.registry", "hubfork.hub", "hubfork.models", "hubfork.loading", "hubfork.publishing",
-              "hubfork.cli", "hubfork.beam"),
+              "hubfork.cli", "hubfork.beam", "hubfork.site", "hubfork.scanning"),
     "registry": ("hubfork.hub", "hubfork.models", "hubfork.loading", "hubfork.publishing", "hubfork.cli",
-                 "hubfork.beam"),
-    "hub": ("hubfork.models", "hubfork.loading", "hubfork.publishing", "hubfork.cli", "hubfork.beam"),
-    "models": ("hubfork.hub", "hubfork.loading", "hubfork.publishing", "hubfork.cli", "hubfork.beam"),
-    "loading": ("hubfork.publishing", "hubfork.cli", "hubfork.beam"),
+                 "hubfork.beam", "hubfork.site", "hubfork.scanning"),
+    "hub": ("hubfork.models", "hubfork.loading", "hubfork.publishing", "hubfork.cli", "hubfork.beam",
+            "hubfork.site"),
+    "models": ("hubfork.hub", "hubfork.loading", "hubfork.publishing", "hubfork.cli", "hubfork.beam",
+               "hubfork.site"),
+    "loading": ("hubfork.publishing", "hubfork.cli", "hubfork.beam", "hubfork.site"),
     # Beam's RunInference over load_text_model, above loading; nothing below it imports it (Apache Beam takes
     # a second to import and comes with the beam extra only).
-    "beam": ("hubfork.publishing", "hubfork.cli"),
+    "beam": ("hubfork.publishing", "hubfork.cli", "hubfork.site"),
     # Publishing uses every layer below the command line: cards from models, pushes to hubs.
-    "publishing": ("hubfork.cli", "hubfork.beam"),
+    "publishing": ("hubfork.cli", "hubfork.beam", "hubfork.site"),
     # The web catalogue renders cards and the registry: no hub, no TensorFlow, nothing that loads a model.
     "site": ("hubfork.hub", "hubfork.models", "hubfork.loading", "hubfork.publishing", "hubfork.cli",
              "hubfork.scanning", "hubfork.beam"),
     # The scanner reads protobufs only: no TensorFlow, no names, nothing it is meant to guard.
     "scanning": ("hubfork.cards", "hubfork.registry", "hubfork.hub", "hubfork.models", "hubfork.loading",
-                 "hubfork.publishing", "hubfork.cli", "hubfork.beam"),
+                 "hubfork.publishing", "hubfork.cli", "hubfork.beam", "hubfork.site"),
 }
 
 
@@ -266,3 +268,13 @@ def test_the_only_import_by_name_is_the_embedded_hubs_builder():
     callers = sorted(str(path.relative_to(ROOT)) for path in PACKAGE.rglob("*.py")
                      if "import_module(" in path.read_text(encoding="utf-8"))
     assert callers == ["hubfork/_lazy.py", "hubfork/hub/embedded.py"]
+
+
+def test_docs_index_states_the_rules_this_test_enforces():
+    """docs/index.md's table of the layers is this file's `FORBIDDEN`, row for row."""
+    import re
+
+    text = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\s*\| `(\w+)` \| ([a-z, ]+) \|$", text, flags=re.M))
+    assert {layer: set(banned.split(", ")) for layer, banned in rows.items()} == {
+        layer: {name.removeprefix("hubfork.") for name in banned} for layer, banned in FORBIDDEN.items()}

@@ -29,6 +29,7 @@ def wheel(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_wheel_holds_the_registry_cards_and_vocabulary(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "hubfork/_data/registry.yaml" in names

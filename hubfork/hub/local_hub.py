@@ -145,6 +145,16 @@ class LocalHub:
     def initialised(self) -> bool:
         return self.config.is_file() and (self.mirrors / "models").is_dir()
 
+    @property
+    def can_init(self) -> bool:
+        """Whether `init` may make a hub here: no folder yet, an empty one, or one holding only a hub's
+        own parts (another process may be initialising the same new hub at this moment)."""
+        if not self.root.is_dir():
+            return not self.root.exists()
+        own = {self.config.name, self.mirrors.name, self.cache.name}
+        return all(entry.name in own or (entry.name.startswith(f".{self.config.name}.") and entry.suffix == ".tmp")
+                   for entry in self.root.iterdir())
+
     def _require_init(self) -> None:
         if not self.initialised:
             raise LocalHubError("not a local hub (no olah.toml and mirrors/models); run `hubfork hub init` first",

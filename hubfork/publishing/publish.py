@@ -360,7 +360,7 @@ def _publish_to_local_hub(staging: Path, repo_id: str, hub: "LocalHub", tag: str
     from hubfork.hub.git import rev_parse
 
     if not hub.initialised:
-        if hub.root.exists() and any(hub.root.iterdir()):
+        if not hub.can_init:
             raise PublishError(f"{hub.root} is not a local hub and not empty; give a hub folder (or a new one)",
                                repo_id=repo_id, step="push")
         hub.init()

@@ -47,6 +47,7 @@ def test_the_guards_are_in_place():
     assert len(ruler.getRules("list")) == 1
 
 
+@pytest.mark.slow
 def test_every_card_in_the_repository_gives_the_same_tokens():
     paths = list(iter_card_paths([ROOT / "cards", DATA]))
     assert len(paths) > 2800
@@ -93,6 +94,7 @@ def test_a_paragraph_without_underline_leaves_the_parent_type_as_the_setext_rule
     assert results == [(False, "paragraph")] * 2
 
 
+@pytest.mark.slow
 def test_validate_reports_the_same_with_the_plain_parser(tmp_path, capsys, monkeypatch):
     nested = tmp_path / "nested.md"
     nested.write_text("# Module acme/deep/1\nDeep.\n\n<!-- asset-path: legacy -->\n\n## Overview\n\n"

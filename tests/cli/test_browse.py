@@ -1,5 +1,6 @@
-"""``hubfork search``, ``show`` and ``list`` on the shipped catalogue, run as a user would: facets,
-ranking, pages, and what ``show`` tells of a model's versions, variants, collections and status."""
+"""``hubfork search``, ``show`` and ``list`` on the shipped catalogue, as a user types them (through the
+command's `main`, in this process; tests/cli/test_cli.py runs them in a fresh Python): facets, ranking,
+pages, and what ``show`` tells of a model's versions, variants, collections and status."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import pytest
 
 from hubfork.registry import store
-from tests.conftest import run_cli
+from tests.conftest import run_cli_here
 
 USE = "google/universal-sentence-encoder"
 #: Kinds of card that name no model files of their own.
@@ -21,21 +22,21 @@ def table_handles(stdout: str) -> list[str]:
 
 
 def search_json(*args: str) -> dict:
-    result = run_cli("search", *args, "--json")
+    result = run_cli_here("search", *args, "--json")
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)
 
 
 def test_done_when_a_fresh_install_finds_and_shows_the_universal_sentence_encoder():
     # The isolated environment of every test is a fresh install's: no cache, no home, the default registry.
-    found = run_cli("search", "universal-sentence-encoder")
+    found = run_cli_here("search", "universal-sentence-encoder")
     assert found.returncode == 0, found.stderr
     assert found.stdout.startswith("results 1-20 of 40 for 'universal-sentence-encoder' (page 1 of 2; --page 2 ")
     listed = table_handles(found.stdout)
     assert listed[:5] == [f"{USE}/4", f"{USE}/3", f"{USE}/2", f"{USE}/1", USE]
-    assert f"{USE}-large/5" in listed + table_handles(run_cli("search", "universal-sentence-encoder",
+    assert f"{USE}-large/5" in listed + table_handles(run_cli_here("search", "universal-sentence-encoder",
                                                               "--page", "2").stdout)
-    shown = run_cli("show", f"{USE}/4")
+    shown = run_cli_here("show", f"{USE}/4")
     assert shown.returncode == 0, shown.stderr
     lines = [" ".join(line.split()) for line in shown.stdout.splitlines()]
     assert lines[0] == f"{USE}/4"
@@ -49,30 +50,30 @@ def test_done_when_a_fresh_install_finds_and_shows_the_universal_sentence_encode
 
 
 def test_show_json_carries_versions_variants_collections_and_the_preprocessor():
-    use = json.loads(run_cli("show", f"{USE}/2", "--json").stdout)
+    use = json.loads(run_cli_here("show", f"{USE}/2", "--json").stdout)
     assert [(v["handle"], v["shown"]) for v in use["versions"]] == [
         (f"{USE}/4", False), (f"{USE}/3", False), (f"{USE}/2", True), (f"{USE}/1", False)]
     assert (use["variants"], use["collections"], use["models"]) == ([], [USE], [])
-    bert = json.loads(run_cli("show", "tensorflow/bert_en_uncased_L-12_H-768_A-12/4", "--json").stdout)
+    bert = json.loads(run_cli_here("show", "tensorflow/bert_en_uncased_L-12_H-768_A-12/4", "--json").stdout)
     assert (bert["preprocessor"], bert["preprocessor_known"]) == ("tensorflow/bert_en_uncased_preprocess/3", True)
-    ondevice = json.loads(run_cli("show", f"{USE}-qa-ondevice/1", "--json").stdout)
+    ondevice = json.loads(run_cli_here("show", f"{USE}-qa-ondevice/1", "--json").stdout)
     assert ondevice["kind"] == "Placeholder"
     assert ondevice["variants"] == [{"handle": f"{USE}-qa-ondevice/1", "kind": "Lite"},
                                     {"handle": f"{USE}-qa-ondevice/1", "kind": "Tfjs"}]
-    lite = run_cli("show", f"{USE}-qa-ondevice/1", "--kind", "LITE")
+    lite = run_cli_here("show", f"{USE}-qa-ondevice/1", "--kind", "LITE")
     assert " ".join(lite.stdout.splitlines()[1].split()) == "Kind Lite"
 
 
 def test_show_of_a_collection_lists_its_models():
-    result = run_cli("show", USE, "--kind", "collection")
+    result = run_cli_here("show", USE, "--kind", "collection")
     assert result.returncode == 0, result.stderr
     assert "11 models in google/universal-sentence-encoder" in result.stdout
     assert table_handles(result.stdout)[:3] == [f"{USE}/4", f"{USE}-large/5", f"{USE}-lite/2"]
-    models = json.loads(run_cli("show", USE, "--kind", "collection", "--json").stdout)["models"]
+    models = json.loads(run_cli_here("show", USE, "--kind", "collection", "--json").stdout)["models"]
     assert models[0] == {"member": USE, "handle": f"{USE}/4", "kind": "Module",
                          "description": "Encoder of greater-than-word length text trained on a variety of data."}
     # Without --kind the bare handle is the newest model, not the collection of the same name.
-    assert json.loads(run_cli("show", USE, "--json").stdout)["handle"] == f"{USE}/4"
+    assert json.loads(run_cli_here("show", USE, "--json").stdout)["handle"] == f"{USE}/4"
 
 
 def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
@@ -83,24 +84,24 @@ def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
         {"handle": "acme/kept/1", "kind": "Module", "version": 1, "status": "deleted",
          "sources": [{"repo_id": "org/kept"}]},
     ]}), encoding="utf-8")
-    gone = [" ".join(line.split()) for line in run_cli("show", "acme/gone/1", "--registry", str(path)).stdout
+    gone = [" ".join(line.split()) for line in run_cli_here("show", "acme/gone/1", "--registry", str(path)).stdout
             .splitlines()]
     assert "Status deleted 2024-03-18: tfhub.dev removed it; no mirror of it is known" in gone
     assert "Sources deleted 2024-03-18" in gone
     assert "Preprocessor acme/pre/1 (not in the registry)" in gone
-    kept = [" ".join(line.split()) for line in run_cli("show", "acme/kept/1", "--registry", str(path)).stdout
+    kept = [" ".join(line.split()) for line in run_cli_here("show", "acme/kept/1", "--registry", str(path)).stdout
             .splitlines()]
     assert "Status deleted 2024-03-18: tfhub.dev removed it; a mirror serves it (see its sources)" in kept
     assert "Sources deleted 2024-03-18, org/kept" in kept
-    collection = run_cli("show", "acme/set", "--registry", str(path))
+    collection = run_cli_here("show", "acme/set", "--registry", str(path))
     rows = [" ".join(line.replace("│", " ").split()) for line in collection.stdout.splitlines() if "│" in line]
     assert rows == ["acme/gone/1 Module", "acme/kept/1 Module"]
     path.write_text(path.read_text().replace('"acme/kept"]', '"acme/nowhere"]'), encoding="utf-8")
-    models = json.loads(run_cli("show", "acme/set", "--registry", str(path), "--json").stdout)["models"]
+    models = json.loads(run_cli_here("show", "acme/set", "--registry", str(path), "--json").stdout)["models"]
     assert models[1] == {"member": "acme/nowhere", "handle": None, "kind": None, "description": None}
-    table = run_cli("show", "acme/set", "--registry", str(path)).stdout
+    table = run_cli_here("show", "acme/set", "--registry", str(path)).stdout
     assert "acme/nowhere" in table and "(not in the registry)" in table
-    found = run_cli("search", "acme", "--kind", "module", "--registry", str(path)).stdout
+    found = run_cli_here("search", "acme", "--kind", "module", "--registry", str(path)).stdout
     assert [" ".join(line.replace("│", " ").split()) for line in found.splitlines() if "│" in line] == [
         "acme/gone/1 Module (deleted)", "acme/kept/1 Module (deleted)"]
 
@@ -148,12 +149,12 @@ def test_pages_count_and_limit_is_per_page():
              for e in search_json("bert", "--page", str(page))["results"]]
     assert len(set(every)) == 294  # each result on one page (a model and its variants share a handle)
     assert search_json("bert", "--limit", "7") == search_json("bert", "--per-page", "7")
-    table = run_cli("search", "bert", "--per-page", "100", "--page", "3")
+    table = run_cli_here("search", "bert", "--per-page", "100", "--page", "3")
     assert table.stdout.startswith("results 201-294 of 294 for 'bert' (page 3 of 3)")
-    past = run_cli("search", "bert", "--page", "16")
+    past = run_cli_here("search", "bert", "--page", "16")
     assert (past.returncode, past.stdout) == (1, "")
     assert past.stderr == "hubfork: error: page 16 is past the end: 294 results make 15 pages of 20\n"
-    none = run_cli("search", "bert", "--kind", "coral")
+    none = run_cli_here("search", "bert", "--kind", "coral")
     assert none.returncode == 1 and none.stdout.startswith("0 results for 'bert' --kind Coral among 2824 entries")
 
 
@@ -163,13 +164,13 @@ def test_pages_count_and_limit_is_per_page():
     (["--kind", "gadget"], "argument --kind: unknown kind 'gadget'"),
 ])
 def test_bad_facet_values_are_usage_errors(args, message):
-    result = run_cli("search", "bert", *args)
+    result = run_cli_here("search", "bert", *args)
     assert result.returncode == 2 and message in result.stderr
 
 
 def test_show_lists_where_a_model_can_be_fetched():
     def fields(*args: str) -> list[str]:
-        result = run_cli("show", *args)
+        result = run_cli_here("show", *args)
         assert result.returncode == 0, result.stderr
         return [" ".join(line.split()) for line in result.stdout.splitlines()]
 
@@ -181,12 +182,12 @@ def test_show_lists_where_a_model_can_be_fetched():
     assert "Status deleted 2024-03-18: tfhub.dev removed it; no mirror of it is known" in deleted
     assert "Sources deleted 2024-03-18" in deleted
 
-    shown = json.loads(run_cli("show", "tensorflow/bert_en_cased_L-12_H-768_A-12/4", "--json").stdout)
+    shown = json.loads(run_cli_here("show", "tensorflow/bert_en_cased_L-12_H-768_A-12/4", "--json").stdout)
     # "sources" keeps its registry meaning (the card's hub repos); where the model comes from is beside it.
     assert shown["sources"] == [{"repo_id": "Dimitre/bert_en_cased_L-12_H-768_A-12"}]
     assert (shown["sources_available"], shown["has_source"]) == (
         ["tfhub.dev (served by Kaggle Models)", "Dimitre/bert_en_cased_L-12_H-768_A-12"], True)
-    gone = json.loads(run_cli("show", "silero/silero-stt/en/1", "--json").stdout)
+    gone = json.loads(run_cli_here("show", "silero/silero-stt/en/1", "--json").stdout)
     assert (gone["sources_available"], gone["has_source"], gone["status"]) == (
         ["deleted 2024-03-18"], False, "deleted")
 
@@ -196,7 +197,7 @@ def test_has_source_keeps_what_can_be_fetched_and_marks_the_deleted():
     served = search_json("svampeatlas", "--has-source")["results"]
     assert [(e["handle"], e["sources_available"]) for e in served] == [
         ("google/svampeatlas/vision/embedder/fungi_V1/1", ["tfhub.dev (served by Kaggle Models)"])]
-    unserved = run_cli("search", "svampeatlas", "--has-source", "no")
+    unserved = run_cli_here("search", "svampeatlas", "--has-source", "no")
     rows = [" ".join(line.replace("│", " ").split()[:3]) for line in unserved.stdout.splitlines() if "│" in line]
     assert rows == ["svampeatlas Publisher Danish",
                     "svampeatlas/vision/classifier/fungi_mobile_V1/2 Module (deleted)",
@@ -206,17 +207,17 @@ def test_has_source_keeps_what_can_be_fetched_and_marks_the_deleted():
 
 
 def test_show_and_search_tell_the_license_a_card_states():
-    shown = run_cli("show", "hubfork/all-MiniLM-L6-v2/1")
+    shown = run_cli_here("show", "hubfork/all-MiniLM-L6-v2/1")
     assert shown.returncode == 0, shown.stderr
     lines = [" ".join(line.split()) for line in shown.stdout.splitlines()]
     # The labels and texts of the table of facts (hubfork.cards.schema), as Jupyter and the site show them.
     for fact in ["License apache-2.0", "Architecture L-6_H-384_A-12 (6 layers, hidden size 384, 12 heads); transformer",
                  "API dict (TF2 SavedModel, dict outputs)", "Masked LM head no", "Fine-tunable yes"]:
         assert fact in lines, fact
-    assert json.loads(run_cli("show", "hubfork/all-MiniLM-L6-v2/1", "--json").stdout)["license"] == "apache-2.0"
+    assert json.loads(run_cli_here("show", "hubfork/all-MiniLM-L6-v2/1", "--json").stdout)["license"] == "apache-2.0"
     found = search_json("--license", "Apache-2.0", "--per-page", "5000")
     assert found["filters"] == {"license": "Apache-2.0"}
     assert "hubfork/all-MiniLM-L6-v2/1" in [e["handle"] for e in found["results"]]
     assert {e["license"] for e in found["results"]} == {"apache-2.0"}
-    table = run_cli("search", "minilm", "--license", "apache-2.0")
+    table = run_cli_here("search", "minilm", "--license", "apache-2.0")
     assert table.stdout.startswith("results 1-") and "--license apache-2.0" in table.stdout.splitlines()[0]

@@ -154,6 +154,7 @@ def _serve_log(hub: LocalHub) -> bytes:
     return log.read_bytes() if log.exists() else b""
 
 
+@pytest.mark.tf  # the first fetch builds the embedded hub: a conversion
 def test_fetch_builds_serves_downloads_then_uses_the_cache(monkeypatch, tmp_path, hf_isolated):
     # HF_ENDPOINT points at a closed port (hf_isolated): the embedded hub does not use it.
     hub = LocalHub(tmp_path / "local-hub")

@@ -277,3 +277,20 @@ def test_an_olah_toml_larger_than_any_config_is_refused_unread(hub):
     with pytest.raises(LocalHubError, match=re.escape(f"{hub.config}: cannot read it: the file is 2 MB; at most "
                                                       "1 MB is read")):
         hub.address()
+
+
+def test_a_hub_another_process_is_initialising_can_be_initialised_too(tmp_path):
+    """Two publishes to one new hub folder: the second finds the first's half-made hub (its folders,
+    olah.toml being written) and completes it instead of calling the folder foreign."""
+    half = LocalHub(tmp_path / "half")
+    (half.mirrors / "models").mkdir(parents=True)
+    (half.root / ".olah.toml.x1y2.tmp").write_text("")
+    assert not half.initialised and half.can_init
+    assert half.init().initialised
+    assert LocalHub(tmp_path / "new").can_init
+    foreign = LocalHub(tmp_path / "foreign")
+    (foreign.mirrors).mkdir(parents=True)
+    (foreign.root / "notes.txt").write_text("mine")
+    assert not foreign.can_init
+    (tmp_path / "file").write_text("")
+    assert not LocalHub(tmp_path / "file").can_init

@@ -12,6 +12,7 @@ import pytest
 
 from hubfork.models import _tf
 from hubfork.models.convert import convert
+from hubfork.models.inspection import inspect_model
 from tests.fixtures.models import minilm_folder, real_sentences
 
 tf = _tf.tensorflow()
@@ -23,12 +24,13 @@ import transformers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def minilm_v3(tmp_path_factory):
-    """MiniLM converted to a v3 encoder by hubfork's converter, loaded as users load it."""
-    out = tmp_path_factory.mktemp("minilm") / "encoder"
-    result = convert(out, "v3", checkpoint=minilm_folder())
-    assert result.do_lower_case is True and result.config.label == "L-6_H-384_A-12"
-    return hub.KerasLayer(str(out))
+def minilm_v3(embedded_hub):
+    """MiniLM converted to a v3 encoder by hubfork's converter (the embedded hub's build, made once per
+    session), loaded as users load it."""
+    folder = embedded_hub.repo_path("hubfork/all-MiniLM-L6-v2")
+    facts = inspect_model(folder)
+    assert (facts.generation, facts.casing, facts.architecture.label) == ("v3", "uncased", "L-6_H-384_A-12")
+    return hub.KerasLayer(str(folder))
 
 
 @pytest.fixture(scope="module")

@@ -194,6 +194,7 @@ def test_the_built_registry_reads_back_as_built(tmp_path):
     assert [e.to_dict() for e in loaded] == [e.to_dict() for e in result.registry]
 
 
+@pytest.mark.slow
 def test_the_whole_repository_s_cards_build_the_same_in_parallel_and_serially(tmp_path):
     # Parallel builds hand out small batches: every card must come back once, in path order, with
     # the same warnings (the two Hugging Face cards among them).

@@ -23,6 +23,7 @@ def fast_read(text: str):
     return store._parse_lines(text.encode("utf-8"), text)
 
 
+@pytest.mark.slow
 def test_the_shipped_registry_is_read_by_the_fast_path_exactly_as_pyyaml_reads_it():
     text = (ROOT / "registry.yaml").read_text(encoding="utf-8")
     assert store._ONE_LINE_JSON in text.splitlines()[:6]
@@ -44,6 +45,7 @@ values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.dictionaries(texts, values, max_size=6), max_size=5), texts)
 def test_the_fast_path_reads_what_pyyaml_reads(entries, cards):

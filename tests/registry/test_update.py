@@ -83,6 +83,7 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_writers_at_once_all_end_up_in_the_registry(tmp_path):
     cards, registry = tmp_path / "cards", tmp_path / "registry.yaml"
     put_card(CARD.format(n=100), cards, registry)

@@ -30,6 +30,7 @@ documents = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(st.text(max_size=10), documents, max_size=5))
 def test_safe_load_reads_back_what_was_written(document):

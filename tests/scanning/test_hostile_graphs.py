@@ -136,6 +136,7 @@ def test_each_function_is_walked_once_however_often_it_is_called(tmp_path):
     assert finding.path == ("object root", "f0", "f1")
 
 
+@pytest.mark.slow
 def test_a_chain_of_calls_50000_deep_is_scanned_in_little_memory(tmp_path):
     depth = 50_000
     result = scan_bounded(chain(tmp_path / "deep", depth))
@@ -148,6 +149,7 @@ def test_a_chain_of_calls_50000_deep_is_scanned_in_little_memory(tmp_path):
     assert report["functions"] == depth
 
 
+@pytest.mark.slow
 def test_a_finding_in_every_function_of_a_20000_deep_chain_keeps_each_path_short(tmp_path):
     # 20,000 findings, each with its own path: spelled out in full they would hold 200 million names.
     depth = 20_000

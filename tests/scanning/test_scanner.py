@@ -33,6 +33,7 @@ def test_every_generation_hubfork_writes_scans_clean(generations, generation):
         assert any("custom objects" in note for note in report.notes)
 
 
+@pytest.mark.slow
 def test_the_preprocessor_and_its_vocab_table_scan_clean(preprocessor):
     report = hubfork.scan(preprocessor)
     assert report.clean, str(report)

@@ -31,6 +31,7 @@ def whole_site(shipped, tmp_path_factory):
     return build_site(shipped, tmp_path_factory.mktemp("whole") / "site")
 
 
+@pytest.mark.slow
 def test_every_entry_has_its_page(whole_site, shipped):
     assert whole_site.pages == len(shipped) == len(list((whole_site.path / "e").iterdir()))
     script = (whole_site.path / "index.js").read_text(encoding="utf-8")
