@@ -139,6 +139,7 @@ def test_facets_combine_and_arch_is_architecture():
     assert search_json("bert", "--architecture", "12/768/12", "--has-source", "--per-page", "100") == both
 
 
+@pytest.mark.slow
 def test_pages_count_and_limit_is_per_page():
     first = search_json("bert")
     assert (first["total"], first["page"], first["per_page"], first["pages"], len(first["results"])) == \

@@ -45,6 +45,7 @@ def test_every_entry_has_its_page(whole_site, shipped):
     assert len(images) > 100 and all(re.search(r'\balt="', image) for image in images)
 
 
+@pytest.mark.slow
 def test_a_few_pages_of_the_whole_catalogue(whole_site):
     use4 = (whole_site.path / "e" / "google~universal-sentence-encoder~4.html").read_text(encoding="utf-8")
     assert "<h1><span class=\"handle\">google/universal-sentence-encoder/4</span>" in use4
