@@ -15,11 +15,10 @@ TEXTS = ["the cat sat on the mat.", "hello world", ""]
 
 
 @pytest.fixture(scope="module")
-def preprocessor(tmp_path_factory, tiny_vocab) -> Path:
-    from hubfork.models.export.preprocessor import write_preprocessor
-
-    return write_preprocessor(tmp_path_factory.mktemp("load-preprocessor") / "preprocess", tiny_vocab,
-                              lower_case=True)
+def preprocessor(tiny_preprocessor) -> Path:
+    """The session's preprocessor of the tiny vocab (tests/fixtures/models.py), written once for every
+    test that reads one."""
+    return tiny_preprocessor
 
 
 def test_a_text_model_from_an_encoder_folder_and_a_preprocessor_folder(generations, preprocessor):

@@ -15,10 +15,10 @@ from hubfork.scanning.scanner import check_model
 
 
 @pytest.fixture(scope="module")
-def preprocessor(tmp_path_factory, tiny_vocab):
-    from hubfork.models.export.preprocessor import write_preprocessor
-
-    return write_preprocessor(tmp_path_factory.mktemp("scan-pre") / "preprocess", tiny_vocab, lower_case=True)
+def preprocessor(tiny_preprocessor):
+    """The session's preprocessor of the tiny vocab (tests/fixtures/models.py), written once for every
+    test that reads one."""
+    return tiny_preprocessor
 
 
 @pytest.mark.parametrize("generation", ["tf1-hub", "v1", "v2", "v3", "v4"])
