@@ -3,6 +3,7 @@ an isolated hubfork cache, and a way to run the real CLI in a subprocess."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -125,16 +126,18 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 def run_cli_here(*args: str, env: dict[str, str] | None = None, input: str | None = None,
                  cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ``hubfork ARGS`` through `hubfork.cli.main.main` in this process, with what it prints
-    captured: the same command a user runs, without a fresh Python's start (about a second each).
-    For commands that browse cards and registries; `run_cli` stays the test of a real process (its
-    start-up, exit status, imports, signals)."""
-    import contextlib
+    captured: the same command a user runs, without a fresh Python's start (about a second each, six
+    with TensorFlow). For a test of what a command does and prints; `run_cli` stays the test of a real
+    process (its start-up, exit status, imports, signals, TensorFlow's own log lines on fd 2)."""
     import io
 
     from hubfork.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
+    # The command may set variables for itself (`keep_quiet` silences TensorFlow through one): they end
+    # with it, as they would with its process, instead of reaching the processes later tests start.
+    saved = dict(os.environ)
+    with _restored_environ(saved), pytest.MonkeyPatch.context() as patch:
         for name, value in (env or {}).items():
             patch.setenv(name, value)
         patch.setattr(sys, "stdin", io.StringIO(input or ""))
@@ -147,15 +150,27 @@ def run_cli_here(*args: str, env: dict[str, str] | None = None, input: str | Non
     return subprocess.CompletedProcess(["hubfork", *args], code, out.getvalue(), err.getvalue())
 
 
+@contextlib.contextmanager
+def _restored_environ(saved: dict[str, str]):
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def embedded_hub(tmp_path_factory):
     """hubfork's embedded hub (all-MiniLM-L6-v2 and its preprocessor), built once per session by a
     real conversion (about 15 s, with TensorFlow) in a temporary folder, which HUBFORK_LOCAL_HUB
-    names for the rest of the session: fetching ``hubfork/all-MiniLM-L6-v2`` then serves it from there."""
+    names for the rest of the session: fetching ``hubfork/all-MiniLM-L6-v2`` then serves it from there.
+    The folder is the run's, shared by pytest-xdist's workers: the first to get there builds it, the
+    others wait for it as any process needing the embedded hub does (`ensure_embedded_hub`)."""
     from hubfork.constants import ENV_LOCAL_HUB
     from hubfork.hub.embedded import ensure_embedded_hub
+    from tests.fixtures.shared import run_folder
 
-    root = tmp_path_factory.mktemp("embedded-hub") / "local-hub"
+    root = run_folder(tmp_path_factory) / "shared-embedded-hub" / "local-hub"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ENV_LOCAL_HUB, str(root))
         yield ensure_embedded_hub()

@@ -139,7 +139,7 @@ def _local_path(name: str) -> Path:
     """`name` as a local path, ``~`` and ``~user`` expanded."""
     try:
         return Path(name).expanduser()
-    except RuntimeError:  # ~user for a user this machine does not know
+    except (RuntimeError, ValueError):  # ~user for a user this machine does not know, or cannot name
         raise LocalModelNotFoundError(name, name, "no such user's home folder") from None
 
 

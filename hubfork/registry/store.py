@@ -112,7 +112,26 @@ def read(path: str | os.PathLike[str]) -> dict[str, Any]:
             entry with a field of the wrong type (the message names the entry and field).
     """
     path = Path(path)
-    raw = _read_bytes(path)
+    return parse(read_bytes(path), path)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a registry file, refused as `read` refuses them.
+
+    Raises:
+        RegistryNotFoundError: no file at `path`, or it cannot be read.
+        RegistryFormatError: not a regular file, or larger than `MAX_REGISTRY_BYTES`.
+    """
+    return _read_bytes(Path(path))
+
+
+def parse(raw: bytes, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The document of a registry file's bytes `raw` (`path` names it in errors).
+
+    Raises:
+        RegistryFormatError: as `read`.
+    """
+    path = Path(path)
     trailer_count = _trailer_count(raw, str(path))
     text = _decode(raw, str(path))
     document = _parse_lines(raw, text) if _ONE_LINE_JSON.encode("utf-8") in raw[:1024] else None

@@ -1,4 +1,5 @@
-"""``hubfork embed-corpus`` end to end in a fresh process, and its --help without Beam or TensorFlow."""
+"""``hubfork embed-corpus`` end to end, its first run in a fresh process (the command's real-process test),
+and its --help without Beam or TensorFlow."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 import pytest
 
 from tests.beam.conftest import assert_embedded, read_errors, read_output
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_cli_here
 
 
 def test_embed_corpus_end_to_end(corpus, tiny_model, reference, tmp_path):
@@ -21,8 +22,9 @@ def test_embed_corpus_end_to_end(corpus, tiny_model, reference, tmp_path):
     assert result.returncode == 0, result.stderr
     assert_embedded(read_output(out), corpus.expected, reference)
     assert "300 vectors from 300 non-blank lines" in result.stderr
-    # The errors of a second corpus are on stderr with their file and line, and in the errors file.
-    result = run_cli("embed-corpus", str(bad), "-o", str(out), "--model", str(tiny_model.encoder),
+    # The errors of a second corpus are on stderr with their file and line, and in the errors file: what the
+    # command prints, which needs no second fresh process.
+    result = run_cli_here("embed-corpus", str(bad), "-o", str(out), "--model", str(tiny_model.encoder),
                      "--preprocessor", str(tiny_model.preprocessor), "--pooling", "mean", "--normalize",
                      "--", "--direct_num_workers=1")
     assert result.returncode == 0, result.stderr

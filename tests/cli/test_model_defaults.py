@@ -1,5 +1,7 @@
 """``hubfork embed`` pools and normalises as the model says when the caller does not:
-all-MiniLM-L6-v2, by name through the embedded hub, gives sentence-transformers' embedding."""
+all-MiniLM-L6-v2, by name through the embedded hub, gives sentence-transformers' embedding. The command
+runs in this process (`run_cli_here`): what it prints is under test, not a fresh process, which
+tests/cli/test_quiet.py and the loading tests run ``hubfork embed`` as."""
 
 from __future__ import annotations
 
@@ -7,14 +9,14 @@ import json
 
 import numpy as np
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli_here
 from tests.fixtures.models import minilm_folder
 
 TEXT = "hello world"
 
 
 def _embedding(*options: str) -> np.ndarray:
-    result = run_cli("embed", "--model", "hubfork/all-MiniLM-L6-v2", *options, "--json", TEXT)
+    result = run_cli_here("embed", "--model", "hubfork/all-MiniLM-L6-v2", *options, "--json", TEXT)
     assert result.returncode == 0, result.stderr
     return np.array(json.loads(result.stdout)[0]["embedding"], np.float32)
 

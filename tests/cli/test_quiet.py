@@ -29,18 +29,34 @@ def _embed(encoder, preprocessor, *options: str, env: dict[str, str] | None = No
                    env=env)
 
 
-def test_embed_prints_only_hubfork_s_own_output(generations, tiny_preprocessor):
-    result = _embed(generations["v3"], tiny_preprocessor)
-    assert result.returncode == 0, result.stderr
-    assert "1 embeddings (pooled pooling)" in result.stdout and "hello" in result.stdout
-    found = [word for word in NOISE if word in result.stderr.lower()]
-    assert not found, result.stderr
+# An explicit level, so that what the quiet runs of this session set does not leak in: "0" is TensorFlow's
+# own default, what a user who set nothing gets.
+LOUDEST = {"TF_CPP_MIN_LOG_LEVEL": "0"}
 
 
-def test_verbose_lets_tensorflow_speak_and_still_embeds(generations, tiny_preprocessor):
-    # An explicit level, so that what the quiet runs of this session set does not leak in.
-    quiet = _embed(generations["v3"], tiny_preprocessor, env={"TF_CPP_MIN_LOG_LEVEL": "0"})
-    loud = _embed(generations["v3"], tiny_preprocessor, "--verbose", env={"TF_CPP_MIN_LOG_LEVEL": "0"})
+@pytest.fixture(scope="module")
+def quiet(generations, tiny_preprocessor, tmp_path_factory):
+    """One fresh process's plain ``hubfork embed`` (its C++ start-up lines are on fd 2, which only a real
+    process shows), read by both tests below; in the environment `isolated_env` gives a test, which a
+    module's fixture runs before."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
+        patch.setenv("HUBFORK_HOME", str(tmp_path_factory.mktemp("hubfork-home")))
+        for name in ("HUBFORK_REGISTRY", "COLUMNS", "LINES"):
+            patch.delenv(name, raising=False)
+        return _embed(generations["v3"], tiny_preprocessor, env=LOUDEST)
+
+
+@pytest.mark.subprocess
+def test_embed_prints_only_hubfork_s_own_output(quiet):
+    assert quiet.returncode == 0, quiet.stderr
+    assert "1 embeddings (pooled pooling)" in quiet.stdout and "hello" in quiet.stdout
+    found = [word for word in NOISE if word in quiet.stderr.lower()]
+    assert not found, quiet.stderr
+
+
+def test_verbose_lets_tensorflow_speak_and_still_embeds(quiet, generations, tiny_preprocessor):
+    loud = _embed(generations["v3"], tiny_preprocessor, "--verbose", env=LOUDEST)
     assert loud.returncode == 0, loud.stderr
     assert loud.stdout == quiet.stdout
     # What TensorFlow logs depends on the machine (CPU, GPU, drivers); whatever it is, it is

@@ -4,8 +4,11 @@ huggingface_hub's download, then the cache with no server)."""
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -154,14 +157,41 @@ def _serve_log(hub: LocalHub) -> bytes:
     return log.read_bytes() if log.exists() else b""
 
 
-@pytest.mark.tf  # the first fetch builds the embedded hub: a conversion
-def test_fetch_builds_serves_downloads_then_uses_the_cache(monkeypatch, tmp_path, hf_isolated):
-    # HF_ENDPOINT points at a closed port (hf_isolated): the embedded hub does not use it.
+#: The hub `checked_out` reads its folders from.
+SOURCE_HUB: LocalHub | None = None
+
+
+def checked_out(work: Path, say) -> dict[str, Path]:
+    """A stand-in builder: the folders the real one made for `SOURCE_HUB` (the session's `embedded_hub`,
+    built by `hubfork.loading.embedded.minilm` itself), read back from its git repos."""
+    hub = SOURCE_HUB
+    assert hub is not None
+    BUILDS.append(work)
+    made = {}
+    for repo in EMBEDDED_REPOS:
+        archive = subprocess.run(["git", "archive", "--format=tar", repo.tag], cwd=hub.repo_path(repo.repo_id),
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(work / repo.output, filter="data")
+        made[repo.output] = work / repo.output
+    return made
+
+
+def test_fetch_builds_serves_downloads_then_uses_the_cache(embedded_hub, monkeypatch, tmp_path, hf_isolated):
+    # HF_ENDPOINT points at a closed port (hf_isolated): the embedded hub does not use it. The fetch builds
+    # a hub of its own; its builder hands over the session hub's models, whose real conversion the
+    # `embedded_hub` fixture ran through the same `ensure_embedded_hub`: one conversion per session.
     hub = LocalHub(tmp_path / "local-hub")
     monkeypatch.setenv(ENV_LOCAL_HUB, str(hub.root))
+    monkeypatch.setattr(embedded, "EMBEDDED_REPOS", tuple(
+        EmbeddedRepo(r.repo_id, r.tag, f"{__name__}:checked_out", r.output, r.message) for r in EMBEDDED_REPOS))
+    monkeypatch.setattr(sys.modules[__name__], "SOURCE_HUB", embedded_hub)
+    BUILDS.clear()
 
     path = Path(hubfork.snapshot_download(ENCODER))
+    assert len(BUILDS) == 1  # the fetch built the hub, both repos in one build
     assert (path / "saved_model.pb").is_file() and (path / "variables").is_dir()
+    assert (path / "saved_model.pb").read_bytes() == (embedded_hub.repo_path(ENCODER) / "saved_model.pb").read_bytes()
     assert path.is_relative_to(hf_isolated) and path.parent.name == "snapshots"
     assert {repo: hub.tags(repo) for repo in hub.repos()} == {ENCODER: ["v1"], PREPROCESS: ["v1"]}
     host, port = hub.address()

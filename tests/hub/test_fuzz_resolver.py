@@ -15,8 +15,10 @@ from tests.fixtures.fuzzing import mutated_text, name_seeds, resolver_property
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.one_of(mutated_text(name_seeds(), max_mutations=4), st.text(max_size=60)))
 # Crashes earlier campaigns found, kept as examples: a file name too long for the OS, a ~user
-# nobody has, an unclosed IPv6 bracket and a port out of range.
+# nobody has, a ~user the system cannot encode, an unclosed IPv6 bracket and a port out of range.
 @example("./" + "a" * 300 + "bert")
+@example("~\ud800org/bert")
+@example("~a\x00b/bert")
 @example("~0")
 @example("~nosuchuser/model.tar.gz")
 @example("https://[::1/org/bert")

@@ -17,23 +17,41 @@ import pytest
 from hubfork.errors import HubforkError, HubReplyError, RateLimitedError
 from hubfork.hub import fetch
 from hubfork.hub import guard as guard_module
-from tests.fixtures.hostile_hub import COMMIT, HostileHub, small_repo
+from tests.fixtures.hostile_hub import COMMIT, HostileHub, Lies, small_repo
 
 REPO = "hostile/model"
 WEIGHTS = "variables/variables.data-00000-of-00001"
 TOKEN = "hf_secrettokenthatmuststayhome"
 
 
-@pytest.fixture
-def hub(tmp_path):
-    with HostileHub(REPO, small_repo(tmp_path / "repo")) as served:
+@pytest.fixture(scope="module")
+def served_hub(tmp_path_factory):
+    with HostileHub(REPO, small_repo(tmp_path_factory.mktemp("repo"))) as served:
         yield served
 
 
-@pytest.fixture
-def elsewhere(tmp_path):
-    with HostileHub(REPO, small_repo(tmp_path / "other"), host="127.0.0.2") as served:
+@pytest.fixture(scope="module")
+def served_elsewhere(tmp_path_factory):
+    with HostileHub(REPO, small_repo(tmp_path_factory.mktemp("other")), host="127.0.0.2") as served:
         yield served
+
+
+def _honest(served: HostileHub) -> HostileHub:
+    """`served` as a test gets it: one server for the module, honest again and with nothing logged. (A body
+    a test left dripping or endless ends when its client has gone: its next write fails.)"""
+    served.lies = Lies()
+    served.log.clear()
+    return served
+
+
+@pytest.fixture
+def hub(served_hub):
+    return _honest(served_hub)
+
+
+@pytest.fixture
+def elsewhere(served_elsewhere):
+    return _honest(served_elsewhere)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ cache in a file's place, and a pull never prints a snapshot that is not there.
 
 The hub is `tests.fixtures.faulty_hub.FaultyHub` on loopback (it must lie); FIFOs, links to
 ``/dev/zero`` and links to nothing are real ones in the test's cache. A check that opened a FIFO
-would block: those run as subprocesses, whose timeout only turns a hang into a failure.
+would block: those run as subprocesses (`_bounded`: real processes of ``cache verify`` and ``pull``),
+whose timeout only turns a hang into a failure. The others run the command in this process
+(`run_cli_here`): what they check is its output and exit status.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import pytest
 
 from hubfork.errors import DownloadError, NoMatchingFilesError
 from hubfork.hub import fetch, verify_cache
-from tests.conftest import ROOT, run_cli
-from tests.fixtures.faulty_hub import COMMIT, FaultyHub, RepoFile, git_blob_id
+from tests.conftest import ROOT, run_cli_here
+from tests.fixtures.faulty_hub import COMMIT, Faults, FaultyHub, RepoFile, git_blob_id
 
 REPO = "hostile/bert"
 CONFIG = "config.json"
@@ -31,13 +33,32 @@ OTHER_CONFIG = b'{"hidden_size": 769}\n'  # as long as the real one: only a hash
 WEIGHT_BYTES = bytes(range(256)) * 8
 
 
-@pytest.fixture
-def hub(tmp_path):
-    root = tmp_path / "repo"
+def _serve(root: Path) -> FaultyHub:
     (root / "variables").mkdir(parents=True)
     (root / CONFIG).write_bytes(REAL_CONFIG)
     (root / WEIGHTS).write_bytes(WEIGHT_BYTES)
-    served = FaultyHub(REPO, [RepoFile(CONFIG, root / CONFIG), RepoFile(WEIGHTS, root / WEIGHTS, lfs=True)]).start()
+    return FaultyHub(REPO, [RepoFile(CONFIG, root / CONFIG), RepoFile(WEIGHTS, root / WEIGHTS, lfs=True)]).start()
+
+
+@pytest.fixture(scope="module")
+def served_hub(tmp_path_factory):
+    served = _serve(tmp_path_factory.mktemp("repo"))
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def hub(served_hub):
+    """The module's hub, honest again, with nothing logged (every test has a cache of its own)."""
+    served_hub.faults, served_hub.listings_served = Faults(), 0
+    served_hub.log.clear()
+    return served_hub
+
+
+@pytest.fixture
+def hub_to_stop(tmp_path):
+    """A hub of the test's own, which it may stop."""
+    served = _serve(tmp_path / "repo")
     yield served
     served.stop()
 
@@ -47,7 +68,7 @@ def _repo_folder(cache: Path) -> Path:
 
 
 def _pull(hub: FaultyHub, *extra: str) -> subprocess.CompletedProcess:
-    return run_cli("pull", REPO, "--endpoint", hub.endpoint, *extra)
+    return run_cli_here("pull", REPO, "--endpoint", hub.endpoint, *extra)
 
 
 def _bounded(*args: str) -> subprocess.CompletedProcess:
@@ -56,10 +77,52 @@ def _bounded(*args: str) -> subprocess.CompletedProcess:
                           timeout=60)
 
 
+#: Runs each command (a JSON list of argument lists, argv[1]) through `hubfork.cli.main.main` in turn;
+#: prints a JSON list of [exit status, stdout, stderr], one per command.
+_EACH = """
+import contextlib, io, json, sys
+from hubfork.cli.main import main
+results = []
+for args in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    results.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def _bounded_each(*commands: list[str]) -> list[subprocess.CompletedProcess]:
+    """`_bounded` for several commands, run one after the other in one fresh process (bounded as one):
+    what each prints and its exit status."""
+    result = subprocess.run([sys.executable, "-c", _EACH, json.dumps(commands)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return [subprocess.CompletedProcess(["hubfork", *args], code, out, err)
+            for args, (code, out, err) in zip(commands, json.loads(result.stdout))]
+
+
 # ------------------------------------------------------------------ the hub's bytes are not its listing's
 
 
-def test_pull_verify_finds_bytes_that_are_not_the_listed_blob_even_with_the_hub_gone(hub):
+class _NoWait:
+    """`time` for huggingface_hub's retries: every retry is made, without the seconds between them."""
+
+    def __getattr__(self, name: str):
+        import time
+
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        pass
+
+
+def test_pull_verify_finds_bytes_that_are_not_the_listed_blob_even_with_the_hub_gone(hub_to_stop, monkeypatch):
+    hub = hub_to_stop
     # The hub announces the ETag of the bytes it serves, its listing another blob id of the same size.
     hub.faults.serve_instead[CONFIG] = OTHER_CONFIG
     hub.faults.etag[CONFIG] = git_blob_id(OTHER_CONFIG)
@@ -71,6 +134,9 @@ def test_pull_verify_finds_bytes_that_are_not_the_listed_blob_even_with_the_hub_
     assert f"fetched again, it still differs from the hub's listing ({mismatch[len(CONFIG) + 2:]})" in online.stderr
 
     hub.stop()  # snapshot_download falls back to the cached snapshot; the check keeps its listing
+    from huggingface_hub.utils import _http
+
+    monkeypatch.setattr(_http, "time", _NoWait())  # its backoff before giving up on the gone hub
     gone = _pull(hub, "--verify")
     assert gone.returncode == 1 and gone.stdout == ""
     assert f"hubfork: the hub at {hub.endpoint} did not answer" in gone.stderr
@@ -83,7 +149,7 @@ def test_cache_verify_hashes_against_the_listing_the_snapshot_was_made_from(hub,
     hub.faults.etag[CONFIG] = git_blob_id(OTHER_CONFIG)  # the blob is named after what it holds
     fetch(REPO, endpoint=hub.endpoint)
 
-    every = run_cli("cache", "verify")
+    every = run_cli_here("cache", "verify")
     assert every.returncode == 1, every.stderr
     assert f"  {CONFIG}: git-sha1 mismatch: {git_blob_id(OTHER_CONFIG)}, expected {git_blob_id(REAL_CONFIG)}" \
         in every.stdout.splitlines()
@@ -140,7 +206,7 @@ def test_verify_fails_when_the_hub_lists_the_commit_otherwise_than_the_snapshot_
 def test_cache_verify_of_a_name_fails_on_an_emptied_listing(hub):
     assert _pull(hub).returncode == 0
     hub.faults.listing = []
-    verified = run_cli("cache", "verify", REPO, "--endpoint", hub.endpoint)
+    verified = run_cli_here("cache", "verify", REPO, "--endpoint", hub.endpoint)
     assert verified.returncode == 1 and verified.stdout == ""
     error = verified.stderr[verified.stderr.index("hubfork: error:"):].splitlines()
     assert error[0].endswith(f"the snapshot of commit {COMMIT} and the hub's listing disagree:")
@@ -195,18 +261,19 @@ def test_cache_verify_fails_on_what_is_not_a_regular_file_and_opens_none(hub, ca
         target.unlink()
         make(target)
 
-    every = _bounded("cache", "verify")
+    # One process for the five commands: none may open what stands there, the first as much as the last.
+    every, as_json, offline, pulled, repaired = _bounded_each(
+        ["cache", "verify"], ["cache", "verify", "--json"], ["cache", "verify", REPO, "--offline"],
+        ["pull", REPO, "--offline"], ["cache", "verify", REPO, "--endpoint", hub.endpoint])
     assert every.returncode == 1, every.stderr
     assert every.stdout.splitlines() == [f"{REPO}@{COMMIT[:12]}: 2 corrupt (2 files, sizes and hashes against the "
                                          "cache)", f"  {CONFIG}: {reason}", f"  {WEIGHTS}: {reason}"]
-    [check] = json.loads(_bounded("cache", "verify", "--json").stdout)
+    [check] = json.loads(as_json.stdout)
     assert [problem["path"] for problem in check["problems"]] == [CONFIG, WEIGHTS] and check["checked"] == 2
 
-    offline = _bounded("cache", "verify", REPO, "--offline")
     assert offline.returncode == 1 and f"  {CONFIG}: {reason}" in offline.stdout.splitlines()
-    assert _bounded("pull", REPO, "--offline").returncode == 1  # sizes alone find it, on every fetch
+    assert pulled.returncode == 1  # sizes alone find it, on every fetch
 
-    repaired = _bounded("cache", "verify", REPO, "--endpoint", hub.endpoint)
     assert repaired.returncode == 0, repaired.stderr
     if case != "blob gone":  # else snapshot_download fetched them again itself, finding no file there
         assert f"fetched again: {CONFIG}, {WEIGHTS}" in repaired.stdout
@@ -270,7 +337,7 @@ def test_cache_verify_fails_on_a_snapshot_that_holds_no_file(hub, hf_isolated):
     snapshot = Path(fetch(REPO, endpoint=hub.endpoint).path)
     (snapshot / CONFIG).unlink()
     (snapshot / WEIGHTS).unlink()
-    every = run_cli("cache", "verify")
+    every = run_cli_here("cache", "verify")
     assert every.returncode == 1, every.stderr
     assert every.stdout.splitlines()[1:] == ["  the snapshot holds no file"]
 

@@ -8,6 +8,11 @@ a fresh process, ``hubfork.pull_from_hub``, tensorflow_hub's own ``hub.load``/``
 without ``hubfork.install()``, and kagglehub. The model is a tiny real BERT SavedModel; the only
 configuration is what a user would set: ``HUBFORK_TFHUB_ENDPOINT`` and ``HUBFORK_KAGGLE_ENDPOINT`` (as
 ``HF_ENDPOINT``), and kagglehub's own variables.
+
+The CLI runs in a fresh process where that is the point: ``pull`` offline (huggingface_hub reads
+HF_HUB_OFFLINE at import) and with a deleted model (all a real process prints is one line), and ``embed``
+refusing a malicious model; elsewhere it runs in this process (`run_cli_here`), the same command without
+a fresh Python's start.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import pytest
 import hubfork
 from hubfork.errors import ModelDeletedError, NoSourceError, NotCachedError, UnsafeModelError
 from hubfork.models import _tf
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_cli_here
 from tests.fixtures.hub import sha256_tree
 
 tf = _tf.tensorflow()
@@ -56,8 +61,8 @@ def live(tfhub_emulator, kaggle_emulator, hub_models, monkeypatch):
     return tfhub_emulator, kaggle_emulator
 
 
-def pull(*args: str) -> dict:
-    result = run_cli("pull", *args, "--json")
+def pull(*args: str, run=run_cli_here) -> dict:
+    result = run("pull", *args, "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -128,7 +133,7 @@ def test_a_malicious_archive_is_refused_by_every_path(live, evil_model):
     tfhub_emulator, _ = live
     folder, target = evil_model
     tfhub_emulator.add_model("google/evil/1", folder)
-    result = run_cli("pull", "https://tfhub.dev/google/evil/1")
+    result = run_cli_here("pull", "https://tfhub.dev/google/evil/1")
     assert result.returncode == 1 and "was not loaded" in result.stderr and "WriteFile" in result.stderr
     with pytest.raises(UnsafeModelError, match="WriteFile"):
         hubfork.pull_from_hub("google/evil/1")
@@ -144,14 +149,14 @@ def test_a_malicious_archive_is_refused_by_every_path(live, evil_model):
 
 def test_sources_are_chosen_by_hubfork_sources_and_source(live, monkeypatch):
     tfhub_emulator, _ = live
-    result = run_cli("pull", HANDLE, "--source", "mirrors")
+    result = run_cli_here("pull", HANDLE, "--source", "mirrors")
     assert result.returncode == 1 and "--source=mirrors" in result.stderr and "tfhub (" in result.stderr
     monkeypatch.setenv("HUBFORK_SOURCES", "-tfhub")
     with pytest.raises(NoSourceError, match="HUBFORK_SOURCES=-tfhub"):
         hubfork.snapshot_download(HANDLE)
     assert tfhub_emulator.archive_gets(HANDLE) == 0
     assert pull(HANDLE, "--source", "official")["source"] == "tfhub"  # the flag wins over the variable
-    result = run_cli("pull", HANDLE, "--source", "nowhere")
+    result = run_cli_here("pull", HANDLE, "--source", "nowhere")
     assert result.returncode == 1 and "'nowhere' is not a source" in result.stderr
 
 
@@ -159,8 +164,8 @@ def test_offline_serves_the_cache_and_names_the_source_it_would_need(live, monke
     tfhub_emulator, _ = live
     online = pull(HANDLE)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert pull(HANDLE)["path"] == online["path"]
-    assert pull(f"https://tfhub.dev/{HANDLE}")["path"] == online["path"]
+    assert pull(HANDLE, run=run_cli)["path"] == online["path"]
+    assert pull(f"https://tfhub.dev/{HANDLE}", run=run_cli)["path"] == online["path"]
     assert tfhub_emulator.archive_gets(HANDLE) == 1
     with pytest.raises(NotCachedError, match="HF_HUB_OFFLINE") as caught:
         hubfork.snapshot_download("google/nnlm-en-dim50/2")
@@ -182,7 +187,7 @@ def test_the_users_own_mapping_comes_before_tfhub_dev(live, hf_env, local_hub):
     from tests.fixtures.hub import REPO
 
     tfhub_emulator, _ = live
-    added = run_cli("registry", "add-source", HANDLE, f"{REPO}@v1")
+    added = run_cli_here("registry", "add-source", HANDLE, f"{REPO}@v1")
     assert added.returncode == 0, added.stderr
     pulled = pull(f"https://tfhub.dev/{HANDLE}")
     assert (pulled["source"], pulled["repo_id"], pulled["commit"]) == ("hf", REPO, local_hub.commits["v1"])
@@ -220,7 +225,8 @@ def test_every_load_path_gets_the_same_sources_and_scan(live, hub_models, tiny_p
     model = hubfork.load_text_model(f"https://tfhub.dev/{HANDLE}", preprocessor=str(tiny_preprocessor))
     assert model.embed(["hello world"], pooling="pooled").shape == (1, 32)
     np.testing.assert_allclose(keras3.KerasLayer(HANDLE)(BATCH)["pooled_output"].numpy(), expected, atol=1e-6)
-    embedded = run_cli("embed", "--model", HANDLE, "--preprocessor", str(tiny_preprocessor), "--json", "hello world")
+    embedded = run_cli_here("embed", "--model", HANDLE, "--preprocessor", str(tiny_preprocessor), "--json",
+                            "hello world")
     assert embedded.returncode == 0, embedded.stderr
     assert np.asarray(json.loads(embedded.stdout)[0]["embedding"]).shape == (32,)
     assert tfhub_emulator.archive_gets(HANDLE) == 1  # one download, one cache, for all of them

@@ -1,8 +1,10 @@
 """The usage code of each seed card in tests/data/seeds, as the card writes it, run in a fresh Python
-process against tiny replicas of the seed's generation and casing: the TF Hub seeds' handles served by the
-tfhub.dev emulator (tests/fixtures/tfhub_emulator.py: tfhub.dev redirecting to Kaggle Models and its bucket,
-as tensorflow_hub fetches them), with nothing but ``import hubfork; hubfork.install()`` added and no mapping
-of any kind, and the Hugging Face seed's mirror repos by a real olah local hub.
+process (one for the three TF Hub cards, each card's code in a namespace of its own after the one before, as
+in a notebook's kernel; one for the Hugging Face card, whose code never calls ``hubfork.install()``) against
+tiny replicas of the seed's generation and casing: the TF Hub seeds' handles served by the tfhub.dev emulator
+(tests/fixtures/tfhub_emulator.py: tfhub.dev redirecting to Kaggle Models and its bucket, as tensorflow_hub
+fetches them), with nothing but ``import hubfork; hubfork.install()`` added and no mapping of any kind, and
+the Hugging Face seed's mirror repos by a real olah local hub.
 
 The code comes from hubfork's own card parser; a test adds only what the card leaves to the notebook
 around it (imports, the placeholders it names but never defines, each said where it is added) and a
@@ -12,6 +14,7 @@ capture of a few outputs, which must match `hubfork.load_text_model` on the same
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import subprocess
@@ -29,6 +32,8 @@ from tests.fixtures.tfhub_emulator import TfhubEmulator
 
 #: What the appended capture code prints before its JSON, so the card's own prints do not get in the way.
 MARK = "SEED-CAPTURE "
+#: What the runner prints (on stdout and stderr) as a card's code starts, and on stdout when it ran to its end.
+START, DONE = "SEED-START ", "SEED-DONE "
 #: The card's sentence for 003; the others name none, so these are the tests' own.
 TEXTS = ["Hello world.", "The cat sat on the mat (your text here)."]
 #: The seeds have 12 or 24 layers of width 128 to 1024; their code takes any size (only its comments name
@@ -153,6 +158,7 @@ def seed_hub(tmp_path_factory) -> SeedHub:
             yield SeedHub(replicas, env)
     finally:
         server.stop()
+        reference_model.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -169,17 +175,52 @@ class SeedRun:
         return self.captures[-1]
 
 
-def run_seed(seed_hub: SeedHub, tmp_path: Path, code: str) -> SeedRun:
-    """Run `code` in a fresh Python process, with fresh caches."""
+#: Runs each card's code of a JSON list [[number, code, environment], ...] (read from stdin) in a namespace of
+#: its own, its environment (fresh caches) set first; says on stdout and stderr where each card starts, and on
+#: stdout when one ran to its end.
+RUN_CARDS = f"""
+import json, os, sys, traceback
+for number, code, environment in json.loads(sys.stdin.read()):
+    os.environ.update(environment)
+    print({START!r} + number, flush=True)
+    print({START!r} + number, file=sys.stderr, flush=True)
+    try:
+        exec(compile(code, "<seed " + number + ">", "exec"), {{"__name__": "__main__"}})
+    except Exception:
+        traceback.print_exc()
+    else:
+        print({DONE!r} + number, flush=True)
+"""
+
+
+def run_seeds(seed_hub: SeedHub, tmp_path: Path, codes: dict[str, str]) -> dict[str, SeedRun]:
+    """Run each card's `code` (number -> code), in order, in one fresh Python process, each with fresh caches."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN",
                           "HUBFORK_REGISTRY", "TF_USE_LEGACY_KERAS")}
-    env.update(seed_hub.env, HF_HOME=str(tmp_path / "hf-home"), HF_HUB_CACHE=str(tmp_path / "hf-cache"),
-               HUBFORK_CACHE=str(tmp_path / "hubfork-cache"), TFHUB_CACHE_DIR=str(tmp_path / "tfhub-cache"))
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=600)
-    captures = [json.loads(line[len(MARK):]) for line in result.stdout.splitlines() if line.startswith(MARK)]
-    return SeedRun(code, result.returncode, result.stderr, captures)
+    env.update(seed_hub.env)
+    cards = [[number, code, dict(HF_HOME=str(tmp_path / number / "hf-home"),
+                                 HF_HUB_CACHE=str(tmp_path / number / "hf-cache"),
+                                 HUBFORK_CACHE=str(tmp_path / number / "hubfork-cache"),
+                                 TFHUB_CACHE_DIR=str(tmp_path / number / "tfhub-cache"))]
+             for number, code in codes.items()]
+    env.update(cards[0][2])  # what libraries read at import, as the first card's
+    result = subprocess.run([sys.executable, "-c", RUN_CARDS], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            input=json.dumps(cards), timeout=600)
+    runs = {}
+    for number in codes:
+        stdout = _part(result.stdout, number)
+        stderr = _part(result.stderr, number)
+        failed = DONE + number not in stdout.splitlines()
+        captures = [json.loads(line[len(MARK):]) for line in stdout.splitlines() if line.startswith(MARK)]
+        runs[number] = SeedRun(codes[number], 1 if failed else 0, stderr or result.stderr, captures)
+    return runs
+
+
+def _part(text: str, number: str) -> str:
+    """What card `number` printed: the lines after its start line, up to the next card's."""
+    _, found, rest = text.partition(START + number + "\n")
+    return rest.split(START, 1)[0] if found else ""
 
 
 def capture(**values: str) -> str:
@@ -188,13 +229,18 @@ def capture(**values: str) -> str:
     return f"\nimport json\nprint({MARK!r} + json.dumps(dict({fields})))\n"
 
 
+@functools.cache
+def reference_model(replica: Replica):
+    """`hubfork.load_text_model` on a replica, loaded once for the checks that read it."""
+    return hubfork.load_text_model(replica.encoder, preprocessor=replica.preprocessor)
+
+
 def pooled_reference(replica: Replica, texts: list[str] = TEXTS) -> np.ndarray:
-    model = hubfork.load_text_model(replica.encoder, preprocessor=replica.preprocessor)
-    return model.embed(texts, pooling="pooled", normalize=False)
+    return reference_model(replica).embed(texts, pooling="pooled", normalize=False)
 
 
 def packed_ids(replica: Replica, texts: list[str] = TEXTS) -> dict[str, np.ndarray]:
-    model = hubfork.load_text_model(replica.encoder, preprocessor=replica.preprocessor)
+    model = reference_model(replica)
     return {key: np.asarray(value) for key, value in model.preprocessor.pack(texts, SEQ_LENGTH).items()}
 
 
@@ -219,8 +265,29 @@ print({MARK!r} + json.dumps(dict(
 """
 
 
-def check_keras_seed(seed_hub, tmp_path, number: str) -> dict:
-    captured = run_seed(seed_hub, tmp_path, INSTALL + TF_IMPORTS + python_blocks(number) + CAPTURE_KERAS).check()
+def tf1_placeholders(replica: Replica) -> str:
+    """What 002's code names but never defines (the BERT repository's preprocessing makes them) and its
+    `training` flag: the ids are the replica's own cased preprocessor's, at 128 tokens."""
+    ids = packed_ids(replica)
+    return (f"training = False\ninput_ids = tf.constant({ids['input_word_ids'].tolist()}, tf.int32)\n"
+            f"input_mask = tf.constant({ids['input_mask'].tolist()}, tf.int32)\n"
+            f"segment_ids = tf.constant({ids['input_type_ids'].tolist()}, tf.int32)\n")
+
+
+@pytest.fixture(scope="module")
+def tfhub_cards(seed_hub, tmp_path_factory) -> dict[str, SeedRun]:
+    """The three TF Hub cards' code (each with the notebook's imports and ``hubfork.install()`` added) run
+    one after the other in one fresh process: a notebook's kernel, each card in a namespace and caches of
+    its own. A card that fails leaves the others to run."""
+    keras = INSTALL + TF_IMPORTS + "{code}" + CAPTURE_KERAS
+    codes = {"000": keras.format(code=python_blocks("000")), "001": keras.format(code=python_blocks("001")),
+             "002": INSTALL + TF_IMPORTS + tf1_placeholders(seed_hub.replicas["002"]) + python_blocks("002")
+             + capture(pooled="pooled_output", sequence="sequence_output")}
+    return run_seeds(seed_hub, tmp_path_factory.mktemp("tfhub-cards"), codes)
+
+
+def check_keras_seed(seed_hub, tfhub_cards, number: str) -> dict:
+    captured = tfhub_cards[number].check()
     replica = seed_hub.replicas[number]
     np.testing.assert_allclose(captured["pooled"], pooled_reference(replica), atol=1e-5)
     assert captured["sequence_shape"] == [len(TEXTS), SEQ_LENGTH, 32]
@@ -229,30 +296,21 @@ def check_keras_seed(seed_hub, tmp_path, number: str) -> dict:
     return captured
 
 
-def test_seed_000_small_bert_encoder_with_its_preprocessor(seed_hub, tmp_path):
-    captured = check_keras_seed(seed_hub, tmp_path, "000")
+def test_seed_000_small_bert_encoder_with_its_preprocessor(seed_hub, tfhub_cards):
+    captured = check_keras_seed(seed_hub, tfhub_cards, "000")
     assert captured["do_lower_case"] is True
 
 
-def test_seed_001_dict_api_and_legacy_vocab_attributes(seed_hub, tmp_path):
-    captured = check_keras_seed(seed_hub, tmp_path, "001")
+def test_seed_001_dict_api_and_legacy_vocab_attributes(seed_hub, tfhub_cards):
+    captured = check_keras_seed(seed_hub, tfhub_cards, "001")
     # The legacy attributes its changelog keeps "for legacy users" are the replica's own vocab and casing.
     assert captured["vocab"] == UNCASED_VOCAB
     assert captured["do_lower_case"] is True
 
 
-def test_seed_002_tf1_tokens_signature(seed_hub, tmp_path):
-    replica = seed_hub.replicas["002"]
-    ids = packed_ids(replica)
-    # The card's code names inputs it never defines (the BERT repository's preprocessing makes them) and a
-    # `training` flag: the ids here are the replica's own cased preprocessor's, at 128 tokens.
-    placeholders = (f"training = False\ninput_ids = tf.constant({ids['input_word_ids'].tolist()}, tf.int32)\n"
-                    f"input_mask = tf.constant({ids['input_mask'].tolist()}, tf.int32)\n"
-                    f"segment_ids = tf.constant({ids['input_type_ids'].tolist()}, tf.int32)\n")
-    run = run_seed(seed_hub, tmp_path, INSTALL + TF_IMPORTS + placeholders + python_blocks("002")
-                   + capture(pooled="pooled_output", sequence="sequence_output"))
-    captured = run.check()
-    np.testing.assert_allclose(captured["pooled"], pooled_reference(replica), atol=1e-5)
+def test_seed_002_tf1_tokens_signature(seed_hub, tfhub_cards):
+    captured = tfhub_cards["002"].check()
+    np.testing.assert_allclose(captured["pooled"], pooled_reference(seed_hub.replicas["002"]), atol=1e-5)
     assert np.asarray(captured["sequence"]).shape == (len(TEXTS), SEQ_LENGTH, 32)
 
 
@@ -268,14 +326,13 @@ def test_seed_003_pull_from_hub_with_preprocessor_and_mlm(seed_hub, tmp_path):
             + section_code("003", "Masked Language Model")
             + capture(logits=f'mlm({{**preprocessor({texts}), "masked_lm_positions": tf.constant({positions})}})'
                              '["mlm_logits"]'))
-    run = run_seed(seed_hub, tmp_path, code)
+    run = run_seeds(seed_hub, tmp_path, {"003": code})["003"]
     # The first section ran whatever the second did.
     assert run.captures, f"the card's pull_from_hub section failed:\n{run.stderr[-6000:]}"
     np.testing.assert_allclose(run.captures[0]["pooled"], pooled_reference(replica), atol=1e-5)
     np.testing.assert_allclose(run.captures[0]["card_pooled"], pooled_reference(replica, ["(your text here)"]),
                                atol=1e-5)
-    model = hubfork.load_text_model(replica.encoder, preprocessor=replica.preprocessor)
-    expected = model.encoder.mlm_logits(packed_ids(replica), np.array(positions, np.int32))
+    expected = reference_model(replica).encoder.mlm_logits(packed_ids(replica), np.array(positions, np.int32))
     np.testing.assert_allclose(run.check()["logits"], np.asarray(expected), atol=1e-5)
 
 

@@ -1,6 +1,9 @@
 """Broken SavedModel folders (a truncated or random saved_model.pb, missing or truncated weights)
 and broken text on stdin: every way in (the scanner, inspect_model, load_text_model,
-pull_from_hub, the CLI) gives a hubfork error naming the folder and the file, never a traceback."""
+pull_from_hub, the CLI) gives a hubfork error naming the folder and the file, never a traceback.
+
+The CLI's answers to broken folders are read from the command run in this process (`run_cli_here`); broken
+stdin goes to a real ``python -m hubfork embed`` process (`test_invalid_utf8_on_stdin_names_the_line`)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import pytest
 from hubfork.errors import TextInputError, UnreadableModelError
 from hubfork.scanning import scan
 from hubfork.scanning.scanner import check_model
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli_here
 
 
 def _truncated_pb(folder: Path) -> None:
@@ -112,7 +115,7 @@ def test_missing_weights_through_the_cli(broken):
     folder = broken("v3", _no_variables)
     for args in (["scan", str(folder)], ["pull", str(folder)], ["inspect", str(folder)],
                  ["embed", "--model", str(folder), "hello"]):
-        result = run_cli(*args)
+        result = run_cli_here(*args)
         assert result.returncode != 0 and "Traceback" not in result.stderr, (args, result.stderr)
         assert f"{folder}: " in result.stderr + result.stdout and "variables/variables.index is missing" in (
             result.stderr + result.stdout)
@@ -120,7 +123,7 @@ def test_missing_weights_through_the_cli(broken):
 
 def test_truncated_weights_through_the_cli_when_trusted(broken):
     folder = broken("v3", _truncated_weights)
-    result = run_cli("embed", "--model", str(folder), "--trust", "hello")
+    result = run_cli_here("embed", "--model", str(folder), "--trust", "hello")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"hubfork: error: {folder}: the weights in variables/ are truncated or corrupt" in result.stderr
 

@@ -33,17 +33,33 @@ def minilm_v3(embedded_hub):
     return hub.KerasLayer(str(folder))
 
 
-@pytest.fixture(scope="module")
-def sentences():
-    found = real_sentences(300)
-    assert len(found) >= 250
-    return found
-
-
-def _hf_batches(sentences, max_length=256, batch_size=32):
+def _tokenizer():
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(minilm_folder() / "tokenizer.json"))
+    return Tokenizer.from_file(str(minilm_folder() / "tokenizer.json"))
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    """32 of the real sentences, in token-length order: the shortest, the longest (past the 256 tokens
+    both sides truncate at) and evenly spaced between. They span the lengths all of them span, short
+    texts, texts past the preprocessor's 128 positions and a truncated one; each batch holds texts of
+    similar length, so the tokens compared, not padding, are what the comparison costs."""
+    found = real_sentences(300)
+    assert len(found) >= 250
+    tokenizer = _tokenizer()
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    lengths = [len(e.ids) for e in tokenizer.encode_batch(found)]
+    by_length = sorted(range(len(found)), key=lambda i: (lengths[i], i))
+    chosen = [by_length[i] for i in np.linspace(0, len(found) - 1, 32).round().astype(int)]
+    assert lengths[chosen[0]] == min(lengths) < 16 and lengths[chosen[-1]] == max(lengths) > 256
+    assert sum(128 < lengths[i] <= 256 for i in chosen) >= 2
+    return [found[i] for i in chosen]
+
+
+def _hf_batches(sentences, max_length=256, batch_size=8):
+    tokenizer = _tokenizer()
     tokenizer.enable_truncation(max_length)
     tokenizer.enable_padding()
     for start in range(0, len(sentences), batch_size):
@@ -78,7 +94,7 @@ def test_minilm_sentence_embeddings_match_sentence_transformers(minilm_v3, sente
     import sentence_transformers as st
 
     model = st.SentenceTransformer(str(minilm_folder()), device="cpu")
-    theirs = model.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    theirs = model.encode(sentences, batch_size=8, normalize_embeddings=True, convert_to_numpy=True)
     ours = []
     for batch in _hf_batches(sentences, max_length=model.max_seq_length):
         sequence = minilm_v3(batch)["sequence_output"].numpy()

@@ -144,14 +144,11 @@ def test_tf1_module_refuses_a_trainable_keras_layer(encoders):
         encoders["tf1-hub"].keras_outputs(inputs, trainable=True)
 
 
-def test_a_preprocessor_is_refused_naming_its_path(tmp_path, tiny_vocab):
-    from hubfork.models.export.preprocessor import write_preprocessor
-
-    folder = write_preprocessor(tmp_path / "preprocess", tiny_vocab, lower_case=True)
+def test_a_preprocessor_is_refused_naming_its_path(tiny_preprocessor):
     _tf.tensorflow_text()
     with pytest.raises(ModelFormatError, match="takes strings: it is a text preprocessor") as caught:
-        inspect_encoder(folder)
-    assert str(folder) in str(caught.value)
+        inspect_encoder(tiny_preprocessor)
+    assert str(tiny_preprocessor) in str(caught.value)
 
 
 def test_a_folder_that_is_not_a_savedmodel_is_refused_naming_its_path(tmp_path, generations):

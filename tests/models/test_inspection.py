@@ -1,6 +1,9 @@
 """`inspect_model` and ``hubfork inspect``: what a SavedModel folder is, read from the model itself,
 checked against what each model was written with (sizes from the config, counted here independently
-of hubfork's weight table; vocab hashes of the files themselves)."""
+of hubfork's weight table; vocab hashes of the files themselves).
+
+The command's behaviour runs in this process (`run_cli_here`); `test_the_command_prints_the_facts` and
+`test_the_command_parses_without_tensorflow` run ``hubfork inspect`` as a real process."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import pytest
 from hubfork.errors import ModelFormatError, UnreadableModelError, UnsafeModelError
 from hubfork.models import _tf
 from hubfork.models.inspection import ModelFacts, inspect_model
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_cli_here
 from tests.fixtures.models import minilm_folder
 
 tf = _tf.tensorflow()
@@ -151,20 +154,24 @@ def test_a_cased_encoder_reports_cased(tmp_path, tiny_config, tiny_weights, tiny
     assert inspect_model(folder).casing == "cased"
 
 
-@pytest.mark.parametrize("lower_case, casing", [(True, "uncased"), (False, "cased")])
-def test_a_preprocessor_is_reported_with_its_vocab_casing_and_length(tmp_path, tiny_vocab, lower_case, casing):
+@pytest.mark.parametrize("lower_case, seq_length, casing", [(True, 128, "uncased"), (False, 24, "cased")])
+def test_a_preprocessor_is_reported_with_its_vocab_casing_and_length(tmp_path, tiny_vocab, tiny_preprocessor,
+                                                                     lower_case, seq_length, casing):
     from hubfork.models.export.preprocessor import write_preprocessor
 
-    folder = write_preprocessor(tmp_path / "preprocess", tiny_vocab, lower_case=lower_case, seq_length=24)
+    # The session's uncased preprocessor has the default length; the cased one is written with another,
+    # so that both casings and a length other than the default are read from a model.
+    folder = (tiny_preprocessor if lower_case else
+              write_preprocessor(tmp_path / "preprocess", tiny_vocab, lower_case=False, seq_length=seq_length))
     found = inspect_model(folder)
     assert (found.role, found.generation, found.api, found.architecture) == ("preprocessor", None, None, None)
-    assert (found.seq_length, found.casing) == (24, casing)
+    assert (found.seq_length, found.casing) == (seq_length, casing)
     assert (found.vocab_size, found.vocab_sha256) == (lines(tiny_vocab), sha256(tiny_vocab))
     assert (found.mlm, found.fine_tunable, found.parameters) == (False, False, 0)
     signatures = by_name(found)
     assert signatures["__call__"]["dtypes"]["inputs"] == "string"
     assert signatures["__call__"]["outputs"] == KEYS
-    assert signatures["__call__"]["shapes"]["input_word_ids"] == (None, 24)
+    assert signatures["__call__"]["shapes"]["input_word_ids"] == (None, seq_length)
     assert {"tokenize", "bert_pack_inputs"} <= set(signatures)
 
 
@@ -214,9 +221,20 @@ def save_encoder(folder: Path, vocab: Path, *, einsum: bool, lower_case: bool = 
     return {**sizes, "parameters": sum(math.prod(shape) for shape in shapes.values())}
 
 
-def test_tfhub_dev_layout_tells_the_heads_by_its_kernels(tmp_path, tiny_vocab):
-    sizes = save_encoder(tmp_path / "official", tiny_vocab, einsum=True)
-    found = inspect_model(tmp_path / "official")
+@pytest.fixture(scope="module")
+def official(tmp_path_factory, tiny_vocab) -> tuple[Path, dict[str, int], str]:
+    """A tfhub.dev-layout encoder (cased, einsum kernels), its sizes and a card written for it. Tests
+    read it; a test that changes a file works on a copy (`encoder_with_vocab`)."""
+    from hubfork.publishing.card_writer import write_card
+
+    folder = tmp_path_factory.mktemp("official") / "encoder"
+    sizes = save_encoder(folder, tiny_vocab, einsum=True)
+    return folder, sizes, write_card(inspect_model(folder), "acme/bert_en_cased_L-3_H-24_A-4/1").text
+
+
+def test_tfhub_dev_layout_tells_the_heads_by_its_kernels(official):
+    folder, sizes, _ = official
+    found = inspect_model(folder)
     assert found.generation == "v3"
     assert (found.layers, found.hidden_size, found.heads, found.intermediate_size, found.max_positions,
             found.vocab_size) == tuple(sizes[k] for k in ("layers", "hidden", "heads", "intermediate", "positions",
@@ -248,14 +266,15 @@ def test_a_model_with_findings_is_not_loaded_unless_trusted(tmp_path, tiny_vocab
 
 
 @pytest.fixture
-def encoder_with_vocab(tmp_path, tiny_vocab):
-    """A small encoder (31 rows of word embeddings), a card written for it, and a way to give it another vocab."""
-    from hubfork.publishing.card_writer import write_card
+def encoder_with_vocab(tmp_path, official):
+    """A copy of a small encoder (31 rows of word embeddings), a card written for it, and a way to give it
+    another vocab."""
+    import shutil
 
-    folder = tmp_path / "encoder"
-    save_encoder(folder, tiny_vocab, einsum=True)
+    source, _, text = official
+    folder = shutil.copytree(source, tmp_path / "encoder")
     card = tmp_path / "card.md"
-    card.write_text(write_card(inspect_model(folder), "acme/bert_en_cased_L-3_H-24_A-4/1").text, encoding="utf-8")
+    card.write_text(text, encoding="utf-8")
     vocab = folder / "assets" / "vocab.txt"
 
     def give(tokens: list[str]) -> Path:
@@ -296,10 +315,10 @@ def test_inspect_and_validate_say_so_in_one_line(encoder_with_vocab, tiny_vocab)
     vocab = give(words + [f"extra{i}" for i in range(100_000)])
     expected = (f"hubfork: error: {vocab}: the vocab has 100,031 tokens, but the model's word embeddings have 31 rows; "
                 "expected one token a row\n")
-    inspected = run_cli("inspect", str(folder))
+    inspected = run_cli_here("inspect", str(folder))
     assert (inspected.returncode, inspected.stdout) == (1, "")
     assert inspected.stderr.endswith(expected) and "Traceback" not in inspected.stderr
-    validated = run_cli("cards", "validate", str(card), "--model", str(folder), "--no-run")
+    validated = run_cli_here("cards", "validate", str(card), "--model", str(folder), "--no-run")
     assert (validated.returncode, validated.stdout) == (1, "")
     assert validated.stderr.endswith(expected) and "Traceback" not in validated.stderr
 
@@ -333,14 +352,11 @@ def test_a_saved_model_that_is_neither_encoder_nor_preprocessor_is_refused(tmp_p
 
 
 @pytest.fixture(scope="module")
-def minilm(tmp_path_factory) -> tuple[Path, Path]:
-    """all-MiniLM-L6-v2, converted once to a TF1 Hub module (the format whose graph says least) and its
-    preprocessor."""
-    from hubfork.models.convert import convert
-
-    root = tmp_path_factory.mktemp("minilm")
-    result = convert(root / "encoder", "tf1-hub", checkpoint=minilm_folder(), preprocessor_out=root / "preprocess")
-    return result.encoder_dir, result.preprocessor_dir
+def minilm(embedded_hub) -> tuple[Path, Path]:
+    """all-MiniLM-L6-v2 as the session's embedded hub holds it, converted from its checkpoint: a v3 encoder
+    (whose heads only its Keras metadata states) and its preprocessor."""
+    return (embedded_hub.repo_path("hubfork/all-MiniLM-L6-v2"),
+            embedded_hub.repo_path("hubfork/all-MiniLM-L6-v2_preprocess"))
 
 
 def test_a_real_model_is_reported_as_its_checkpoint_says(minilm):
@@ -349,7 +365,7 @@ def test_a_real_model_is_reported_as_its_checkpoint_says(minilm):
     found = inspect_model(minilm[0])
     assert (found.generation, found.layers, found.hidden_size, found.heads, found.intermediate_size,
             found.max_positions, found.vocab_size) == (
-        "tf1-hub", config["num_hidden_layers"], config["hidden_size"], config["num_attention_heads"],
+        "v3", config["num_hidden_layers"], config["hidden_size"], config["num_attention_heads"],
         config["intermediate_size"], config["max_position_embeddings"], config["vocab_size"])
     assert found.architecture.label == "L-6_H-384_A-12"
     assert found.parameters == checkpoint_weights(checkpoint / "model.safetensors")
@@ -385,7 +401,7 @@ def test_the_command_prints_the_facts(generations):
 
 
 def test_the_command_prints_json(tiny_preprocessor, tiny_vocab):
-    result = run_cli("inspect", str(tiny_preprocessor), "--json")
+    result = run_cli_here("inspect", str(tiny_preprocessor), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["role"], data["seq_length"], data["casing"]) == ("preprocessor", 128, "uncased")
@@ -393,7 +409,7 @@ def test_the_command_prints_json(tiny_preprocessor, tiny_vocab):
 
 
 def test_the_command_reports_a_folder_that_is_not_a_model(tmp_path):
-    result = run_cli("inspect", str(tmp_path))
+    result = run_cli_here("inspect", str(tmp_path))
     assert result.returncode == 1
     assert result.stderr.startswith("hubfork: error: ") and str(tmp_path) in result.stderr
 

@@ -16,15 +16,12 @@ hub = _tf.tensorflow_hub()
 keras = _tf.keras3()
 _tf.tensorflow_text()  # the preprocessors' ops
 
-SEQ_LENGTH = 16
+SEQ_LENGTH = 128  # the session's preprocessor's; `wide_encoders` have as many positions
 
 
 @pytest.fixture(scope="module")
-def preprocessor(tmp_path_factory, tiny_vocab):
-    from hubfork.models.export.preprocessor import write_preprocessor
-
-    return write_preprocessor(tmp_path_factory.mktemp("k3") / "pre", tiny_vocab, lower_case=True,
-                              seq_length=SEQ_LENGTH)
+def preprocessor(tiny_preprocessor):
+    return tiny_preprocessor
 
 
 def id_inputs(batch):

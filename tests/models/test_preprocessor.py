@@ -2,9 +2,10 @@
 Hugging Face tokenizer's encodings: single texts and pairs, truncated and padded
 to the same length.
 
-Two models are written once for the module: uncased from all-MiniLM-L6-v2's
-vocab (the default seq_length, 128) and cased from the vocab
-`tests.models.test_tokenizer.write_cased_vocab` makes (seq_length 48).
+Two models: uncased from all-MiniLM-L6-v2's vocab (the default seq_length, 128),
+the one the session's embedded hub writes beside its MiniLM encoder, and cased from
+the vocab `tests.models.test_tokenizer.write_cased_vocab` makes (seq_length 48),
+written once for the module.
 """
 
 from __future__ import annotations
@@ -35,14 +36,18 @@ KEYS = ("input_word_ids", "input_mask", "input_type_ids")
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory) -> dict[str, SimpleNamespace]:
-    root = tmp_path_factory.mktemp("preprocessors")
+def models(tmp_path_factory, embedded_hub) -> dict[str, SimpleNamespace]:
+    # The embedded hub's preprocessor is write_preprocessor(MiniLM's vocab.txt, lower_case=True) with the
+    # default seq_length, as hubfork's converter writes it.
     cased_vocab = write_cased_vocab(tmp_path_factory.mktemp("cased-vocab") / "vocab.txt")
     made = {}
     for casing, vocab, hf, seq_length in (("uncased", minilm_folder() / "vocab.txt", hf_uncased(), None),
                                           ("cased", cased_vocab, hf_cased(cased_vocab), 48)):
-        extra = {} if seq_length is None else {"seq_length": seq_length}
-        path = write_preprocessor(root / casing, vocab, lower_case=casing == "uncased", **extra)
+        if seq_length is None:
+            path = Path(embedded_hub.repo_path("hubfork/all-MiniLM-L6-v2_preprocess"))
+        else:
+            path = write_preprocessor(tmp_path_factory.mktemp("preprocessors") / casing, vocab, lower_case=False,
+                                      seq_length=seq_length)
         made[casing] = SimpleNamespace(path=path, vocab=vocab, hf=hf, seq_length=seq_length or 128,
                                        loaded=hub.load(str(path)))
     return made

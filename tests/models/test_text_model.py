@@ -309,11 +309,11 @@ def test_a_given_preprocessor_wins_over_the_companion(tiny_hub, hf_on, tiny_prep
     assert model.preprocessor_source == "given" and model.preprocessor.path == tiny_preprocessor
 
 
-def test_preprocessor_built_from_the_encoders_vocab(wide_encoders, tiny_preprocessor, tmp_path, monkeypatch):
+def test_preprocessor_built_from_the_encoders_vocab(wide_encoders, models, tmp_path, monkeypatch):
     """tf1-hub by its tokenization_info signature, v2 and v3 by .vocab_file: the same ids as the
     companion, and written once into hubfork's cache."""
     monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path / "hubfork-cache"))
-    companion = hubfork.load_text_model(wide_encoders["v3"], preprocessor=tiny_preprocessor).preprocessor
+    companion = models["v3"].preprocessor  # the v3 encoder loaded with the companion preprocessor
     sentences = TEXTS + real_sentences(31)  # an even number, split into pairs below
     expected = companion.pack(sentences)
     expected_pairs = companion.pack_pairs(sentences[::2], sentences[1::2])
@@ -536,9 +536,9 @@ def test_jit_compile_gives_the_same_numbers(wide_encoders, tiny_preprocessor, mo
     assert model.jit_compile is True
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # v3 compiles: no fallback
-        for pooling in ("pooled", "mean"):  # XLA compiles once per shape: a few batches of 8 are enough
-            ours = model.embed(sentences[:20], pooling=pooling, normalize=True, batch_size=8)
-            plain = models["v3"].embed(sentences[:20], pooling=pooling, normalize=True, batch_size=8)
+        for pooling in ("pooled", "mean"):  # XLA compiles once per shape: two batches of 8 are enough
+            ours = model.embed(sentences[:16], pooling=pooling, normalize=True, batch_size=8)
+            plain = models["v3"].embed(sentences[:16], pooling=pooling, normalize=True, batch_size=8)
             assert max_diff(ours, plain) <= 1e-5, pooling
 
 
@@ -782,17 +782,31 @@ def test_a_device_name_that_is_not_one_is_refused(wide_encoders, device):
 # ----------------------------------------------------------------------------- the real model
 
 
-def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(embedded_hub, hf_on, tmp_path):
+@pytest.fixture(scope="module")
+def minilm(embedded_hub, tmp_path_factory):
+    """all-MiniLM-L6-v2 loaded by its handle as `hf_on` sets a test up (a fresh Hugging Face cache and
+    home, no token, online), once for the tests below, which only read it; returns (model, cache)."""
+    root = tmp_path_factory.mktemp("minilm")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_CACHE", str(root / "hf-cache"))
+        patch.setenv("HF_HOME", str(root / "hf-home"))
+        patch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+            patch.delenv(name, raising=False)
+        model = hubfork.load_text_model("hubfork/all-MiniLM-L6-v2")
+    return model, root / "hf-cache"
+
+
+def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(minilm):
     import sentence_transformers as st
 
-    model = hubfork.load_text_model("hubfork/all-MiniLM-L6-v2")
+    model, cache = minilm
     assert model.generation == "v3" and model.preprocessor_source == "companion"
     # Its card says how its embeddings are meant to be made; embed follows when not told.
     assert (model.pooling, model.normalize) == ("mean", True)
     assert model.pooling_source == model.normalize_source == "the model card of hubfork/all-MiniLM-L6-v2/1"
     assert model.notes == ["embeddings default to mean pooling, normalised, as the model card of "
                            "hubfork/all-MiniLM-L6-v2/1 says"]
-    cache = tmp_path / "hf-cache"
     assert model.path.is_relative_to(cache / "models--hubfork--all-MiniLM-L6-v2")
     assert model.preprocessor.path.is_relative_to(cache / "models--hubfork--all-MiniLM-L6-v2_preprocess")
     sentences = real_sentences(60)
@@ -806,9 +820,10 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(em
     assert max_diff(model.similarity(sentences[:8]), theirs[:8] @ theirs[:8].T) < 1e-4
 
 
-def test_all_minilm_l6_v2_token_batches_equal_fixed_float32_padding(embedded_hub, hf_on):
-    model = hubfork.load_text_model("hubfork/all-MiniLM-L6-v2")
-    sentences = real_sentences(120)
+def test_all_minilm_l6_v2_token_batches_equal_fixed_float32_padding(minilm):
+    model, _ = minilm
+    # 48 texts: three fixed batches of 16, and token batches of several widths in shuffled order.
+    sentences = real_sentences(48)
     order = np.random.default_rng(2).permutation(len(sentences))
     shuffled = [sentences[i] for i in order]
     packed = model.preprocessor.pack(sentences)  # every text at the preprocessor's fixed 128 tokens
@@ -817,7 +832,7 @@ def test_all_minilm_l6_v2_token_batches_equal_fixed_float32_padding(embedded_hub
                             for i in range(0, len(sentences), 16)])
     assert max_diff(model.embed(shuffled, pooling="mean", normalize=True, batch_size=16), fixed[order]) <= 1e-5
     auto = dataclasses.replace(model, jit_compile=None, _functions={})
-    assert auto.use_xla(int(text_model.lengths(packed).sum())) is False  # 120 sentences: too few to compile
+    assert auto.use_xla(int(text_model.lengths(packed).sum())) is False  # 48 sentences: too few to compile
 
 
 # ----------------------------------------------------------------------------- display

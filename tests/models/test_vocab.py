@@ -102,23 +102,30 @@ def _checkpoint(folder, vocab):
     return folder
 
 
-@pytest.fixture(scope="module", params=["checkpoint", "random"])
-def odd_model(request, tmp_path_factory, odd_vocab):
-    """A v4 encoder (with .mlm) and its preprocessor over the odd vocab, converted from a checkpoint
-    (the checkpoint reader counts the vocab) or from random weights (the converter counts it)."""
+@pytest.fixture(scope="module")
+def odd_models(tmp_path_factory, odd_vocab) -> dict:
+    """A v4 encoder (with .mlm) over the odd vocab, converted from a checkpoint (the checkpoint reader counts
+    the vocab) and from random weights (the converter counts it), each loaded with the preprocessor the
+    checkpoint's conversion writes: both conversions give it the same vocab bytes, casing and length, so
+    one preprocessor serves both."""
+    import hubfork
     from hubfork.models.convert import convert
 
-    root = tmp_path_factory.mktemp(f"odd-{request.param}")
-    if request.param == "checkpoint":
-        source = dict(checkpoint=_checkpoint(root / "checkpoint", odd_vocab))
-        assert read_checkpoint(source["checkpoint"]).config.vocab_size == len(TOKENS)
-    else:
-        source = dict(random_spec="layers=1,hidden=16,heads=2", vocab_file=odd_vocab)
-    conversion = convert(root / "encoder", "v4", preprocessor_out=root / "preprocess", seq_length=16, **source)
-    assert conversion.config.vocab_size == len(TOKENS)
-    import hubfork
+    root = tmp_path_factory.mktemp("odd")
+    checkpoint = _checkpoint(root / "checkpoint", odd_vocab)
+    assert read_checkpoint(checkpoint).config.vocab_size == len(TOKENS)
+    from_checkpoint = convert(root / "from-checkpoint", "v4", checkpoint=checkpoint,
+                              preprocessor_out=root / "preprocess", seq_length=16)
+    from_random = convert(root / "from-random", "v4", random_spec="layers=1,hidden=16,heads=2", vocab_file=odd_vocab)
+    assert from_checkpoint.config.vocab_size == from_random.config.vocab_size == len(TOKENS)
+    assert from_checkpoint.do_lower_case == from_random.do_lower_case
+    return {name: hubfork.load_text_model(conversion.encoder_dir, preprocessor=from_checkpoint.preprocessor_dir)
+            for name, conversion in (("checkpoint", from_checkpoint), ("random", from_random))}
 
-    return hubfork.load_text_model(conversion.encoder_dir, preprocessor=conversion.preprocessor_dir)
+
+@pytest.fixture(params=["checkpoint", "random"])
+def odd_model(request, odd_models):
+    return odd_models[request.param]
 
 
 def test_preprocessor_ids_mask_id_and_vocab_agree(odd_model):

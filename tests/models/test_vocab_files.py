@@ -256,11 +256,9 @@ def test_a_checkpoints_vocab_must_be_inside_its_folder(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def encoder(tmp_path_factory, tiny_config, tiny_weights, tiny_vocab) -> Path:
-    from hubfork.models.convert import write_encoder
-
-    return write_encoder(tmp_path_factory.mktemp("encoder") / "v3", tiny_config, tiny_weights, "v3",
-                         vocab_file=tiny_vocab, do_lower_case=True)
+def encoder(generations) -> Path:
+    """The session's v3 encoder (tiny vocab, lower case); tests only read it or change copies of it."""
+    return generations["v3"]
 
 
 def with_vocab(source: Path, root: Path, what: str) -> Path:

@@ -1,6 +1,8 @@
 """`hubfork publish --kaggle` / ``push_to_hub(..., kaggle=...)``: scan, card check, ``kagglehub.model_upload``
 against the loopback Kaggle API emulator (`tests.fixtures.kaggle_emulator`), then the registry. Nothing is
-mocked between hubfork, kagglehub, kagglesdk and requests; what Kaggle received is read back from the emulator."""
+mocked between hubfork, kagglehub, kagglesdk and requests; what Kaggle received is read back from the emulator.
+``hubfork publish --kaggle`` runs in this process (`run_cli_here`): it is the command's output and exit
+status under test, and test_publish runs ``hubfork publish`` as a fresh process."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from hubfork.cards.records import Source
 from hubfork.errors import InvalidNameError, PublishError
 from hubfork.publishing.publish import push_to_hub
 from hubfork.registry.registry import Registry
-from tests.conftest import run_cli
+from tests.conftest import run_cli_here
 from tests.fixtures.hub import sha256_tree
 from tests.fixtures.kaggle_emulator import API_HOST, STORAGE_HOST
 
@@ -152,15 +154,15 @@ def test_a_bad_kaggle_source_is_one_error_line(repo, match):
 
 
 def test_the_cli_publishes_to_kaggle(generations, target, kaggle_emulator, signed_in):
-    result = run_cli("publish", str(generations["v3"]), "--kaggle", KAGGLE, "--cards", str(target["cards"]),
-                     "--registry", str(target["registry"]), "--kaggle-license", "Apache 2.0", "--no-run", "--json")
+    result = run_cli_here("publish", str(generations["v3"]), "--kaggle", KAGGLE, "--cards", str(target["cards"]),
+                          "--registry", str(target["registry"]), "--kaggle-license", "Apache 2.0", "--no-run", "--json")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert (out["repo_id"], out["version"], out["revision"], out["endpoint"]) == (KAGGLE, 1, "1", "kaggle")
     assert sorted(kaggle_emulator.instance(KAGGLE).versions) == [1]
-    text = run_cli("publish", str(generations["v2"]), "--kaggle", KAGGLE, "--cards", str(target["cards"]),
-                   "--registry", str(target["registry"]), "--no-run")
+    text = run_cli_here("publish", str(generations["v2"]), "--kaggle", KAGGLE, "--cards", str(target["cards"]),
+                        "--registry", str(target["registry"]), "--no-run")
     assert text.returncode == 0, text.stderr
     assert f"{KAGGLE}/2" in text.stdout
-    refused = run_cli("publish", str(generations["v3"]), "--kaggle", KAGGLE, "--hub", str(Path(target["cards"])))
+    refused = run_cli_here("publish", str(generations["v3"]), "--kaggle", KAGGLE, "--hub", str(Path(target["cards"])))
     assert refused.returncode == 2 and "not allowed with argument" in refused.stderr

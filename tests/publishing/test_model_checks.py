@@ -123,6 +123,8 @@ def test_the_card_file_is_read_for_the_lines_when_no_text_is_given(tmp_path):
 
 @pytest.fixture(scope="module")
 def inspected(generations, tiny_preprocessor):
+    """The facts of every generation and the preprocessor, read once for the module's tests: each
+    `inspect_model` loads its SavedModel."""
     from hubfork.models.inspection import inspect_model
 
     return {name: inspect_model(path) for name, path in {**generations, "pre": tiny_preprocessor}.items()}
@@ -147,24 +149,22 @@ def test_cards_written_from_real_models_read_back_as_them(inspected, name, forma
     assert card.format == ("hub" if name == "tf1-hub" else "saved_model_2")
 
 
-def test_check_card_against_model_names_an_unresolvable_preprocessor(generations, tmp_path):
-    from hubfork.models.inspection import inspect_model
+def test_check_card_against_model_names_an_unresolvable_preprocessor(generations, inspected, tmp_path):
     from hubfork.publishing.model_checks import check_card_against_model
 
     card = tmp_path / "card.md"
-    card.write_text(write_card(inspect_model(generations["v3"]), HANDLE, preprocessor=PRE).text, encoding="utf-8")
+    card.write_text(write_card(inspected["v3"], HANDLE, preprocessor=PRE).text, encoding="utf-8")
     found = check_card_against_model(card, generations["v3"], run=False)
     line = next(i for i, row in enumerate(card.read_text().split("\n"), 1) if PRE in row)
     assert [(p.line, p.severity, p.code) for p in found] == [(line, "error", "preprocessor")]
     assert found[0].message.startswith(f"the preprocessor {PRE} cannot be fetched: ")
 
 
-def test_check_card_against_model_runs_one_batch(generations, tmp_path):
-    from hubfork.models.inspection import inspect_model
+def test_check_card_against_model_runs_one_batch(generations, inspected, tmp_path):
     from hubfork.publishing.model_checks import check_card_against_model
 
     card = tmp_path / "card.md"
-    text = write_card(inspect_model(generations["v3"]), "hubfork/bert_L-12_H-32_A-2/3").text
+    text = write_card(inspected["v3"], "hubfork/bert_L-12_H-32_A-2/3").text
     card.write_text(text, encoding="utf-8")
     found = check_card_against_model(card, generations["v3"], run=True)
     assert [str(p) for p in found] == [
@@ -173,13 +173,12 @@ def test_check_card_against_model_runs_one_batch(generations, tmp_path):
     ]
 
 
-def test_a_model_that_fails_to_run_is_a_problem(generations, tmp_path, monkeypatch):
+def test_a_model_that_fails_to_run_is_a_problem(generations, inspected, tmp_path, monkeypatch):
     import hubfork.loading.text
-    from hubfork.models.inspection import inspect_model
     from hubfork.publishing.model_checks import check_card_against_model
 
     card = tmp_path / "card.md"
-    card.write_text(write_card(inspect_model(generations["v2"]), HANDLE).text, encoding="utf-8")
+    card.write_text(write_card(inspected["v2"], HANDLE).text, encoding="utf-8")
 
     def broken(*args, **kwargs):
         raise RuntimeError("no kernel for op X")
@@ -191,12 +190,12 @@ def test_a_model_that_fails_to_run_is_a_problem(generations, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("generation", ["tf1-hub", "v1", "v2", "v3", "v4"])
-def test_a_written_card_of_every_generation_passes_validate_with_its_model(generations, generation, tmp_path):
+def test_a_written_card_of_every_generation_passes_validate_with_its_model(generations, inspected, generation,
+                                                                         tmp_path):
     """What ``hubfork cards validate CARD --model DIR`` runs, one batch included (the preprocessor is
     built from the encoder's own vocab)."""
-    from hubfork.models.inspection import inspect_model
     from hubfork.publishing.model_checks import check_card_against_model
 
     card = tmp_path / "card.md"
-    card.write_text(write_card(inspect_model(generations[generation]), HANDLE).text, encoding="utf-8")
+    card.write_text(write_card(inspected[generation], HANDLE).text, encoding="utf-8")
     assert check_card_against_model(card, generations[generation]) == []

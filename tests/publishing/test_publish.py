@@ -1,7 +1,13 @@
 """`hubfork publish` / `hubfork.push_to_hub`: convert -> card new -> publish to a local hub -> olah
 serves it -> the model is found and loaded by its new handle, with the outputs of the folder it
 came from. Real SavedModels, real git repos, olah on loopback; only huggingface.co is played by
-the recording fake of `test_hf_push` (see there for what that leaves uncovered)."""
+the recording fake of `test_hf_push` (see there for what that leaves uncovered).
+
+``hubfork publish`` runs as a fresh process (`run_cli`) in the CLI round trip's first publish of the
+encoder and in the kill and two-at-once tests, which are about processes; the other commands run in
+this process (`run_cli_here`): their output and exit status are the same, without a fresh Python
+importing TensorFlow for each. ``card new`` and ``cards validate --model`` run as fresh processes in
+test_card_cli."""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from hubfork.hub.git import git, rev_parse
 from hubfork.hub.local_hub import LocalHub
 from hubfork.publishing.publish import default_handle, push_to_hub, registry_target
 from hubfork.registry.registry import Registry
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_cli_here
 from tests.fixtures.hub import sha256_tree
 
 TEXTS = ["hello world", "the cat sat on the mat", "a dog"]
@@ -40,10 +46,9 @@ def _where(place) -> list[str]:
 
 
 def _publish_preprocessor(tiny_preprocessor, place) -> None:
-    result = run_cli("publish", str(tiny_preprocessor), "--repo-id", "acme/tiny_preprocess", "--tag", "v1",
-                     *_where(place), "--json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["handle"] == PREPROCESSOR
+    published = push_to_hub(tiny_preprocessor, "acme/tiny_preprocess", tag="v1", hub=place["hub"],
+                            cards=place["cards"], registry=place["registry"])
+    assert published.handle == PREPROCESSOR
 
 
 def _reference(encoder: Path, preprocessor: Path):
@@ -55,8 +60,9 @@ def _reference(encoder: Path, preprocessor: Path):
 def test_the_cli_round_trip_of_a_v3_encoder_and_its_preprocessor(generations, tiny_preprocessor, place, tmp_path):
     _publish_preprocessor(tiny_preprocessor, place)
     card = tmp_path / "encoder.md"
-    written = run_cli("card", "new", str(generations["v3"]), "--handle", "acme/tiny_encoder/1", "--preprocessor",
-                      PREPROCESSOR, "--license", "apache-2.0", "--language", "en", "-o", str(card))
+    written = run_cli_here("card", "new", str(generations["v3"]), "--handle", "acme/tiny_encoder/1",
+                           "--preprocessor", PREPROCESSOR, "--license", "apache-2.0", "--language", "en", "-o",
+                           str(card))
     assert written.returncode == 0, written.stderr
     published = run_cli("publish", str(generations["v3"]), "--repo-id", "acme/tiny_encoder", "--card", str(card),
                         "--tag", "v1", *_where(place), "--json")
@@ -72,9 +78,9 @@ def test_the_cli_round_trip_of_a_v3_encoder_and_its_preprocessor(generations, ti
     assert files == set(sha256_tree(generations["v3"])) | {"README.md"}
 
     # Found at once by search and show, through the registry the publish rebuilt.
-    found = run_cli("search", "tiny_encoder", "--registry", str(place["registry"]), "--json")
+    found = run_cli_here("search", "tiny_encoder", "--registry", str(place["registry"]), "--json")
     assert [hit["handle"] for hit in json.loads(found.stdout)["results"]] == ["acme/tiny_encoder/1"]
-    shown = run_cli("show", "acme/tiny_encoder/1", "--registry", str(place["registry"]), "--json")
+    shown = run_cli_here("show", "acme/tiny_encoder/1", "--registry", str(place["registry"]), "--json")
     entry = json.loads(shown.stdout)
     assert (entry["preprocessor"], entry["api"], entry["casing"]) == (PREPROCESSOR, "dict", "uncased")
     assert entry["sources"] == [{"repo_id": "acme/tiny_encoder", "revision": "v1",
@@ -94,8 +100,8 @@ def test_the_cli_round_trip_of_a_v3_encoder_and_its_preprocessor(generations, ti
 
     # The same again: no new commit, the registry as it was.
     registry_bytes = place["registry"].read_bytes()
-    again = run_cli("publish", str(generations["v3"]), "--repo-id", "acme/tiny_encoder", "--card", str(card),
-                    "--tag", "v1", *_where(place), "--json")
+    again = run_cli_here("publish", str(generations["v3"]), "--repo-id", "acme/tiny_encoder", "--card", str(card),
+                         "--tag", "v1", *_where(place), "--json")
     assert again.returncode == 0, again.stderr
     assert (json.loads(again.stdout)["changed"], json.loads(again.stdout)["commit"]) == (False, result["commit"])
     assert git(repo, "rev-list", "--count", "--all") == "1" and place["registry"].read_bytes() == registry_bytes
@@ -130,8 +136,8 @@ def test_a_card_that_contradicts_the_model_is_refused_and_nothing_is_written(gen
     assert not LocalHub(place["hub"]).repo_path("acme/wrong").exists()
     assert not place["registry"].exists() and not place["cards"].exists()
 
-    cli = run_cli("publish", str(generations["v3"]), "--repo-id", "acme/wrong", "--card", str(card), "--no-run",
-                  *_where(place))
+    cli = run_cli_here("publish", str(generations["v3"]), "--repo-id", "acme/wrong", "--card", str(card),
+                       "--no-run", *_where(place))
     assert cli.returncode == 1 and "card says H-768, the model has hidden size 32" in cli.stderr
     assert not place["registry"].exists()
 
@@ -214,25 +220,31 @@ def _state(place, repo_id: str, tag: str) -> tuple[str | None, str | None, set[s
     return rev_parse(repo, "main"), rev_parse(repo, tag), handles
 
 
+#: Kill trials, one moment drawn in each of as many equal slices of [0.5, 1.05] x a publish's span: together
+#: they reach from the checks to past the end of the writes, which the targeted kill at the tag write adds to.
+KILL_SLICES = 4
+
+
 def test_a_publish_killed_at_any_moment_leaves_hub_and_registry_whole(hub_models, place):
+    started = time.monotonic()
     first = subprocess.run(_publish_command(hub_models.v1, "acme/enc", "v1", place), cwd=ROOT, capture_output=True,
                            text=True, timeout=300)
     assert first.returncode == 0, first.stderr
-    repo = LocalHub(place["hub"]).repo_path("acme/enc")
-    started = time.monotonic()
-    reference = subprocess.run(_publish_command(hub_models.v2, "acme/other", "v2", place), cwd=ROOT,
-                               capture_output=True, text=True, timeout=300)
-    assert reference.returncode == 0, reference.stderr
     span = time.monotonic() - started  # how long a publish runs here: the kills fall inside it
+    repo = LocalHub(place["hub"]).repo_path("acme/enc")
+    # A second entry the registry must keep through every kill; made in this process, as `--no-run` does.
+    push_to_hub(hub_models.v2, "acme/other", tag="v2", hub=place["hub"], cards=place["cards"],
+                registry=place["registry"], run=False)
     rng = random.Random(12)
-    for version in range(2, 12):
+    width = 0.55 * span / KILL_SLICES
+    for trial, version in enumerate(range(2, 2 + KILL_SLICES)):
         # Each trial a new tag, so a new card and a real commit to push.
         before = rev_parse(repo, "main")
         process = subprocess.Popen(_publish_command((hub_models.v1, hub_models.v2)[version % 2], "acme/enc",
                                                     f"v{version}", place),
                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Most of a publish is starting Python and TensorFlow and checking; the writes come last.
-        time.sleep(rng.uniform(0.5 * span, 1.05 * span))
+        time.sleep(0.5 * span + rng.uniform(trial * width, (trial + 1) * width))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         main, tag, handles = _state(place, "acme/enc", f"v{version}")
@@ -247,15 +259,15 @@ def test_a_publish_killed_at_any_moment_leaves_hub_and_registry_whole(hub_models
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     tag_file = repo / ".git" / "refs" / "tags" / "v12"
     while not tag_file.exists() and process.poll() is None:
-        pass
+        time.sleep(0.001)  # a millisecond is well inside the registry's rebuild, and leaves the core to the publish
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
     main, tag, handles = _state(place, "acme/enc", "v12")
     assert tag == main is not None and {"acme/enc/1", "acme/other/2"} <= handles
     # Running it again finishes the job without a commit of its own.
-    finished = subprocess.run(_publish_command(hub_models.v1, "acme/enc", "v12", place), cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
-    assert finished.returncode == 0, finished.stderr
+    finished = push_to_hub(hub_models.v1, "acme/enc", tag="v12", hub=place["hub"], cards=place["cards"],
+                           registry=place["registry"], run=False)
+    assert finished.commit == main
     assert _state(place, "acme/enc", "v12")[:2] == (main, main)
     assert "acme/enc/12" in _state(place, "acme/enc", "v12")[2]
 
@@ -281,22 +293,23 @@ def test_converted_minilm_is_found_and_loaded_by_its_new_handle(embedded_hub, pl
     for handle, folder in handles.items():
         card = tmp_path / f"{handle.split('/')[1]}.md"
         extra = ["--preprocessor", "acme/minilm_preprocess/1"] if folder == encoder else []
-        written = run_cli("card", "new", str(folder), "--handle", handle, "--language", "en", "--license",
-                          "apache-2.0", *extra, "-o", str(card))
+        written = run_cli_here("card", "new", str(folder), "--handle", handle, "--language", "en", "--license",
+                               "apache-2.0", *extra, "-o", str(card))
         assert written.returncode == 0, written.stderr
         repo_id = handle.rsplit("/", 1)[0]
-        published = run_cli("publish", str(folder), "--repo-id", repo_id, "--card", str(card), "--tag", "v1",
-                            *_where(place))
+        published = run_cli_here("publish", str(folder), "--repo-id", repo_id, "--card", str(card), "--tag", "v1",
+                                 *_where(place))
         assert published.returncode == 0, published.stderr
-    validated = run_cli("cards", "validate", str(tmp_path / "minilm.md"), "--model", str(encoder), "--registry",
-                        str(place["registry"]))
+    validated = run_cli_here("cards", "validate", str(tmp_path / "minilm.md"), "--model", str(encoder),
+                             "--registry", str(place["registry"]))
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
-    found = json.loads(run_cli("search", "minilm", "--registry", str(place["registry"]), "--json").stdout)["results"]
+    searched = run_cli_here("search", "minilm", "--registry", str(place["registry"]), "--json")
+    found = json.loads(searched.stdout)["results"]
     assert [hit["handle"] for hit in found] == ["acme/minilm/1", "acme/minilm_preprocess/1"]
     assert found[0]["architecture"] == {"layers": 6, "hidden_size": 384, "heads": 12}
-    embedded = run_cli("embed", "--model", "acme/minilm/1", "--registry", str(place["registry"]), "--json",
-                       *TEXTS)
+    embedded = run_cli_here("embed", "--model", "acme/minilm/1", "--registry", str(place["registry"]), "--json",
+                            *TEXTS)
     assert embedded.returncode == 0, embedded.stderr
     vectors = np.array([row["embedding"] for row in json.loads(embedded.stdout)])
     np.testing.assert_allclose(vectors, _reference(encoder, preprocessor).embed(TEXTS), rtol=0, atol=1e-6)

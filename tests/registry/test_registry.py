@@ -181,3 +181,25 @@ def test_pages_cut_the_results_and_count_them():
         page([], 2, 20)
     with pytest.raises(ValueError):
         page(results, 0, 20)
+
+
+def test_loading_the_same_bytes_again_reuses_their_entries_and_changed_bytes_are_read_anew(tmp_path, monkeypatch):
+    from hubfork.registry import store
+
+    path = tmp_path / "registry.yaml"
+    path.write_bytes((ROOT / "registry.yaml").read_bytes())
+    first = Registry.load_file(path)
+    parses = []
+    monkeypatch.setattr(store, "parse", lambda raw, where: parses.append(where) or pytest.fail("parsed again"))
+    again = Registry.load_file(path)
+    assert again is not first and again.entries is not first.entries
+    assert again.entries == first.entries and again.path == path and again.cards_dir == first.cards_dir
+    # The same bytes elsewhere: the same entries, its own path.
+    elsewhere = tmp_path / "copy.yaml"
+    elsewhere.write_bytes(path.read_bytes())
+    assert Registry.load_file(elsewhere).path == elsewhere
+    monkeypatch.undo()
+    # One byte changed (a description), and the file is read again: the change is seen.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"description": "Aditya Kane"', '"description": "Aditya K."', 1), encoding="utf-8")
+    assert Registry.load_file(path).get("adityakane2001").description == "Aditya K."

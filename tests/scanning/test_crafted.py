@@ -2,7 +2,10 @@
 it abuses and its category, and both load paths refuse it before it runs, whether the op sits in ``__call__``,
 two functions behind it, in a branch or loop body, in a TF1 graph, or in what loading alone runs (an init op,
 a checkpoint restore function, a vocab table filled from outside the folder). A SavedModel that cannot be read
-is refused with a one-line reason, never a traceback."""
+is refused with a one-line reason, never a traceback.
+
+`hubfork scan` runs as a real process once (`test_the_cli_exits_1_on_a_crafted_model`); the other CLI tests
+check its output and exit status, and run it in this process (`run_cli_here`)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from google.protobuf.message import DecodeError
 
 import hubfork
 from hubfork.errors import ModelFormatError, UnreadableModelError, UnsafeModelError
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_cli_here
 from tests.fixtures.crafted import NAMES, Crafted, build_all, calls, op_sites, read_saved_model
 
 # The load paths resolve names: keep them off any real hub.
@@ -108,7 +111,7 @@ def test_the_cli_exits_1_on_a_crafted_model(crafted):
 
 
 def test_the_cli_json_lists_every_crafted_models_finding(crafted):
-    result = run_cli("scan", "--json", *(str(model.path) for model in crafted.values()))
+    result = run_cli_here("scan", "--json", *(str(model.path) for model in crafted.values()))
     assert result.returncode == 1, result.stderr
     reports = {Path(report["path"]): report for report in dicts_with(json.loads(result.stdout), "findings")}
     for model in crafted.values():
@@ -129,7 +132,7 @@ def dicts_with(value, key: str):
 
 
 def test_the_cli_passes_hubforks_own_encoders(generations):
-    result = run_cli("scan", *(str(path) for path in generations.values()))
+    result = run_cli_here("scan", *(str(path) for path in generations.values()))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -160,7 +163,7 @@ def test_scan_refuses_an_unreadable_saved_model(unreadable, kind):
 
 
 def test_the_cli_gives_one_line_per_unreadable_model(unreadable):
-    result = run_cli("scan", *(str(path) for path in unreadable.values()))
+    result = run_cli_here("scan", *(str(path) for path in unreadable.values()))
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert "Traceback" not in output

@@ -58,6 +58,29 @@ def make_small_cards(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def shipped():
+    """The shipped registry.yaml (2,824 entries)."""
+    from hubfork.registry.registry import Registry
+
+    return Registry.load_file(ROOT / "registry.yaml")
+
+
+@pytest.fixture(scope="session")
+def whole_site(shipped, tmp_path_factory):
+    """The shipped registry's whole site, built once per run (tests/fixtures/shared.py; do not change it):
+    a `SiteResult`."""
+    from hubfork.site.build import SiteResult, build_site
+    from tests.fixtures.shared import built_once
+
+    def build(root: Path) -> dict:
+        built = build_site(shipped, root / "site")
+        return {**vars(built), "path": str(built.path)}
+
+    fields = built_once(tmp_path_factory, "whole-site", build)
+    return SiteResult(**{**fields, "path": Path(fields["path"])})
+
+
+@pytest.fixture(scope="session")
 def small_registry_path(tmp_path_factory) -> Path:
     """registry.yaml built from `make_small_cards` (12 entries)."""
     from hubfork.registry.build import build_registry

@@ -11,13 +11,11 @@ import pytest
 
 from hubfork.registry import ranking
 from hubfork.registry.registry import Registry
-from hubfork.site.build import build_site
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.index import build_index
 from tests.conftest import ROOT
 from tests.site.conftest import expect, open_index
 
-SHIPPED = ROOT / "registry.yaml"
 TOP = 20
 
 #: (query, facets in the order they are chosen): facets are (filter, value) of `Registry.search`, each
@@ -59,16 +57,6 @@ QUERIES = (
 )
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    return Registry.load_file(SHIPPED)
-
-
-@pytest.fixture(scope="module")
-def shipped_site(shipped, tmp_path_factory):
-    return build_site(shipped, tmp_path_factory.mktemp("parity") / "site").path
-
-
 def top(registry: Registry, query: str, facets) -> list[tuple[str, str]]:
     return [(e.handle, e.kind) for e in registry.search(query, **dict(facets))[:TOP]]
 
@@ -104,8 +92,8 @@ def test_the_queries_would_catch_any_row_or_key_read_differently(shipped, monkey
 
 @pytest.mark.parametrize(("query", "facets"), QUERIES, ids=[f"{q or '-'}{''.join(f'+{v}' for _, v in f)}"
                                                            for q, f in QUERIES])
-def test_the_site_ranks_each_query_as_hubfork_search_does(page, shipped_site, shipped, query, facets):
-    open_index(page, shipped_site.as_uri() + "/index.html")
+def test_the_site_ranks_each_query_as_hubfork_search_does(page, whole_site, shipped, query, facets):
+    open_index(page, whole_site.path.as_uri() + "/index.html")
     page.fill("#q", query)
     chosen: dict = {}
     for name, value in facets:

@@ -12,23 +12,9 @@ import struct
 
 import pytest
 
-from hubfork.registry.registry import Registry
-from hubfork.site.build import build_site
 from hubfork.site.index import GLOBAL
 from tests.conftest import ROOT
 from tests.site.conftest import expect, open_index
-
-SHIPPED = ROOT / "registry.yaml"
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    return Registry.load_file(SHIPPED)
-
-
-@pytest.fixture(scope="module")
-def whole_site(shipped, tmp_path_factory):
-    return build_site(shipped, tmp_path_factory.mktemp("whole") / "site")
 
 
 @pytest.mark.slow
