@@ -73,17 +73,21 @@ settings.load_profile("ci" if os.environ.get("CI", "").strip().lower() not in ("
 HEAVY_MODULES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tf_keras", "keras", "torch")
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory, monkeypatch):
-    """Each test gets its own hubfork cache, an empty hubfork home (no user registry) and no registry
-    override."""
-    monkeypatch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
-    monkeypatch.setenv("HUBFORK_HOME", str(tmp_path_factory.mktemp("hubfork-home")))
-    monkeypatch.delenv("HUBFORK_REGISTRY", raising=False)
+def isolate(patch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Its own hubfork cache, an empty hubfork home (no user registry) and no registry override."""
+    patch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
+    patch.setenv("HUBFORK_HOME", str(tmp_path_factory.mktemp("hubfork-home")))
+    patch.delenv("HUBFORK_REGISTRY", raising=False)
     # Tables are laid out for COLUMNS when it is set; a test that wants a width sets it. (A terminal's
     # COLUMNS, or pytest-xdist's workers, which set 80, would otherwise change what every table shows.)
-    monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.delenv("LINES", raising=False)
+    patch.delenv("COLUMNS", raising=False)
+    patch.delenv("LINES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    """Each test runs `isolate`d (a module's fixture, which runs before it, can call `isolate` itself)."""
+    isolate(monkeypatch, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -136,8 +140,7 @@ def run_cli_here(*args: str, env: dict[str, str] | None = None, input: str | Non
     out, err = io.StringIO(), io.StringIO()
     # The command may set variables for itself (`keep_quiet` silences TensorFlow through one): they end
     # with it, as they would with its process, instead of reaching the processes later tests start.
-    saved = dict(os.environ)
-    with _restored_environ(saved), pytest.MonkeyPatch.context() as patch:
+    with _environ_restored(), pytest.MonkeyPatch.context() as patch:
         for name, value in (env or {}).items():
             patch.setenv(name, value)
         patch.setattr(sys, "stdin", io.StringIO(input or ""))
@@ -151,7 +154,8 @@ def run_cli_here(*args: str, env: dict[str, str] | None = None, input: str | Non
 
 
 @contextlib.contextmanager
-def _restored_environ(saved: dict[str, str]):
+def _environ_restored():
+    saved = dict(os.environ)
     try:
         yield
     finally:

@@ -115,16 +115,6 @@ def read(path: str | os.PathLike[str]) -> dict[str, Any]:
     return parse(read_bytes(path), path)
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a registry file, refused as `read` refuses them.
-
-    Raises:
-        RegistryNotFoundError: no file at `path`, or it cannot be read.
-        RegistryFormatError: not a regular file, or larger than `MAX_REGISTRY_BYTES`.
-    """
-    return _read_bytes(Path(path))
-
-
 def parse(raw: bytes, path: str | os.PathLike[str]) -> dict[str, Any]:
     """The document of a registry file's bytes `raw` (`path` names it in errors).
 
@@ -144,7 +134,14 @@ def parse(raw: bytes, path: str | os.PathLike[str]) -> dict[str, Any]:
     return document
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a registry file, refused as `read` refuses them.
+
+    Raises:
+        RegistryNotFoundError: no file at `path`, or it cannot be read.
+        RegistryFormatError: not a regular file, or larger than `MAX_REGISTRY_BYTES`.
+    """
+    path = Path(path)
     try:
         return read_regular_file(path, MAX_REGISTRY_BYTES)
     except FileNotFoundError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hubfork.models._quiet import is_chatter
-from tests.conftest import run_cli
+from tests.conftest import isolate, run_cli
 
 # What TensorFlow, CUDA, absl and tensorflow_hub print on their own when nobody quiets them.
 NOISE = ("onednn", "cuda", "absl", "pkg_resources", "i0000", "e0000", "w0000", "to enable the following instructions")
@@ -29,21 +29,18 @@ def _embed(encoder, preprocessor, *options: str, env: dict[str, str] | None = No
                    env=env)
 
 
-# An explicit level, so that what the quiet runs of this session set does not leak in: "0" is TensorFlow's
-# own default, what a user who set nothing gets.
+# An explicit level, whatever the environment the tests run in sets: "0" is TensorFlow's own default,
+# what a user who set nothing gets.
 LOUDEST = {"TF_CPP_MIN_LOG_LEVEL": "0"}
 
 
 @pytest.fixture(scope="module")
 def quiet(generations, tiny_preprocessor, tmp_path_factory):
     """One fresh process's plain ``hubfork embed`` (its C++ start-up lines are on fd 2, which only a real
-    process shows), read by both tests below; in the environment `isolated_env` gives a test, which a
-    module's fixture runs before."""
+    process shows), read by both tests below; `isolate`d as each test is (a module's fixture runs before
+    `isolated_env`)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HUBFORK_CACHE", str(tmp_path_factory.mktemp("hubfork-cache")))
-        patch.setenv("HUBFORK_HOME", str(tmp_path_factory.mktemp("hubfork-home")))
-        for name in ("HUBFORK_REGISTRY", "COLUMNS", "LINES"):
-            patch.delenv(name, raising=False)
+        isolate(patch, tmp_path_factory)
         return _embed(generations["v3"], tiny_preprocessor, env=LOUDEST)
 
 
