@@ -75,12 +75,21 @@ def test_hub_init_add_list(tmp_path, hub_models, tripwire, capsys):
     assert "'--' is not allowed" in capsys.readouterr().err
 
 
+_AS_A_TERMINAL_STARTS_IT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                            "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+                            "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+
+
 def test_hub_serve_until_ctrl_c(tmp_path, hub_models, hf_isolated):
     hub_dir = tmp_path / "hub"
     assert run_cli("hub", "init", str(hub_dir)).returncode == 0
     assert run_cli("hub", "add", str(hub_dir), str(hub_models.v1), "--repo-id", "acme/bert").returncode == 0
     env = dict(os.environ)
-    process = subprocess.Popen([sys.executable, "-m", "hubfork", "hub", "serve", str(hub_dir), "--port", "0"],
+    # Started as an interactive shell starts it, with Ctrl-C's signal at its default: an ignored or blocked
+    # signal survives exec, and a pytest worker may have inherited or set either. -X faulthandler: a serve
+    # that does not stop is made to print where each of its threads is (SIGABRT).
+    process = subprocess.Popen([sys.executable, "-c", _AS_A_TERMINAL_STARTS_IT, "-X", "faulthandler", "-m", "hubfork",
+                                "hub", "serve", str(hub_dir), "--port", "0"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()  # printed only once olah answers
@@ -92,7 +101,12 @@ def test_hub_serve_until_ctrl_c(tmp_path, hub_models, hf_isolated):
         assert check.returncode == 0, check.stderr
         assert sha256_tree(check.stdout.strip()) == sha256_tree(hub_models.v1)
         process.send_signal(signal.SIGINT)  # Ctrl-C
-        assert process.wait(timeout=30) == 0
+        try:
+            status = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            pytest.fail("hub serve did not stop on Ctrl-C; its threads:\n" + process.communicate(timeout=30)[1])
+        assert status == 0
         stderr = process.stderr.read()
         assert "stopped" in stderr and "Traceback" not in stderr
         olah_pid = int(stderr.split("olah pid ", 1)[1].split(",", 1)[0])
