@@ -1,8 +1,8 @@
 """Build seed-sized replicas of the four seed models, with random weights.
 
-No hub is reachable here, so the seeds' models are rebuilt at their real sizes
-and in their real generations (random weights, a vocab of the real size) to
-exercise loaders and measure them at full scale:
+The seeds' models rebuilt at their real sizes and in their real generations
+(random weights, a vocab of the real size), so that loaders are exercised and
+measured at full scale without fetching gigabytes of real weights:
 
 | seed | handle | generation | L / H / A | vocab |
 |---|---|---|---|---|
