@@ -1,13 +1,21 @@
 """Scanner comparison: `hubfork scan` against modelscan and TensorFlow's `saved_model_cli scan`, on
-the same SavedModels: hubfork's own clean models and the crafted malicious ones of the tests.
+the same SavedModels: hubfork's own clean models, the legitimate models of the tests and the crafted
+malicious ones.
 
 The models, built in a temporary folder:
 
   ours       an encoder of every generation (tf1-hub, v1, v2, v3, v4 with .mlm) with random weights
              (layers=2, hidden=32, heads=2) and a preprocessor, written by `hubfork.models.convert`;
              with --with-minilm also all-MiniLM-L6-v2 and its preprocessor from the embedded hub
-  crafted    every model of `tests/fixtures/crafted.py` (`build_all`): each reads, lists or writes a
+  legitimate every model of `tests/fixtures/legitimate.py` (`build_all`): each made the way real models
+             are made (Keras 3 export, tf_keras, TF Text tokenizers, tf.signal/image/audio, a training
+             signature, a TF1 SavedModelBuilder with a vocab asset...); a model whose library is not
+             installed (jax2tf without jax) is listed as skipped, with the reason
+  crafted    every model of `tests/fixtures/crafted.py` (`build_all`) and the path escapes of
+             `tests/fixtures/crafted_paths.py`: each reads, lists or writes a
              file, from wherever in the SavedModel it can be put
+
+--sets picks some of them (default: all three).
 
 Every scanner runs on every model twice:
 
@@ -17,7 +25,8 @@ Every scanner runs on every model twice:
               (hubfork.scan; modelscan's ModelScan; the function saved_model_cli's scan command calls)
 
 Printed: for each scanner, malicious models detected and missed (called clean), clean models flagged
-(false alarms), errors, and median seconds per model; then each model's verdicts. Figures only;
+(false alarms, on hubfork's own models and on the legitimate set apart), errors, and median seconds per
+model; then each scanner's verdict on each legitimate model side by side, then each model's verdicts. Figures only;
 nothing here passes or fails. A scanner that is not installed is reported as such.
 
 The peers. saved_model_cli comes with TensorFlow (the project's .venv has it). modelscan pins its own
@@ -30,7 +39,7 @@ it, modelscan prints "No issues found!" beside a dependency error for every .pb 
 Run from the repository root:
 
   .venv/bin/python benchmarks/scan_compare.py [--with-minilm] [--json] [--work DIR]
-      [--modelscan PATH] [--saved-model-cli PATH]
+      [--modelscan PATH] [--saved-model-cli PATH] [--sets ours,legitimate,crafted]
 """
 
 from __future__ import annotations
@@ -62,16 +71,47 @@ TIMEOUT_S = 600
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
 FLAGGED, CLEAN, ERROR = "flagged", "clean", "error"
+#: The groups of models, in the order they are built and listed.
+SETS = ("ours", "legitimate", "crafted")
 
 
 # ------------------------------------------------------------------ the models (built in a child process)
 
 
-def build_models(work: Path, with_minilm: bool) -> list[dict]:
-    """Write our clean models and the crafted ones under `work`; one record each."""
+def build_models(work: Path, with_minilm: bool, sets: tuple[str, ...]) -> dict:
+    """Write the models of `sets` under `work`: ``{"models": one record each, "skipped": {name: reason}}``."""
+    models, skipped = [], {}
+    if "ours" in sets:
+        models += build_ours(work, with_minilm)
+    if "legitimate" in sets:
+        from tests.fixtures.legitimate import SKIPPED
+        from tests.fixtures.legitimate import build_all as build_legitimate
+
+        folder = work / "legitimate"
+        models += [clean_record(name, folder / relative, "legitimate")
+                   for name, relative in build_legitimate(folder).items()]
+        skipped.update(SKIPPED)
+    if "crafted" in sets:
+        from tests.fixtures.crafted import build_all as build_crafted
+        from tests.fixtures.crafted_paths import build as build_paths
+
+        models += [{"name": crafted.name, "path": str(crafted.path), "malicious": True, "op": crafted.op,
+                    "category": crafted.category, "set": "crafted"} for crafted in build_crafted(work / "crafted")]
+        # The path escapes (computed table paths, custom saveables, debug URLs); their clean counterparts
+        # count as legitimate.
+        for name, record in build_paths(work / "paths").items():
+            if record["op"]:
+                models.append({"name": name, "path": record["path"], "malicious": True, "op": record["op"],
+                               "category": record["category"], "set": "crafted"})
+            else:
+                models.append(clean_record(name, Path(record["path"]), "legitimate"))
+    return {"models": models, "skipped": skipped}
+
+
+def build_ours(work: Path, with_minilm: bool) -> list[dict]:
+    """hubfork's own clean models: an encoder of every generation, the preprocessor, MiniLM if asked."""
     from hubfork.constants import GENERATIONS
     from hubfork.models.convert import convert
-    from tests.fixtures.crafted import build_all
 
     ours = work / "ours"
     ours.mkdir(parents=True, exist_ok=True)
@@ -90,14 +130,11 @@ def build_models(work: Path, with_minilm: bool) -> list[dict]:
         hub = ensure_embedded_hub()
         for repo in EMBEDDED_REPOS:
             models.append(clean_record(repo.repo_id, hub.repo_path(repo.repo_id)))
-    for crafted in build_all(work / "crafted"):
-        models.append({"name": crafted.name, "path": str(crafted.path), "malicious": True, "op": crafted.op,
-                       "category": crafted.category})
     return models
 
 
-def clean_record(name: str, path: Path) -> dict:
-    return {"name": name, "path": str(path), "malicious": False, "op": "", "category": ""}
+def clean_record(name: str, path: Path, group: str = "ours") -> dict:
+    return {"name": name, "path": str(path), "malicious": False, "op": "", "category": "", "set": group}
 
 
 # ------------------------------------------------------------------ verdicts
@@ -279,6 +316,13 @@ def find_tools(args: argparse.Namespace) -> dict[str, dict | None]:
     return tools
 
 
+#: Where `find_tools` looks for a scanner by default, for the line that says it is not installed.
+LOOKED_IN = {"modelscan": "looked for .bench-venvs/modelscan/bin/modelscan and modelscan on PATH; this "
+                          "script's docstring says how to install it",
+             "saved_model_cli": "looked beside this Python and on PATH",
+             "hubfork": "no hubfork/scanning/scanner.py in this checkout"}
+
+
 def first_existing(*candidates) -> Path | None:
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
@@ -334,8 +378,9 @@ def drive(args: argparse.Namespace, work: Path) -> dict:
     # its own, so no time here is a cache hit unless it says so.
     base = {**os.environ, **QUIET}
     started = time.perf_counter()
-    models = run_child(sys.executable, ["--build"] + (["--with-minilm"] if args.with_minilm else []),
-                       work / "build.json", work, base)
+    built = run_child(sys.executable, ["--build", "--sets", ",".join(args.sets)]
+                      + (["--with-minilm"] if args.with_minilm else []), work / "build.json", work, base)
+    models = built["models"]
     (work / "models.json").write_text(json.dumps(models), encoding="utf-8")
     malicious = sum(model["malicious"] for model in models)
     print(f"models: {len(models) - malicious} clean, {malicious} malicious, built in "
@@ -346,8 +391,8 @@ def drive(args: argparse.Namespace, work: Path) -> dict:
     for scanner in SCANNERS:
         tool = tools[scanner]
         if tool is None:
-            scanners[scanner] = {"installed": False}
-            print(f"{scanner}: not installed", file=sys.stderr)
+            scanners[scanner] = {"installed": False, "looked_in": LOOKED_IN.get(scanner, "")}
+            print(f"{scanner}: not installed ({LOOKED_IN.get(scanner, '')})", file=sys.stderr)
             continue
         env = {**base, "HUBFORK_CACHE": str(work / f"cache-{scanner}-cli")}
         started = time.perf_counter()
@@ -360,7 +405,8 @@ def drive(args: argparse.Namespace, work: Path) -> dict:
         scanners[scanner] = {"installed": True, "cli": cli, **warm}
         print(f"{scanner}: scanned {len(models)} models twice in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
-    return {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "models": models, "scanners": scanners}
+    return {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "models": models,
+            "skipped": built["skipped"], "scanners": scanners}
 
 
 # ------------------------------------------------------------------ the tables
@@ -371,17 +417,20 @@ def summarise(results: dict) -> dict[str, dict]:
     summary = {}
     for scanner, run in results["scanners"].items():
         if not run["installed"]:
-            summary[scanner] = {"installed": False}
+            summary[scanner] = {"installed": False, "looked_in": run.get("looked_in", "")}
             continue
-        counts = {"detected": 0, "named_op": 0, "missed": 0, "false_alarms": 0, "errors": 0}
+        counts = {"detected": 0, "named_op": 0, "missed": 0, "false_alarms": 0, "false_alarms_ours": 0,
+                  "false_alarms_legitimate": 0, "errors": 0, "errors_legitimate": 0}
         for model, cli in zip(models, run["cli"]):
             if cli["verdict"] == ERROR:
                 counts["errors"] += 1
+                counts["errors_legitimate"] += model.get("set") == "legitimate"
             elif model["malicious"]:
                 counts["detected" if cli["verdict"] == FLAGGED else "missed"] += 1
                 counts["named_op"] += cli["verdict"] == FLAGGED and model["op"] in cli["ops"]
             elif cli["verdict"] == FLAGGED:
                 counts["false_alarms"] += 1
+                counts[f"false_alarms_{model.get('set', 'ours')}"] += 1
         warm = [r["seconds"] for r in run.get("results", [])]
         disagree = [model["name"] for model, cli, w in zip(models, run["cli"], run.get("results", []))
                     if cli["verdict"] != w["verdict"]]
@@ -425,20 +474,25 @@ def report(results: dict, summary: dict[str, dict]) -> None:
     for run in summary.values():
         versions.update(run.get("versions", {}))
     named = ", ".join(f"{name} {version}" for name, version in sorted(versions.items()))
+    ours = sum(model.get("set", "ours") == "ours" for model in models)
+    legitimate = sum(model.get("set") == "legitimate" for model in models)
     print(f"\n{results['date']}, {results['cores']} cores; {named}")
-    print(f"{malicious} malicious models (tests/fixtures/crafted.py), {len(models) - malicious} clean ones "
-          "(hubfork's own)\n")
+    print(f"{malicious} malicious models (tests/fixtures/crafted.py, crafted_paths.py), {legitimate} legitimate "
+          f"ones (tests/fixtures/legitimate.py, crafted_paths.py), {ours} clean ones (hubfork's own)\n")
     rows = []
     for scanner, s in summary.items():
         if not s["installed"]:
-            rows.append([scanner, "not installed", "", "", "", "", "", ""])
+            rows.append([scanner, "not installed", "", "", "", "", "", "", ""])
             continue
         in_process = f"{s['in_process_ms']:.1f}" if s["in_process_ms"] is not None else "worker failed"
         rows.append([scanner, f"{s['detected']}/{malicious}", f"{s['named_op']}/{malicious}", str(s["missed"]),
-                     f"{s['false_alarms']}/{len(models) - malicious}", str(s["errors"]), f"{s['cli_s']:.2f}",
-                     in_process])
-    print(table(["scanner", "detected", "named the op", "missed", "false alarms", "errors", "cli s/model",
-                 "in-process ms/model"], rows))
+                     f"{s['false_alarms_legitimate']}/{legitimate}", f"{s['false_alarms_ours']}/{ours}",
+                     str(s["errors"]), f"{s['cli_s']:.2f}", in_process])
+    print(table(["scanner", "detected", "named the op", "missed", "false alarms (legitimate)",
+                 "false alarms (ours)", "errors", "cli s/model", "in-process ms/model"], rows))
+    for scanner, s in summary.items():
+        if not s["installed"]:
+            print(f"{scanner}: not installed ({s['looked_in']})")
     notes = []
     for scanner, s in summary.items():
         if not s["installed"]:
@@ -457,11 +511,36 @@ def report(results: dict, summary: dict[str, dict]) -> None:
         print("\n" + "\n".join(notes))
 
     installed = [scanner for scanner, s in summary.items() if s["installed"]]
+    legitimate_table(results, installed)
     rows = [[model["name"], model["op"] or "(clean)",
              *(cell(model, results["scanners"][scanner]["cli"][i]) for scanner in installed)]
             for i, model in enumerate(models)]
     print("\nverdict of each command (the ops it reported)\n")
     print(table(["model", "expected op", *installed], rows))
+
+
+def legitimate_table(results: dict, installed: list[str]) -> None:
+    """Each scanner's verdict on each legitimate model, side by side, and the models not built here."""
+    models = results["models"]
+    indexes = [i for i, model in enumerate(models) if model.get("set") == "legitimate"]
+    if not indexes and not results.get("skipped"):
+        return
+    rows = [[models[i]["name"], *(cell(models[i], results["scanners"][scanner]["cli"][i]) for scanner in installed)]
+            for i in indexes]
+    rows += [[name, *(["skipped"] * len(installed))] for name in results.get("skipped", {})]
+    print("\nthe legitimate set: each command's verdict (a flagged model is a false alarm)\n")
+    print(table(["legitimate model", *installed], rows))
+    for name, reason in results.get("skipped", {}).items():
+        print(f"{name}: skipped, {reason}")
+
+
+def sets_argument(value: str) -> tuple[str, ...]:
+    chosen = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in SETS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of {', '.join(SETS)}, "
+                                         f"got {value!r}")
+    return chosen
 
 
 def main() -> int:
@@ -474,12 +553,14 @@ def main() -> int:
                         ".bench-venvs/modelscan/bin/modelscan, else modelscan on PATH)")
     parser.add_argument("--saved-model-cli", type=Path, help="the saved_model_cli command (default: the one beside "
                         "this Python, else on PATH)")
+    parser.add_argument("--sets", type=sets_argument, default=SETS,
+                        help=f"which models to build and scan, comma-separated (default: {','.join(SETS)})")
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)  # the child sides
     parser.add_argument("--worker", choices=SCANNERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.build:
-        (args.work / "build.json").write_text(json.dumps(build_models(args.work, args.with_minilm)))
+        (args.work / "build.json").write_text(json.dumps(build_models(args.work, args.with_minilm, args.sets)))
         return 0
     if args.worker:
         (args.work / f"worker-{args.worker}.json").write_text(json.dumps(worker(args.worker, args.work)))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from pathlib import Path
 
 from hubfork.cli.options import add_host, add_json, add_message, add_port, add_repo_id, add_tag, add_trust
 from hubfork.constants import LOCAL_HUB_HOST, LOCAL_HUB_PORT
@@ -79,13 +78,9 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     from hubfork.hub.local_hub import LocalHub
-    from hubfork.scanning.scanner import SAVED_MODEL, check_model
 
-    # A hub serves what it holds to whoever asks: an unsafe model is refused before it is committed.
-    if not args.trust and (Path(args.model_dir) / SAVED_MODEL).is_file():
-        check_model(args.model_dir, name=args.model_dir)
-
-    made = LocalHub(args.dir).add(args.model_dir, args.repo_id, tag=args.tag, message=args.message)
+    made = LocalHub(args.dir).add(args.model_dir, args.repo_id, tag=args.tag, message=args.message,
+                                  trust=args.trust)
     if args.json:
         from hubfork.cli.output import print_json
 

@@ -1,8 +1,10 @@
 """``hubfork scan PATH...``: what SavedModels' graphs would do, read without loading them.
 
-Exit status: 0 when every model is clean, 1 when any has findings, 2 when any
-cannot be read (not a SavedModel, a truncated protobuf). Imports the scanner
-only, never TensorFlow.
+Exit status: 0 when every model is clean, 1 when any has findings (also when its
+weights are missing: the graph is what is dangerous, and the report notes the
+weights), 2 when any cannot be judged (not a SavedModel, a truncated protobuf, or a
+graph without findings whose weights are missing, which no loader could load).
+Imports the scanner only, never TensorFlow.
 """
 
 from __future__ import annotations

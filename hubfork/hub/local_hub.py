@@ -7,10 +7,11 @@ Layout (see docs/hub.md)::
     DIR/cache/                          olah's own cache
     DIR/logs/                           olah's logs, and hubfork's serve.log
 
-`LocalHub.add` commits a model folder as the repo's next commit without
-touching the repository until the commit exists, then moves ``main`` (and the
-tag, if any) in one atomic ref transaction: a failed add leaves no commit,
-no tag and, for a new repo, no repo.
+`LocalHub.add` scans a SavedModel (`hubfork.scanning`), then commits the folder
+as the repo's next commit without touching the repository until the commit
+exists, then moves ``main`` (and the tag, if any) in one atomic ref
+transaction: a refused or failed add leaves no commit, no tag and, for a new
+repo, no repo.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Iterator
 
 from hubfork._files import atomic_write_bytes, atomic_write_text
 from hubfork._reading import read_regular_file
-from hubfork.constants import LOCAL_HUB_HOST, LOCAL_HUB_PORT
+from hubfork.constants import LOCAL_HUB_HOST, LOCAL_HUB_PORT, SAVED_MODEL
 from hubfork.errors import HubServerError, LocalHubError
 from hubfork.hub.git import git, identity_options, rev_parse
 from hubfork.hub.names import check_repo_id, check_revision
@@ -197,19 +198,32 @@ class LocalHub:
         return out.split() if out else []
 
     def add(self, model_dir: str | os.PathLike[str], repo_id: str, *, tag: str | None = None,
-            message: str | None = None) -> HubCommit:
+            message: str | None = None, trust: bool = False) -> HubCommit:
         """Commit the files of `model_dir` as the next commit of `repo_id` (created if new) on
         branch main, and tag it `tag` if given. The commit holds exactly `model_dir`'s files.
 
+        A SavedModel (a ``saved_model.pb`` at the folder's root) is scanned first, unless `trust`:
+        a hub serves what it holds to whoever asks, so a model the scan refuses is not committed.
         Adding the files main already holds makes no commit (`HubCommit.changed` is False); the
         tag, if new, then names main's commit. A tag that exists names one commit for good: it is
-        accepted only when that commit holds exactly these files."""
+        accepted only when that commit holds exactly these files.
+
+        Raises:
+            UnsafeModelError: the scan found ops beyond computing (`hubfork.scanning.check_model`).
+            UnreadableModelError: the scan could not read the SavedModel, or it restores weights
+                that are missing.
+            InvalidNameError: `repo_id` or `tag` is malformed.
+            LocalHubError: not a hub, not a model folder (or one holding a symbolic link), a repo
+                that is not hubfork's, a tag that names other files, or git failed.
+        """
         self._require_init()
         repo = self.repo_path(repo_id)
         if tag is not None:
             check_revision(tag, tag)
         source = Path(model_dir).expanduser().absolute()
         files = _model_files(source)
+        if not trust:
+            _refuse_unsafe(source)
         created = not (repo / ".git").exists()
         if not created and not (repo / ".git").is_dir():
             raise LocalHubError("is not a git repository hubfork made", path=str(repo))
@@ -406,6 +420,14 @@ def _model_files(source: Path) -> int:
     if count == 0:
         raise LocalHubError("holds no files to add", path=str(source))
     return count
+
+
+def _refuse_unsafe(source: Path) -> None:
+    """Scan the SavedModel at `source`, if it is one, as the loaders do (a cached verdict is reused)."""
+    from hubfork.scanning.scanner import check_model
+
+    if (source / SAVED_MODEL).is_file():
+        check_model(source, name=str(source))
 
 
 def _free_port(host: str, root: Path) -> int:

@@ -151,7 +151,10 @@ def push_to_hub(
         PublishError: bad arguments (``step="check"``), a failed push (``"push"``, ``"tag"``) or
             registry update (``"registry"``); the message says what the hub and registry hold.
         CardError: the card has errors, or states facts the model contradicts (each at its line).
-        UnsafeModelError: the model's scan found ops beyond computing (unless `trust`).
+        UnsafeModelError: the model's scan found ops beyond computing (unless `trust`), even if its
+            weights are missing; nothing is written anywhere.
+        UnreadableModelError: the scan cannot read the model, or its graph restores weights that are
+            missing (unless `trust`).
         InvalidNameError: a malformed `repo_id`, `kaggle` handle, `tag` or `handle`.
     """
     repo_id = _target_id(repo_id, kaggle, tag, hub, endpoint)
@@ -185,7 +188,7 @@ def push_to_hub(
             return _publish_to_endpoint(staging, repo_id, where, token, tag, commit_message, text, parsed.handle,
                                         target, warnings)
         return _publish_to_local_hub(staging, repo_id, where, tag, commit_message, text, parsed.handle, target,
-                                     warnings)
+                                     warnings, trust=trust)
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -356,7 +359,8 @@ def _stage(model_dir: Path, staging: Path, card_text: str) -> None:
 
 
 def _publish_to_local_hub(staging: Path, repo_id: str, hub: "LocalHub", tag: str | None, message: str, text: str,
-                          handle: str, target: RegistryTarget, warnings: tuple[str, ...]) -> Published:
+                          handle: str, target: RegistryTarget, warnings: tuple[str, ...], *,
+                          trust: bool) -> Published:
     from hubfork.hub.git import rev_parse
 
     if not hub.initialised:
@@ -366,7 +370,8 @@ def _publish_to_local_hub(staging: Path, repo_id: str, hub: "LocalHub", tag: str
         hub.init()
     repo = hub.repo_path(repo_id)
     before = rev_parse(repo, "refs/heads/main") if (repo / ".git").is_dir() else None
-    made = hub.add(staging, repo_id, tag=tag, message=message)
+    # The hub scans what it commits too (the verdict on this saved_model.pb is cached by now).
+    made = hub.add(staging, repo_id, tag=tag, message=message, trust=trust)
     try:
         card_file, _ = _record(text, target)
     except BaseException:

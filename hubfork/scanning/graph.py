@@ -8,7 +8,9 @@ save and restore tensors need, and the functions they call, are the checkpointin
 code where save and restore ops are allowed. Calls are followed through every attribute
 that names a function (``PartitionedCall``/``StatefulPartitionedCall``, ``If``/``While``
 branches, dataset functions, gradients) and through nodes whose op is a library
-function, however deep. Graph nodes and library functions that no entry point reaches
+function, however deep. An op that opens a file (a table's text file, a checkpoint) must get
+its path from the model's own asset or the loader's checkpoint prefix
+(`hubfork.scanning.paths`). Graph nodes and library functions that no entry point reaches
 are checked too, as computation: nothing in the file runs unchecked.
 
 Every walk keeps a visited set and runs in time and memory linear in the graph's size, so
@@ -18,11 +20,11 @@ one long chain of nodes) is scanned like any other.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from hubfork.scanning.calls import Call
 from hubfork.scanning.ops import (
@@ -31,9 +33,23 @@ from hubfork.scanning.ops import (
     CODE_EXECUTION,
     FILE_READ,
     FILE_WRITE,
+    NETWORK,
     RESTORE_OPS,
     SAVE_OPS,
     category,
+    xla_call_module_problem,
+)
+from hubfork.scanning.paths import (
+    ASSET,
+    CALLS,
+    CHECKPOINT_PATH_INPUTS,
+    OTHER,
+    PREFIX,
+    TABLE_FILE_INPUTS,
+    Provenance,
+    asset_file_defs,
+    describe,
+    leaves_folder,
 )
 from hubfork.scanning.report import Finding
 
@@ -73,6 +89,8 @@ class _MetaGraphWalk:
         self.nodes = {node.name: node for node in meta_graph.graph_def.node}
         self.functions = {f.signature.name: f for f in meta_graph.graph_def.library.function}
         self.gradients = {g.function_name: g.gradient_func for g in meta_graph.graph_def.library.gradient}
+        # function -> {(body, node): (node, direct)}: every node that names it (see `_callees`)
+        self.callers: dict[str, dict[tuple[str | None, str], tuple[Any, bool]]] = {}
 
     def run(self) -> None:
         self.result.functions += len(self.functions)
@@ -100,7 +118,7 @@ class _MetaGraphWalk:
         starts: dict[str, list[tuple[str, tuple[str, ...], str]]] = {c: [] for c in _CONTEXTS}
         for name, (context, entry) in contexts.items():
             starts[context] += [(f"{entry}{self.suffix}", ("graph node " + name,), callee)
-                                for callee in self._callees(self.nodes[name])]
+                                for callee in self._callees(self.nodes[name], None)]
         starts[_COMPUTE] += [(f"object {path}{self.suffix}", (), fn) for path, fn in objects]
         for kind, path, fn in saveables:
             starts[kind].append((f"object {path}{self.suffix}", (), fn))
@@ -123,17 +141,15 @@ class _MetaGraphWalk:
                 paths[_COMPUTE].update(found)
                 known.update(found)
 
-        filename_node = _node_name(saver.filename_tensor_name) if saver.filename_tensor_name else None
-        graph_scope = _Scope(self.nodes, {filename_node} if filename_node else set())
+        provenance = Provenance(self.meta_graph, self.nodes, self.functions, self.callers)
+        graph_path_of = functools.partial(provenance.label, None)
         for name, (context, entry) in contexts.items():
-            self._check(self.nodes[name], context, "graph", (entry + self.suffix,), graph_scope)
+            self._check(self.nodes[name], context, "graph", (entry + self.suffix,), graph_path_of)
         for context, found in paths.items():
             for name, call in found.items():
-                function = self.functions[name]
-                scope = _Scope({node.name: node for node in function.node_def},
-                               {arg.name for arg in function.signature.input_arg})
-                for node in function.node_def:
-                    self._check(node, context, name, call, scope)
+                path_of = functools.partial(provenance.label, name)
+                for node in self.functions[name].node_def:
+                    self._check(node, context, name, call, path_of)
 
     # ------------------------------------------------------------------ entry points
 
@@ -211,136 +227,94 @@ class _MetaGraphWalk:
             if name in reached or name in known or name not in self.functions:
                 continue
             call = reached[name] = Call.first(name, entry) if caller is None else caller.callee(name)
-            callees = [callee for node in self.functions[name].node_def for callee in self._callees(node)]
+            callees = [callee for node in self.functions[name].node_def for callee in self._callees(node, name)]
             if name in self.gradients:
                 callees.append(self.gradients[name])
+                # The runtime calls a gradient function itself, with arguments of its own choosing.
+                self.callers.setdefault(self.gradients[name], {})[(name, "gradient")] = (None, False)
             queue.extend((call, (), callee) for callee in callees)
         return reached
 
-    def _callees(self, node: Any) -> list[str]:
-        """Library functions a node calls: its op, or any function its attributes name."""
-        found = [node.op] if node.op in self.functions else []
+    def _callees(self, node: Any, body: str | None) -> list[str]:
+        """Library functions a node of `body` calls: its op, or any function its attributes name.
+        Each is noted in `callers`, as a direct call (inputs passed as arguments) or not."""
+        op = node.op
+        found = [op] if op in self.functions else []
         found += [name for name in _attr_functions(node.attr.values()) if name in self.functions]
+        if found:
+            direct = node.attr["f"].func.name if op in CALLS and "f" in node.attr else op
+            key = (body, node.name)
+            for name in found:
+                self.callers.setdefault(name, {})[key] = (node, name == direct)
         return found
 
     # ------------------------------------------------------------------ checks
 
-    def _check(self, node: Any, context: str, where: str, route: Call | tuple[str, ...], scope: "_Scope") -> None:
+    def _check(self, node: Any, context: str, where: str, route: Call | tuple[str, ...],
+               path_of: Callable[[str], Any]) -> None:
         if node.op in self.functions:
             return  # a call, followed by the walk
         self.result.ops[node.op] += 1
-        problem = _problem(node, context, scope)
+        problem = _problem(node, context, path_of)
         if problem is not None:
             kind, detail = problem
             path = route.path() if isinstance(route, Call) else route
             self.result.findings.append(Finding(node.op, kind, where, node.name, path, detail))
 
 
-class _Scope:
-    """The nodes of a graph or function body by name, and the names that come from outside it:
-    a function's arguments, or the saver's filename tensor (which the loader feeds).
-
-    What each node is built from is worked out once for the whole body, forwards from the
-    sources, rather than backwards from each node asked about: thousands of vocab tables or
-    restore ops at the end of one long chain of nodes then cost one pass, not one per op.
-    """
-
-    def __init__(self, body: dict[str, Any], arguments: set[str]):
-        self.body = body
-        self.arguments = arguments
-
-    def sources(self, tensor: str) -> tuple[bool, str | None, str | None]:
-        """Whether `tensor` depends on an argument; a string constant it is built from that leads
-        outside the model, if any; and a string constant it is built from at all, if any."""
-        name = _node_name(tensor)
-        rooted = name in self._rooted or name in self.arguments or name not in self.body
-        return rooted, self._outside.get(name), self._strings.get(name)
-
-    @cached_property
-    def _consumers(self) -> dict[str, list[str]]:
-        """Name -> the nodes of the body that take it as a data input."""
-        consumers: dict[str, list[str]] = {}
-        for node in self.body.values():
-            for source in node.input:
-                if not source.startswith("^"):
-                    consumers.setdefault(_node_name(source), []).append(node.name)
-        return consumers
-
-    @cached_property
-    def _rooted(self) -> dict[str, None]:
-        # An input that is no node of the body is an argument.
-        outside_body = (name for name in self._consumers if name not in self.body)
-        return self._forward(dict.fromkeys([*self.arguments, *outside_body]))
-
-    @cached_property
-    def _strings(self) -> dict[str, str]:
-        return self._forward({name: strings[0] for name, strings in self._constants.items()})
-
-    @cached_property
-    def _outside(self) -> dict[str, str]:
-        leaving = {name: next((s for s in strings if _leaves_folder(s)), None)
-                   for name, strings in self._constants.items()}
-        return self._forward({name: string for name, string in leaving.items() if string is not None})
-
-    @cached_property
-    def _constants(self) -> dict[str, list[str]]:
-        """Node -> its strings, for each string constant of the body."""
-        found = {}
-        for name, node in self.body.items():
-            if node.op == "Const" and "value" in node.attr and node.attr["value"].tensor.string_val:
-                found[name] = [raw.decode("utf-8", "replace") for raw in node.attr["value"].tensor.string_val]
-        return found
-
-    def _forward(self, labels: dict[str, Any]) -> dict[str, Any]:
-        """`labels` (name -> value) carried to every node built from a labelled name, each node
-        taking the value of the nearest."""
-        reached = dict(labels)
-        queue = deque(labels)
-        while queue:
-            name = queue.popleft()
-            for consumer in self._consumers.get(name, ()):
-                if consumer not in reached:
-                    reached[consumer] = reached[name]
-                    queue.append(consumer)
-        return reached
-
-
-def _problem(node: Any, context: str, scope: _Scope) -> tuple[str, str] | None:
-    """(category, detail) when `node` may not run in `context`, else None."""
+def _problem(node: Any, context: str, path_of: Callable[[str], Any]) -> tuple[str, str] | None:
+    """(category, detail) when `node` may not run in `context`, else None. `path_of` gives the
+    provenance label (`hubfork.scanning.paths`) of a tensor of the node's body."""
     op = node.op
     if op == "PrintV2":
         stream = node.attr["output_stream"].s.decode("utf-8", "replace") if "output_stream" in node.attr else ""
         return (FILE_WRITE, f"prints to {stream}") if stream.startswith("file://") else None
-    if op == "InitializeTableFromTextFileV2" and len(node.input) > 1:
-        rooted, outside, string = scope.sources(node.input[1])
-        if outside is not None or (string is not None and not rooted):
-            source = outside if outside is not None else string
-            return FILE_READ, f"fills a lookup table from {source!r}, not from the model's own asset"
-        return None
+    if op in TABLE_FILE_INPUTS:
+        return _path_problem(node, TABLE_FILE_INPUTS[op], ASSET, FILE_READ, "fills a lookup table from", path_of)
+    if "debug_urls" in node.attr:
+        return _debug_category(node), "sends tensors to " + ", ".join(_debug_urls(node)) if _debug_urls(node) else ""
+    if op == "XlaCallModule":  # computation, unless its StableHLO module calls back into the host
+        detail = xla_call_module_problem(node.attr)
+        return (CODE_EXECUTION, detail) if detail else None
     if op in ALLOWED:
         return None
     naming = CHECKPOINT_ONLY - SAVE_OPS - RESTORE_OPS  # shard file names, no I/O of their own
     allowed_here = {_SAVE: SAVE_OPS | naming, _RESTORE: RESTORE_OPS | naming, _CHECKPOINT: naming}
     if op in allowed_here.get(context, ()):
-        # The checkpoint's path comes from the loader (an argument, the saver's filename tensor);
-        # a path written into the graph, or one that climbs out of it, is a write or read elsewhere.
-        for tensor in node.input[:2] if op == "MergeV2Checkpoints" else node.input[:1]:
-            rooted, outside, _ = scope.sources(tensor)
-            if outside is not None or not rooted:
-                verb = "writes" if op in SAVE_OPS else "reads"
-                at = repr(outside) if outside is not None else "written into the graph"
-                return category(op), f"{verb} a checkpoint at a path {at}, not the one the loader gives"
-        return None
+        if op not in CHECKPOINT_PATH_INPUTS:
+            return None
+        verb = "writes a checkpoint at" if op in SAVE_OPS else "reads a checkpoint from"
+        return _path_problem(node, CHECKPOINT_PATH_INPUTS[op], PREFIX, category(op), verb, path_of)
     if op in CHECKPOINT_ONLY:
         where = {_SAVE: "saving", _RESTORE: "restoring"}.get(context, "the computation")
         return category(op), f"a save/restore op in {where}, where the SavedModel format has none"
     return category(op), ""
 
 
-def _leaves_folder(name: str) -> bool:
-    """True for a path that is absolute, names a drive or URL scheme, or climbs out with ``..``."""
-    normal = name.replace("\\", "/")
-    return normal.startswith("/") or ":" in normal.split("/")[0] or ".." in normal.split("/")
+def _path_problem(node: Any, positions: tuple[int, ...], expected: str, kind: str, verb: str,
+                  path_of: Callable[[str], Any]) -> tuple[str, str] | None:
+    """A finding when a path input of `node` is not provably `expected` (the model's asset, the
+    loader's checkpoint prefix), else None."""
+    inputs = [source for source in node.input if not source.startswith("^")]
+    for position in positions:
+        label = path_of(inputs[position]) if position < len(inputs) else OTHER
+        if label != expected:
+            return kind, f"{verb} {describe(label)}: path not provably inside the model (expected {expected})"
+    return None
+
+
+def _debug_urls(node: Any) -> list[str]:
+    return [url.decode("utf-8", "replace") for url in node.attr["debug_urls"].list.s]
+
+
+def _debug_category(node: Any) -> str:
+    """A debug op's category follows where its URLs send tensors: files, or another process."""
+    urls = _debug_urls(node)
+    if urls and all(url.startswith("file://") for url in urls):
+        return FILE_WRITE
+    if any(not url.startswith("file://") for url in urls):
+        return NETWORK
+    return category(node.op)
 
 
 def asset_findings(meta_graph: Any, suffix: str = "") -> list[Finding]:
@@ -348,7 +322,7 @@ def asset_findings(meta_graph: Any, suffix: str = "") -> list[Finding]:
     path to whatever reads the asset (a vocab table, ...)."""
     return [Finding("AssetFileDef", FILE_READ, "graph", asset.tensor_info.name or asset.filename,
                     (f"assets{suffix}",), f"asset file {asset.filename!r} is outside the model's assets/ folder")
-            for asset in meta_graph.asset_file_def if _leaves_folder(asset.filename)]
+            for asset in asset_file_defs(meta_graph) if leaves_folder(asset.filename)]
 
 
 class MetadataTooDeepError(ValueError):

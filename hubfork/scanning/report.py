@@ -38,7 +38,9 @@ class ScanReport:
 
     `ops` counts every op type the model's graphs and functions hold; `notes` say what
     the scan saw that is not a finding (e.g. Keras custom objects, whose code is not in
-    the file and so cannot run from it).
+    the file and so cannot run from it). `missing_weights` says which of the weights the
+    graph restores are missing, for a graph with findings (its findings are reported all
+    the same; a graph without findings whose weights are missing is unreadable instead).
     """
 
     path: str
@@ -50,6 +52,7 @@ class ScanReport:
     functions: int = 0
     nodes: int = 0
     cached: bool = False
+    missing_weights: str = ""
 
     @property
     def clean(self) -> bool:
@@ -62,7 +65,8 @@ class ScanReport:
                     f"{self.functions} functions)")
         counts = {c: sum(1 for f in self.findings if f.category == c) for c in CATEGORIES}
         shown = ", ".join(f"{n} {c}" for c, n in counts.items() if n)
-        return f"{self.path}: {len(self.findings)} finding(s): {shown}"
+        weights = "; its weights are missing too" if self.missing_weights else ""
+        return f"{self.path}: {len(self.findings)} finding(s): {shown}{weights}"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -75,10 +79,14 @@ class ScanReport:
     def from_dict(cls, data: dict[str, Any]) -> "ScanReport":
         findings = tuple(Finding(**{**f, "path": tuple(f["path"])}) for f in data["findings"])
         fields = {k: data[k] for k in ("path", "sha256", "meta_graphs", "functions", "nodes")}
-        return cls(**fields, findings=findings, notes=tuple(data["notes"]), ops=dict(data["ops"]))
+        return cls(**fields, findings=findings, notes=tuple(data["notes"]), ops=dict(data["ops"]),
+                   missing_weights=data.get("missing_weights", ""))
 
     def __str__(self) -> str:
-        return "\n".join([self.summary(), *(f"  - {f}" for f in self.findings), *(f"  note: {n}" for n in self.notes)])
+        weights = [f"  note: {self.missing_weights}; it cannot be loaded as it is, and its graph was scanned all "
+                   "the same"] if self.missing_weights else []
+        return "\n".join([self.summary(), *(f"  - {f}" for f in self.findings), *(f"  note: {n}" for n in self.notes),
+                          *weights])
 
     def _repr_html_(self) -> str:
         from hubfork._html import table

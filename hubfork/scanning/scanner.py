@@ -3,6 +3,7 @@ running it; `check_model`: the same, cached, as the gate every load path passes.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import json
@@ -20,7 +21,7 @@ KERAS_METADATA = "keras_metadata.pb"
 VARIABLES = "variables"
 _SHARD = re.compile(r"variables\.data-(\d{5})-of-(\d{5})")
 #: Bump when the allowlist or the walk changes: cached verdicts of another version are not reused.
-SCANNER_VERSION = 3
+SCANNER_VERSION = 4
 #: The most of saved_model.pb or keras_metadata.pb read: protobuf parses no message of 2 GiB or more.
 MAX_PROTO_BYTES = 2**31 - 1
 _CACHE_FOLDER = "scans"
@@ -30,15 +31,19 @@ def scan(path: str | os.PathLike[str]) -> ScanReport:
     """Scan the SavedModel folder at `path` (every meta graph, node and library function
     reachable from its signatures and saved objects, and its Keras metadata).
 
+    A graph with findings is reported even when the weights it restores are missing: the report
+    says so (`ScanReport.missing_weights`), and the findings are what make the model unsafe.
+
     Raises:
         UnreadableModelError: `path` holds no ``saved_model.pb``, or one larger than
             `MAX_PROTO_BYTES` or that does not parse as a SavedModel (truncated, not a protobuf,
-            no meta graph), or Keras metadata nested too deep to read, or the weights its graph
-            restores are missing from ``variables/``.
+            no meta graph), or a graph without findings whose Keras metadata is nested too deep to
+            read or whose weights are missing from ``variables/``.
     """
     folder = Path(path)
     data = _read(folder)
-    return _scan_bytes(folder, data, hashlib.sha256(data).hexdigest())
+    report, model = _scan_graph(folder, data, hashlib.sha256(data).hexdigest())
+    return _with_weights(report, _missing_weights(folder, data, model))
 
 
 def check_model(path: str | os.PathLike[str], *, name: str | None = None, trust: bool = False) -> ScanReport | None:
@@ -46,8 +51,10 @@ def check_model(path: str | os.PathLike[str], *, name: str | None = None, trust:
     ``saved_model.pb``) and refuse a model with findings. With `trust`, nothing is scanned.
 
     Raises:
-        UnsafeModelError: the model has findings (`name` is how the user named it).
-        UnreadableModelError: as `scan`.
+        UnsafeModelError: the model has findings (`name` is how the user named it), whether or not
+            its weights are there.
+        UnreadableModelError: as `scan`: a graph that cannot be read, or one without findings whose
+            weights are missing (it could not be loaded).
     """
     if trust:
         return None
@@ -55,12 +62,12 @@ def check_model(path: str | os.PathLike[str], *, name: str | None = None, trust:
     data = _read(folder)
     digest = hashlib.sha256(data).hexdigest()
     key = _cache_key(folder, digest)
-    report = _cached(folder, digest, key)
+    report, model = _cached(folder, digest, key), None
     if report is None:
-        report = _scan_bytes(folder, data, digest)
+        report, model = _scan_graph(folder, data, digest)
         _remember(report, key)
-    else:
-        _check_variables(folder, data)  # a verdict is about the graph; the weights beside it may have gone
+    # A verdict is about the graph, so it is cached without the weights: they are checked each time.
+    report = _with_weights(report, _missing_weights(folder, data, model))
     if not report.clean:
         raise UnsafeModelError(name if name is not None else str(folder), path=str(folder), report=report)
     return report
@@ -81,7 +88,8 @@ def _read(folder: Path) -> bytes:
         raise UnreadableModelError(str(folder), reason) from None
 
 
-def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
+def _scan_graph(folder: Path, data: bytes, digest: str) -> tuple[ScanReport, Any]:
+    """The verdict on the graph alone (saved_model.pb and keras_metadata.pb), and the parsed SavedModel."""
     from google.protobuf.message import DecodeError
 
     from hubfork.scanning.graph import MetadataTooDeepError, keras_findings, scan_saved_model
@@ -94,7 +102,6 @@ def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
                                    f"(truncated or corrupt: {exc})") from None
     if not model.meta_graphs:
         raise UnreadableModelError(str(folder), f"{SAVED_MODEL} holds no meta graph: not a SavedModel")
-    _check_variables(folder, data, model)
     walked = scan_saved_model(model)
     findings, notes = list(walked.findings), []
     keras_file = folder / KERAS_METADATA
@@ -107,38 +114,53 @@ def _scan_bytes(folder: Path, data: bytes, digest: str) -> ScanReport:
             try:
                 keras, keras_notes = keras_findings(metadata)
             except MetadataTooDeepError as exc:
-                raise UnreadableModelError(str(folder), f"{KERAS_METADATA}: {exc}") from None
+                # Findings come first: the graph's are reason enough to refuse, whatever the metadata hides.
+                if not findings:
+                    raise UnreadableModelError(str(folder), f"{KERAS_METADATA}: {exc}") from None
+                keras, keras_notes = [], [f"{KERAS_METADATA}: {exc}; Keras loaders would refuse it too"]
             findings += keras
             notes += keras_notes
-    return ScanReport(str(folder), digest, tuple(findings), tuple(notes), dict(sorted(walked.ops.items())),
-                      len(model.meta_graphs), walked.functions, walked.nodes)
+    report = ScanReport(str(folder), digest, tuple(findings), tuple(notes), dict(sorted(walked.ops.items())),
+                        len(model.meta_graphs), walked.functions, walked.nodes)
+    return report, model
 
 
-def _check_variables(folder: Path, data: bytes, model: Any = None) -> None:
-    """Raise `UnreadableModelError` when the weights a SavedModel restores are not all there: a
+def _with_weights(report: ScanReport, missing: str | None) -> ScanReport:
+    """`report` noting that the weights are `missing`. The findings come first: a graph with findings
+    is unsafe whatever the weights; one without findings whose weights are missing cannot be loaded,
+    and that is all there is to say about it, so it raises `UnreadableModelError`."""
+    if missing is None:
+        return report
+    if report.clean:
+        raise UnreadableModelError(report.path, f"{missing} (its graph holds no findings)")
+    return dataclasses.replace(report, missing_weights=missing)
+
+
+def _missing_weights(folder: Path, data: bytes, model: Any = None) -> str | None:
+    """Why the weights a SavedModel restores are not all there, or None when they are: a
     ``variables/variables.index`` without its data shards, or none at all for a graph that restores
     variables (TensorFlow would fail mid-load with an error about its own internals)."""
     index = folder / VARIABLES / "variables.index"
     if index.is_file():
         shards = [m for p in index.parent.iterdir() if (m := _SHARD.fullmatch(p.name))]
         if not shards:
-            raise UnreadableModelError(str(folder), f"{VARIABLES}/variables.index has no {VARIABLES}/variables.data-"
-                                       "NNNNN-of-NNNNN beside it: the model's weights are missing")
+            return (f"{VARIABLES}/variables.index has no {VARIABLES}/variables.data-NNNNN-of-NNNNN beside it: "
+                    "the model's weights are missing")
         expected = {f"variables.data-{i:05d}-of-{total}" for total in {m.group(2) for m in shards}
                     for i in range(int(total))}
         missing = sorted(expected - {m.group(0) for m in shards})
         if missing:
-            raise UnreadableModelError(str(folder), f"{VARIABLES}/{missing[0]} is missing: the model's weights are "
-                                       f"incomplete ({len(missing)} of {len(expected)} shards missing)")
-        return
+            return (f"{VARIABLES}/{missing[0]} is missing: the model's weights are incomplete "
+                    f"({len(missing)} of {len(expected)} shards missing)")
+        return None
     if model is None:
         from hubfork.scanning.protos import parse
 
         model = parse("SavedModel", data)  # parsed before, when its verdict was cached
     if any(graph.saver_def.restore_op_name for graph in model.meta_graphs):
-        raise UnreadableModelError(str(folder), f"{VARIABLES}/variables.index is missing: {SAVED_MODEL} restores "
-                                   f"the model's weights from {VARIABLES}/ (expected {VARIABLES}/variables.index "
-                                   f"and {VARIABLES}/variables.data-00000-of-00001)")
+        return (f"{VARIABLES}/variables.index is missing: {SAVED_MODEL} restores the model's weights from "
+                f"{VARIABLES}/ (expected {VARIABLES}/variables.index and {VARIABLES}/variables.data-00000-of-00001)")
+    return None
 
 
 def _cache_key(folder: Path, digest: str) -> str:

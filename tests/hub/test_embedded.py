@@ -120,12 +120,13 @@ BUILDS: list[Path] = []
 
 
 def two_folders(work: Path, say) -> dict[str, Path]:
-    """A stand-in builder: two small model folders, and a record of the call."""
+    """A stand-in builder: two small folders (no SavedModels: nothing for the hub's scan to read),
+    and a record of the call."""
     BUILDS.append(work)
     made = {}
     for output in ("encoder", "preprocessor"):
         (work / output).mkdir(parents=True)
-        (work / output / "saved_model.pb").write_text(output)
+        (work / output / "model.txt").write_text(output)
         made[output] = work / output
     return made
 

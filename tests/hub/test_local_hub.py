@@ -1,5 +1,5 @@
-"""The local hub: init, add (one atomic commit per add), serve (olah, started and
-stopped by process id)."""
+"""The local hub: init, add (one atomic commit per add, of a model the scan accepts), serve (olah,
+started and stopped by process id)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ import socket
 import pytest
 import toml  # olah's own TOML reader: what it reads of olah.toml is what counts
 
-from hubfork.errors import HubServerError, InvalidNameError, LocalHubError
+from hubfork.errors import HubServerError, InvalidNameError, LocalHubError, UnreadableModelError, UnsafeModelError
 from hubfork.hub import LocalHub, snapshot_download
 from hubfork.hub import local_hub as local_hub_module
 from hubfork.hub.git import git, rev_parse
 from hubfork.hub.server import free_port
 from tests.fixtures.hub import sha256_tree
+from tests.fixtures.unsafe import OP, WEIGHTS_GONE, Unsafe, unsafe_model, without_weights
 
 
 @pytest.fixture
 def model(tmp_path):
+    """Files named as a SavedModel's are, but not one: the tests of git's side add it with trust=True,
+    which skips the scan (`test_add_scans_*` below are about the scan)."""
     folder = tmp_path / "model"
     (folder / "variables").mkdir(parents=True)
     (folder / "saved_model.pb").write_bytes(b"graph")
@@ -44,12 +47,12 @@ def test_init_makes_the_layout(tmp_path):
 
 
 def test_each_add_is_one_commit_holding_exactly_the_folder(hub, model):
-    first = hub.add(model, "acme/bert", tag="v1")
+    first = hub.add(model, "acme/bert", tag="v1", trust=True)
     (model / "variables" / "variables.index").write_bytes(b"two")
     (model / "saved_model.pb").unlink()
     (model / "assets").mkdir()
     (model / "assets" / "vocab.txt").write_text("[PAD]\n")
-    second = hub.add(model, "acme/bert", tag="v2", message="Version 2")
+    second = hub.add(model, "acme/bert", tag="v2", message="Version 2", trust=True)
     repo = hub.repo_path("acme/bert")
     assert git(repo, "rev-list", "--count", "main") == "2"
     assert git(repo, "symbolic-ref", "HEAD") == "refs/heads/main"
@@ -69,17 +72,17 @@ def sha256_tree_without_git(folder):
 @pytest.mark.parametrize("repo_id", ["acme--x/bert", "../bert", "acme/../../x", "/abs/path", "acme/b$rt", "bert"])
 def test_repo_ids_are_validated(hub, model, repo_id):
     with pytest.raises(InvalidNameError):
-        hub.add(model, repo_id)
+        hub.add(model, repo_id, trust=True)
     assert hub.repos() == []
 
 
 def test_a_failed_add_leaves_no_commit(hub, model, monkeypatch):
-    hub.add(model, "acme/bert", tag="v1")
+    hub.add(model, "acme/bert", tag="v1", trust=True)
     repo = hub.repo_path("acme/bert")
     before = {ref: rev_parse(repo, ref) for ref in ("main", "v1")}
     (model / "saved_model.pb").write_bytes(b"changed")
     with pytest.raises(LocalHubError, match="tag 'v1' already exists"):
-        hub.add(model, "acme/bert", tag="v1")
+        hub.add(model, "acme/bert", tag="v1", trust=True)
 
     real_git = local_hub_module.git
 
@@ -90,11 +93,11 @@ def test_a_failed_add_leaves_no_commit(hub, model, monkeypatch):
 
     monkeypatch.setattr(local_hub_module, "git", broken)
     with pytest.raises(LocalHubError, match="simulated"):
-        hub.add(model, "acme/bert", tag="v2")
+        hub.add(model, "acme/bert", tag="v2", trust=True)
     assert {ref: rev_parse(repo, ref) for ref in ("main", "v1")} == before
     assert rev_parse(repo, "v2") is None and git(repo, "rev-list", "--count", "main") == "1"
     with pytest.raises(LocalHubError, match="simulated"):
-        hub.add(model, "acme/new-model")
+        hub.add(model, "acme/new-model", trust=True)
     assert not hub.repo_path("acme/new-model").exists() and hub.repos() == ["acme/bert"]
 
 
@@ -106,23 +109,23 @@ def test_bad_model_folders_are_refused(hub, model, tmp_path):
         hub.add(tmp_path / "empty", "acme/bert")
     os.symlink("/etc/passwd", model / "link")
     with pytest.raises(LocalHubError, match="symbolic link"):
-        hub.add(model, "acme/bert")
+        hub.add(model, "acme/bert", trust=True)
     assert hub.repos() == [] and not (hub.root / "mirrors" / "models" / "acme").exists()
 
 
 def test_needs_init(tmp_path, model):
     with pytest.raises(LocalHubError, match="hubfork hub init"):
-        LocalHub(tmp_path / "nothing").add(model, "acme/bert")
+        LocalHub(tmp_path / "nothing").add(model, "acme/bert", trust=True)
 
 
 def test_a_commit_made_while_serving_is_served_at_once(hf_env, local_hub, model):
-    made = local_hub.hub.add(model, "hubfork-test/added-late", tag="v1")
+    made = local_hub.hub.add(model, "hubfork-test/added-late", tag="v1", trust=True)
     path = snapshot_download("hubfork-test/added-late@v1")
     assert path.endswith(made.commit) and sha256_tree(path) == sha256_tree(model)
 
 
 def test_serve_starts_and_stops_by_pid(hub, model, hf_isolated, monkeypatch):
-    hub.add(model, "acme/bert")
+    hub.add(model, "acme/bert", trust=True)
     with hub.serve(port=0) as endpoint:
         port = int(endpoint.rsplit(":", 1)[1])
         assert hub.address()[1] == port  # olah reads only its file
@@ -160,22 +163,22 @@ def test_an_olah_toml_that_is_not_toml_is_named_before_olah_starts(hub):
 
 
 def test_adding_the_same_files_again_makes_no_commit(hub, model):
-    first = hub.add(model, "acme/bert", tag="v1")
+    first = hub.add(model, "acme/bert", tag="v1", trust=True)
     repo = hub.repo_path("acme/bert")
-    again = hub.add(model, "acme/bert", tag="v1")
+    again = hub.add(model, "acme/bert", tag="v1", trust=True)
     assert (again.commit, again.changed) == (first.commit, False)
-    untagged = hub.add(model, "acme/bert")
+    untagged = hub.add(model, "acme/bert", trust=True)
     assert (untagged.commit, untagged.changed) == (first.commit, False)
     # A new tag on unchanged files names main's commit rather than making an empty one.
-    retagged = hub.add(model, "acme/bert", tag="v1.0")
+    retagged = hub.add(model, "acme/bert", tag="v1.0", trust=True)
     assert (retagged.commit, retagged.changed) == (first.commit, True)
     assert rev_parse(repo, "v1.0") == first.commit and git(repo, "rev-list", "--count", "main") == "1"
     (model / "extra.txt").write_text("more", encoding="utf-8")
-    changed = hub.add(model, "acme/bert", tag="v2")
+    changed = hub.add(model, "acme/bert", tag="v2", trust=True)
     assert changed.changed and changed.commit != first.commit
     assert git(repo, "rev-list", "--count", "main") == "2"
     with pytest.raises(LocalHubError, match="tag 'v1' already exists and names other files"):
-        hub.add(model, "acme/bert", tag="v1")
+        hub.add(model, "acme/bert", tag="v1", trust=True)
 
 
 # --------------------------------------------------------------------------- the address
@@ -294,3 +297,53 @@ def test_a_hub_another_process_is_initialising_can_be_initialised_too(tmp_path):
     assert not foreign.can_init
     (tmp_path / "file").write_text("")
     assert not LocalHub(tmp_path / "file").can_init
+
+
+# ---------------------------------------------------------------------------- the scan
+
+
+@pytest.fixture(scope="module")
+def unsafe(tmp_path_factory) -> Unsafe:
+    return unsafe_model(tmp_path_factory)
+
+
+def _left_in(hub: LocalHub) -> list[str]:
+    """Everything under the hub's repos folder: empty after an add that was refused."""
+    return sorted(str(p.relative_to(hub.mirrors)) for p in hub.mirrors.rglob("*"))
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize("how", [None, *sorted(WEIGHTS_GONE)])
+def test_add_scans_and_refuses_a_malicious_model_leaving_nothing(hub, unsafe, tmp_path, how):
+    folder = unsafe.path if how is None else without_weights(unsafe.path, tmp_path / "model", how)
+    with pytest.raises(UnsafeModelError, match=OP) as caught:
+        hub.add(folder, "acme/unsafe", tag="v1")
+    assert caught.value.path == str(folder)
+    assert hub.repos() == [] and _left_in(hub) == ["models"]
+    # Into a repo that exists: no commit, no tag.
+    hub.add(model_files(tmp_path / "plain"), "acme/unsafe")
+    main = rev_parse(hub.repo_path("acme/unsafe"), "main")
+    with pytest.raises(UnsafeModelError):
+        hub.add(folder, "acme/unsafe", tag="v1")
+    assert rev_parse(hub.repo_path("acme/unsafe"), "main") == main and hub.tags("acme/unsafe") == []
+
+
+@pytest.mark.tf
+def test_add_with_trust_commits_without_scanning(hub, unsafe):
+    made = hub.add(unsafe.path, "acme/unsafe", tag="v1", trust=True)
+    assert made.changed and hub.files("acme/unsafe", "v1") == sorted(
+        str(p.relative_to(unsafe.path)) for p in unsafe.path.rglob("*") if p.is_file())
+
+
+def test_add_scans_what_calls_itself_a_savedmodel(hub, model):
+    # Bytes that are no SavedModel cannot be judged: refused as the loaders refuse them.
+    with pytest.raises(UnreadableModelError, match="saved_model.pb is not a SavedModel protobuf"):
+        hub.add(model, "acme/bert")
+    assert hub.repos() == [] and _left_in(hub) == ["models"]
+
+
+def model_files(folder):
+    """A folder of plain files, no SavedModel: nothing to scan."""
+    folder.mkdir()
+    (folder / "README.md").write_text("# plain\n")
+    return folder

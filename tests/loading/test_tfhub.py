@@ -52,8 +52,8 @@ def installed(hf_env, hub_registry, monkeypatch):
 
 @pytest.fixture(scope="module")
 def evil_repo(local_hub, tmp_path_factory) -> tuple[str, Path]:
-    """A model whose ``__call__`` writes a file, committed to the local hub (LocalHub.add does not scan):
-    its name, and the file it would write."""
+    """A model whose ``__call__`` writes a file, committed to the local hub past its scan (`trust=True`),
+    as a hostile hub would serve it: its name, and the file it would write."""
     root = tmp_path_factory.mktemp("evil")
     target = root / "written.txt"
 
@@ -71,7 +71,7 @@ def evil_repo(local_hub, tmp_path_factory) -> tuple[str, Path]:
 
     tf.saved_model.save(Evil(), str(root / "model"))
     assert not [p for p in (root / "model").rglob("*") if p.is_file() and 120 < p.stat().st_size < 150]
-    local_hub.hub.add(root / "model", EVIL, tag="v1")
+    local_hub.hub.add(root / "model", EVIL, tag="v1", trust=True)  # on the hub on purpose: the loaders must refuse it
     return f"hf://{EVIL}@v1", target
 
 

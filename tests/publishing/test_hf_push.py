@@ -1,4 +1,5 @@
-"""`hubfork.publishing.hf_push.push_folder` against a recording fake of ``HfApi``.
+"""`hubfork.publishing.hf_push.push_folder` against a recording fake of ``HfApi``; `push_to_hub`
+refuses a model its scan refuses before it writes anything, to a hub, a card or a registry.
 
 No server that takes huggingface_hub's write API (create_repo, preupload, the NDJSON commit,
 tags) installs from the package registries: ``hf-local-hub`` on PyPI (0.1.0, 0.2.0, 3.0.0) is only
@@ -36,9 +37,10 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import _http
 
-from hubfork.errors import PublishError
+from hubfork.errors import PublishError, UnsafeModelError
 from hubfork.publishing.hf_push import PushResult, push_folder
 from tests.conftest import ROOT
+from tests.fixtures.unsafe import OP, WEIGHTS_GONE, Unsafe, unsafe_model, without_weights
 
 ENDPOINT = "http://127.0.0.1:9"
 REPO = "org/model"
@@ -541,3 +543,36 @@ def test_real_create_commit_sends_only_changed_files(mocked_http, tmp_path: Path
     assert lines[0] == {"key": "header", "value": {"summary": "m", "description": "", "parentCommit": _sha(7)}}
     assert lines[1:] == [{"key": "file", "value": {"path": "b.txt", "encoding": "base64",
                                                    "content": base64.b64encode(b"new content").decode()}}]
+
+
+# ------------------------------------------------------------------- push_to_hub scans first
+
+
+@pytest.fixture(scope="module")
+def unsafe(tmp_path_factory) -> Unsafe:
+    return unsafe_model(tmp_path_factory)
+
+
+def _written(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize("how", [None, *sorted(WEIGHTS_GONE)])
+def test_push_to_hub_refuses_a_malicious_model_before_any_write(unsafe, tmp_path, monkeypatch, how):
+    from hubfork.publishing import hf_push
+    from hubfork.publishing.publish import push_to_hub
+
+    model = unsafe.path if how is None else without_weights(unsafe.path, tmp_path / "model", how)
+    hub = FakeHub()
+    monkeypatch.setattr(hf_push, "_make_api", lambda endpoint, token: hub)
+    out = tmp_path / "out"
+    out.mkdir()
+    places = [dict(endpoint=ENDPOINT, token=TOKEN), dict(hub=out / "hub")]
+    for place in places:
+        with pytest.raises(UnsafeModelError, match=OP) as caught:
+            push_to_hub(str(model), REPO, tag="v1", cards=out / "cards", registry=out / "registry.yaml", **place)
+        assert caught.value.path == str(model)
+    # No hub call, no local hub, no card, no registry.
+    assert hub.calls == [] and _written(out) == []
+    assert not unsafe.target.exists()

@@ -4,6 +4,7 @@ every field it reads has TensorFlow's number, wire type and message type."""
 from __future__ import annotations
 
 import pytest
+from google.protobuf import any_pb2
 from tensorflow.core.framework import attr_value_pb2, function_pb2, graph_pb2, node_def_pb2, op_def_pb2, tensor_pb2
 from tensorflow.core.protobuf import (
     fingerprint_pb2,
@@ -24,6 +25,8 @@ TENSORFLOW = {
     "SaverDef": saver_pb2.SaverDef,
     "CollectionDef": meta_graph_pb2.CollectionDef,
     "NodeList": meta_graph_pb2.CollectionDef.NodeList,
+    "AnyList": meta_graph_pb2.CollectionDef.AnyList,
+    "Any": any_pb2.Any,
     "SignatureDef": meta_graph_pb2.SignatureDef,
     "TensorInfo": meta_graph_pb2.TensorInfo,
     "CooSparse": meta_graph_pb2.TensorInfo.CooSparse,
@@ -42,6 +45,8 @@ TENSORFLOW = {
     "TensorProto": tensor_pb2.TensorProto,
     "SavedObjectGraph": saved_object_graph_pb2.SavedObjectGraph,
     "SavedObject": saved_object_graph_pb2.SavedObject,
+    "SavedConcreteFunction": saved_object_graph_pb2.SavedConcreteFunction,
+    "SavedAsset": saved_object_graph_pb2.SavedAsset,
     "ObjectReference": trackable_object_graph_pb2.TrackableObjectGraph.TrackableObject.ObjectReference,
     "SavedUserObject": saved_object_graph_pb2.SavedUserObject,
     "SavedFunction": saved_object_graph_pb2.SavedFunction,

@@ -1,5 +1,6 @@
 """hubfork's own models scan clean, the checkpointing functions may save and restore, verdicts
-are cached by the sha256 of saved_model.pb, and unreadable folders are named as such."""
+are cached by the sha256 of saved_model.pb, unreadable folders are named as such, and a graph's
+findings are reported even when its weights are missing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import hubfork
 from hubfork.errors import UnreadableModelError, UnsafeModelError
 from hubfork.scanning import scanner
 from hubfork.scanning.scanner import check_model
+from tests.fixtures.unsafe import CATEGORY, OP, WEIGHTS_GONE, Unsafe, unsafe_model, without_weights
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +90,7 @@ def test_unreadable_folders_are_named_with_the_reason(generations, tmp_path, dam
     assert caught.value.path == str(copy)
 
 
+@pytest.mark.tf  # it saves its model with tf_keras in this process
 def test_a_keras_lambda_layer_is_code_execution(tmp_path):
     from hubfork.models import _tf
 
@@ -100,3 +103,84 @@ def test_a_keras_lambda_layer_is_code_execution(tmp_path):
     (finding,) = [f for f in report.findings if f.op == "Lambda"]
     assert finding.category == "code-execution" and finding.node == "doubler"
     assert finding.path[0] == "keras_metadata.pb"
+
+
+# ----------------------------------------------------------------------- findings first
+
+
+@pytest.fixture(scope="module")
+def unsafe(tmp_path_factory) -> Unsafe:
+    return unsafe_model(tmp_path_factory)
+
+
+#: How the weights went -> what the scan says of them.
+WEIGHTS_SAY = {"no-variables-folder": "variables/variables.index is missing: saved_model.pb restores the model's "
+               "weights from variables/",
+               "no-data-shards": "variables/variables.index has no variables/variables.data-NNNNN-of-NNNNN beside "
+               "it: the model's weights are missing"}
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize("how", sorted(WEIGHTS_GONE))
+def test_a_malicious_graph_without_its_weights_is_reported_with_its_findings(unsafe, tmp_path, how):
+    folder = without_weights(unsafe.path, tmp_path / "model", how)
+    report = hubfork.scan(folder)
+    assert [(f.op, f.category) for f in report.findings] == [(OP, CATEGORY)]
+    assert report.missing_weights.startswith(WEIGHTS_SAY[how])
+    assert report.summary().endswith("1 file-write; its weights are missing too")
+    assert str(report).splitlines()[-1] == (f"  note: {report.missing_weights}; it cannot be loaded as it is, and "
+                                            "its graph was scanned all the same")
+    assert report.to_dict()["missing_weights"] == report.missing_weights
+    # The loaders' gate: the findings, not the weights, are why it is refused; fresh and from the cache.
+    for cached in (False, True):
+        with pytest.raises(UnsafeModelError, match=OP) as caught:
+            check_model(folder, name="org/unsafe")
+        assert caught.value.report.cached is cached
+        assert caught.value.report.missing_weights == report.missing_weights
+    # What is cached is the verdict on the graph: the weights are the folder's, checked on every call.
+    record = scanner._cache_file(scanner._cache_key(folder, report.sha256))
+    assert json.loads(record.read_text())["missing_weights"] == ""
+
+
+@pytest.mark.tf
+def test_the_cache_keeps_the_graphs_verdict_and_checks_the_weights_each_time(unsafe, tmp_path):
+    folder = shutil.copytree(unsafe.path, tmp_path / "model")
+    with pytest.raises(UnsafeModelError) as whole:
+        check_model(folder)
+    assert whole.value.report.missing_weights == ""
+    record = scanner._cache_file(scanner._cache_key(folder, whole.value.report.sha256))
+    assert json.loads(record.read_text())["missing_weights"] == ""  # a verdict on the graph alone
+    shutil.rmtree(folder / "variables")  # gone after the verdict was cached
+    with pytest.raises(UnsafeModelError) as later:
+        check_model(folder)
+    assert later.value.report.cached and later.value.report.missing_weights.startswith("variables/variables.index "
+                                                                                       "is missing")
+    # The same graph with its weights back is judged without the note again.
+    shutil.copytree(unsafe.path / "variables", folder / "variables")
+    with pytest.raises(UnsafeModelError) as restored:
+        check_model(folder)
+    assert restored.value.report.cached and restored.value.report.missing_weights == ""
+
+
+@pytest.mark.parametrize("how", sorted(WEIGHTS_GONE))
+def test_a_clean_graph_without_its_weights_stays_unreadable(generations, tmp_path, how):
+    folder = without_weights(generations["v3"], tmp_path / "model", how)
+    for check in (hubfork.scan, check_model, check_model):  # the second check_model reads its cached verdict
+        with pytest.raises(UnreadableModelError) as caught:
+            check(folder)
+        assert caught.value.path == str(folder)
+        assert caught.value.reason.startswith(WEIGHTS_SAY[how])
+        assert caught.value.reason.endswith("(its graph holds no findings)")
+
+
+def test_a_malicious_graph_with_keras_metadata_too_deep_to_read_is_reported(tmp_path):
+    from tests.scanning.test_hostile_graphs import keras_metadata, saved_model
+
+    folder = saved_model(tmp_path / "model", {"f0": [("read", "ReadFile", ["path"])]}, "f0")
+    (folder / scanner.KERAS_METADATA).write_bytes(keras_metadata("[" * 100_000 + "]" * 100_000))
+    report = hubfork.scan(folder)
+    assert [(f.op, f.category) for f in report.findings] == [("ReadFile", "file-read")]
+    assert report.notes == ("keras_metadata.pb: the JSON metadata of Keras object 'root.layer0' is nested too deep "
+                            "to read; Keras loaders would refuse it too",)
+    with pytest.raises(UnsafeModelError, match="ReadFile"):
+        check_model(folder)
