@@ -166,10 +166,6 @@ class _MetaGraphWalk:
                 for tensor in self.meta_graph.collection_def[key].node_list.value:
                     yield f"init op ({key})", tensor
 
-    def _saver_roots(self) -> Iterator[str]:
-        saver = self.meta_graph.saver_def
-        yield from (name for name in (saver.save_tensor_name, saver.restore_op_name) if name)
-
     def _object_functions(self) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
         """(object path, function) of every saved function of the computation, and (save or
         restore, object path, function) of the save and restore functions of saveable objects."""
@@ -272,7 +268,8 @@ def _problem(node: Any, context: str, path_of: Callable[[str], Any]) -> tuple[st
     if op in TABLE_FILE_INPUTS:
         return _path_problem(node, TABLE_FILE_INPUTS[op], ASSET, FILE_READ, "fills a lookup table from", path_of)
     if "debug_urls" in node.attr:
-        return _debug_category(node), "sends tensors to " + ", ".join(_debug_urls(node)) if _debug_urls(node) else ""
+        urls = _debug_urls(node)
+        return _debug_category(urls, node.op), ("sends tensors to " + ", ".join(urls)) if urls else ""
     if op == "XlaCallModule":  # computation, unless its StableHLO module calls back into the host
         detail = xla_call_module_problem(node.attr)
         return (CODE_EXECUTION, detail) if detail else None
@@ -307,14 +304,13 @@ def _debug_urls(node: Any) -> list[str]:
     return [url.decode("utf-8", "replace") for url in node.attr["debug_urls"].list.s]
 
 
-def _debug_category(node: Any) -> str:
+def _debug_category(urls: list[str], op: str) -> str:
     """A debug op's category follows where its URLs send tensors: files, or another process."""
-    urls = _debug_urls(node)
     if urls and all(url.startswith("file://") for url in urls):
         return FILE_WRITE
     if any(not url.startswith("file://") for url in urls):
         return NETWORK
-    return category(node.op)
+    return category(op)
 
 
 def asset_findings(meta_graph: Any, suffix: str = "") -> list[Finding]:

@@ -20,7 +20,7 @@ from google.protobuf.message import DecodeError
 import hubfork
 from hubfork.errors import ModelFormatError, UnreadableModelError, UnsafeModelError
 from tests.conftest import run_cli, run_cli_here
-from tests.fixtures.crafted import NAMES, Crafted, build_all, calls, op_sites, read_saved_model
+from tests.fixtures.crafted import NAMES, Crafted, build_all, calls, dicts_with, op_sites, read_saved_model
 
 # The load paths resolve names: keep them off any real hub.
 pytestmark = pytest.mark.usefixtures("hf_isolated")
@@ -117,18 +117,6 @@ def test_the_cli_json_lists_every_crafted_models_finding(crafted):
     for model in crafted.values():
         findings = reports[model.path]["findings"]
         assert any(f["op"] == model.op and f["category"] == model.category for f in findings), (model.name, findings)
-
-
-def dicts_with(value, key: str):
-    """Every dict holding `key`, anywhere in a JSON value."""
-    if isinstance(value, dict):
-        if key in value:
-            yield value
-        for item in value.values():
-            yield from dicts_with(item, key)
-    elif isinstance(value, list):
-        for item in value:
-            yield from dicts_with(item, key)
 
 
 def test_the_cli_passes_hubforks_own_encoders(generations):

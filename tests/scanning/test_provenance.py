@@ -18,7 +18,7 @@ import pytest
 import hubfork
 from hubfork.errors import UnsafeModelError
 from tests.conftest import run_cli, run_cli_here
-from tests.fixtures.crafted import op_sites, read_saved_model
+from tests.fixtures.crafted import dicts_with, op_sites, read_saved_model
 from tests.fixtures.crafted_paths import DEBUGGED, ESCAPES, LEGITIMATE_NAMES, build
 from tests.fixtures.shared import built_once
 
@@ -71,7 +71,7 @@ def test_the_cli_exits_1_and_lists_each_escape(models):
     result = run_cli_here("scan", "--json", *paths)
     assert result.returncode == 1, result.stdout + result.stderr
     text = result.stdout
-    reports = {Path(r["path"]).resolve(): r for r in _dicts_with(json.loads(text), "findings")}
+    reports = {Path(r["path"]).resolve(): r for r in dicts_with(json.loads(text), "findings")}
     for name in ESCAPES:
         findings = reports[Path(models[name]["path"]).resolve()]["findings"]
         assert any(f["op"] == models[name]["op"] and NOT_PROVABLE in f["detail"] for f in findings), name
@@ -169,17 +169,6 @@ def test_a_debug_ops_category_follows_its_url(models, name):
     assert findings and {f.category for f in findings} == {record["category"]}, findings
     scheme = "file://" if record["category"] == "file-write" else "grpc://"
     assert all(scheme in f.detail for f in findings)
-
-
-def _dicts_with(value, key: str):
-    if isinstance(value, dict):
-        if key in value:
-            yield value
-        for item in value.values():
-            yield from _dicts_with(item, key)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _dicts_with(item, key)
 
 
 # --------------------------------------------------------------------------- the rule, on graphs written by hand
