@@ -109,7 +109,8 @@ def run_validate(args: argparse.Namespace) -> int:
     print_problems(shown)
     failed = errors or (args.strict and warnings)
     bad = sum(1 for card in cards if card.errors)
-    print(f"{len(cards)} cards: {bad} with errors, {len(errors)} errors, {len(warnings)} warnings",
+    hidden = " (not listed: without --quiet, each is)" if args.quiet and warnings else ""
+    print(f"{len(cards)} cards: {bad} with errors, {len(errors)} errors, {len(warnings)} warnings{hidden}",
           file=sys.stderr)
     return 1 if failed else 0
 

@@ -109,8 +109,13 @@ def load_model(args: argparse.Namespace) -> Any:
         device=args.device, cache_dir=args.cache_dir, local_files_only=args.offline, endpoint=args.endpoint,
         registry=args.registry, trust=args.trust)
     for note in model.notes:
-        print(f"hubfork: note: {note}", file=sys.stderr)
+        _say(note)
     return model
+
+
+def _say(note: str | None) -> None:
+    if note:
+        print(f"hubfork: note: {note}", file=sys.stderr)
 
 
 def _cut(text: str, width: int = SHOWN_CHARS) -> str:
@@ -128,6 +133,7 @@ def run_embed(args: argparse.Namespace) -> int:
     import numpy as np
 
     model = load_model(args)
+    _say(model.defaults_note(pooling_given=args.pooling is not None, normalize_given=args.normalize is not None))
     pooling = model.pooling if args.pooling is None else args.pooling
     normalize = model.normalize if args.normalize is None else args.normalize
     vectors = np.asarray(model.embed(texts, pooling=pooling, normalize=normalize,
@@ -143,7 +149,8 @@ def run_embed(args: argparse.Namespace) -> int:
              " ".join(f"{v:+.4f}" for v in vector[:SHOWN_VALUES]) + (" …" if vector.shape[0] > SHOWN_VALUES else ""),
              f"{norm:.4f}")
             for i, (text, vector, norm) in enumerate(zip(texts, vectors, norms))]
-    print_table(f"{len(texts)} embeddings ({pooling} pooling{', normalised' if normalize else ''})",
+    print_table(f"{len(texts)} {'embedding' if len(texts) == 1 else 'embeddings'} ({pooling} pooling"
+                f"{', normalised' if normalize else ''})",
                 ("#", "text", "dim", f"first {SHOWN_VALUES} values", "norm"), rows)
     return 0
 
@@ -176,6 +183,7 @@ def run_similarity(args: argparse.Namespace) -> int:
     import numpy as np
 
     model = load_model(args)
+    _say(model.defaults_note(pooling_given=args.pooling is not None, normalize_given=True))  # cosines: unit vectors
     # Unit vectors' self-similarity can land a few float32 ulps off 1; cosines live in [-1, 1].
     pooling = model.similarity_pooling if args.pooling is None else args.pooling
     matrix = np.clip(model.similarity(texts, pooling=pooling, batch_size=args.batch_size), -1.0, 1.0)

@@ -86,12 +86,8 @@ def text_model_from_folders(
     packer = Preprocessor(Path(preprocessor), source)
     notes = list(notes)
     seq_length = _fit_positions(encoder, packer, seq_length, notes)
+    # Said where it applies (`TextModel.defaults_note`: embed's CLI), not as a note of every use of the model.
     pooling, normalize = choose_defaults(sentence_transformers_defaults(encoder.path), card_defaults)
-    if pooling.pooling != DEFAULT_POOLING or normalize.normalize:
-        said = f"{pooling.pooling} pooling{', normalised' if normalize.normalize else ''}"
-        # Each source named once, and hubfork's own default not at all.
-        sources = [s for s in dict.fromkeys((pooling.source, normalize.source)) if s != EmbeddingDefaults().source]
-        notes.append(f"embeddings default to {said}, as {' and '.join(sources)} says")
     return TextModel(encoder, packer, name if name is not None else str(encoder.path), seq_length=seq_length,
                      trainable=trainable, device=chosen_device, jit_compile=jit_compile, notes=notes,
                      pooling=pooling.pooling or DEFAULT_POOLING, normalize=bool(normalize.normalize),

@@ -181,6 +181,21 @@ class TextModel:
                              normalize=True, batch_size=batch_size)
         return vectors @ vectors.T
 
+    def defaults_note(self, *, pooling_given: bool = False, normalize_given: bool = False) -> str | None:
+        """What `embed` applies that the caller did not choose and the model itself says (its card or
+        sentence-transformers configuration), as one line naming where it came from; None when the
+        caller chose both, or nothing but hubfork's own default applies."""
+        parts = {}
+        if not pooling_given and self.pooling_source != DEFAULT_SOURCE:
+            parts[f"{self.pooling} pooling"] = self.pooling_source
+        if not normalize_given and self.normalize_source != DEFAULT_SOURCE:
+            parts["normalised" if self.normalize else "not normalised"] = self.normalize_source
+        if not parts:
+            return None
+        sources = " and ".join(dict.fromkeys(parts.values()))
+        said = ", ".join(parts) if any(part.endswith(" pooling") for part in parts) else f"being {', '.join(parts)}"
+        return f"embeddings default to {said}, as {sources} says"
+
     @property
     def similarity_pooling(self) -> str:
         """The pooling `similarity` uses when the caller gives none."""

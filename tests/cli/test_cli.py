@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import HEAVY_MODULES, ROOT, SAMPLE_PATHS, SAMPLES, SEEDS, run_cli
+from tests.conftest import HEAVY_MODULES, ROOT, SAMPLE_PATHS, SAMPLES, SEEDS, run_cli, run_cli_here
 
 # A folder of the vendored catalogue holding one card, and google's sample cards.
 BERT_MULTI = "cards/tfhub.dev/assets/docs/google/models/bert_multi_cased_L-12_H-768_A-12"
@@ -43,6 +43,11 @@ def test_cards_validate_ok_and_errors_as_path_line(tmp_path):
     # The catalogue's cards have warnings (what tfhub.dev's later validators refused), never errors.
     assert ok.returncode == 0 and ": error:" not in ok.stdout and len(ok.stdout.splitlines()) == 64
     assert "2824 cards: 0 with errors, 0 errors, 64 warnings" in ok.stderr
+    # --quiet (the main job's): the warnings counted, not listed, and the summary says how to list them.
+    quiet = run_cli_here("cards", "validate", "--quiet", "cards")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    assert quiet.stderr.strip().splitlines()[-1] == (
+        "2824 cards: 0 with errors, 0 errors, 64 warnings (not listed: without --quiet, each is)")
     bad = tmp_path / "bad.md"
     bad.write_text("# Module acme/x/1\nDesc.\n\n<!-- format: hub -->\n<!-- format: saved_model -->\nstray prose\n")
     broken = tmp_path / "broken.md"

@@ -15,9 +15,21 @@ from tests.fixtures.models import minilm_folder
 TEXT = "hello world"
 
 
+CARD = "the model card of hubfork/all-MiniLM-L6-v2/1"
+#: The options given -> the note embed must print about the defaults it applied (None: no note).
+NOTES = {
+    (): f"hubfork: note: embeddings default to mean pooling, normalised, as {CARD} says",
+    ("--pooling", "pooled", "--no-normalize"): None,
+    ("--pooling", "pooled"): f"hubfork: note: embeddings default to being normalised, as {CARD} says",
+}
+
+
 def _embedding(*options: str) -> np.ndarray:
     result = run_cli_here("embed", "--model", "hubfork/all-MiniLM-L6-v2", *options, "--json", TEXT)
     assert result.returncode == 0, result.stderr
+    # A note only for a default that applied, naming it.
+    notes = [line for line in result.stderr.splitlines() if line.startswith("hubfork: note: embeddings")]
+    assert notes == ([NOTES[options]] if NOTES[options] else []), result.stderr
     return np.array(json.loads(result.stdout)[0]["embedding"], np.float32)
 
 

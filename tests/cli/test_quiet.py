@@ -47,7 +47,7 @@ def quiet(generations, tiny_preprocessor, tmp_path_factory):
 @pytest.mark.subprocess
 def test_embed_prints_only_hubfork_s_own_output(quiet):
     assert quiet.returncode == 0, quiet.stderr
-    assert "1 embeddings (pooled pooling)" in quiet.stdout and "hello" in quiet.stdout
+    assert "1 embedding (pooled pooling)" in quiet.stdout and "hello" in quiet.stdout
     found = [word for word in NOISE if word in quiet.stderr.lower()]
     assert not found, quiet.stderr
 

@@ -805,8 +805,12 @@ def test_all_minilm_l6_v2_from_the_embedded_hub_matches_sentence_transformers(mi
     # Its card says how its embeddings are meant to be made; embed follows when not told.
     assert (model.pooling, model.normalize) == ("mean", True)
     assert model.pooling_source == model.normalize_source == "the model card of hubfork/all-MiniLM-L6-v2/1"
-    assert model.notes == ["embeddings default to mean pooling, normalised, as the model card of "
-                           "hubfork/all-MiniLM-L6-v2/1 says"]
+    assert model.notes == []
+    assert model.defaults_note() == ("embeddings default to mean pooling, normalised, as the model card of "
+                                     "hubfork/all-MiniLM-L6-v2/1 says")
+    assert model.defaults_note(pooling_given=True) == ("embeddings default to being normalised, as the model card "
+                                                       "of hubfork/all-MiniLM-L6-v2/1 says")
+    assert model.defaults_note(pooling_given=True, normalize_given=True) is None
     assert model.path.is_relative_to(cache / "models--hubfork--all-MiniLM-L6-v2")
     assert model.preprocessor.path.is_relative_to(cache / "models--hubfork--all-MiniLM-L6-v2_preprocess")
     sentences = real_sentences(60)
