@@ -5,6 +5,7 @@
 # all-MiniLM-L6-v2, converted into TF Hub format) if needed, serve it on
 # loopback, pull the model back and embed and compare text.
 set -euo pipefail
+HUBFORK_INSTALL=main
 source "$(dirname "$0")/env.sh"
 
 work="$(mktemp -d)"

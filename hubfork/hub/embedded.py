@@ -26,7 +26,7 @@ from typing import Callable, Iterator, Mapping
 
 from hubfork.constants import EMBEDDED_ENDPOINT, ENV_LOCAL_HUB, cache_dir
 from hubfork.errors import RepoNotFoundError
-from hubfork.hub.local_hub import LOOPBACK, LocalHub
+from hubfork.hub.local_hub import LOCK_NAME, LOOPBACK, LocalHub
 
 #: The endpoint a card (``<!-- hub-endpoint: embedded -->``) or registry source gives for this hub.
 EMBEDDED = EMBEDDED_ENDPOINT
@@ -146,15 +146,16 @@ def _locked(root: Path) -> Iterator[None]:
 
 
 def _ensure(root: Path, say: Progress) -> LocalHub:
-    """Add the missing repos (call with the lock held). A new hub is built in a scratch sibling
-    folder and renamed into place, so a failed build leaves nothing; into an existing hub each
-    repo is added in one atomic `LocalHub.add`."""
+    """Add the missing repos (call with the lock held). A new hub is built in a scratch folder inside
+    its folder and its parts moved into place, olah.toml last (what makes it a hub), so a failed build
+    leaves only the lock; into an existing hub each repo is added in one atomic `LocalHub.add`."""
     hub = LocalHub(root)
     missing = missing_repos(hub)
     if not missing:
         return hub
-    fresh = not root.exists() or (root.is_dir() and not any(root.iterdir()))
-    with tempfile.TemporaryDirectory(prefix=f".{root.name}.", suffix=".partial", dir=root.parent) as scratch:
+    # A killed build's scratch folder may be left; it holds no part of the hub.
+    fresh = all(entry.name == LOCK_NAME or entry.name.endswith(".partial") for entry in root.iterdir())
+    with tempfile.TemporaryDirectory(prefix=".build-", suffix=".partial", dir=root) as scratch:
         target = LocalHub(Path(scratch) / "hub").init() if fresh else hub.init()
         say(f"building the embedded hub in {root}: {', '.join(f'{r.repo_id}@{r.tag}' for r in missing)}")
         built: dict[str, Mapping[str, Path]] = {}
@@ -164,9 +165,8 @@ def _ensure(root: Path, say: Progress) -> LocalHub:
             target.add(built[repo.build][repo.output], repo.repo_id, tag=repo.tag, message=repo.message)
             say(f"added {repo.repo_id}@{repo.tag}")
         if fresh:
-            if root.exists():
-                root.rmdir()  # empty (checked above); os.replace cannot replace a folder on every system
-            os.replace(target.root, root)
+            for part in (target.cache, target.mirrors, target.config):
+                os.replace(part, root / part.name)
     return LocalHub(root)
 
 

@@ -38,6 +38,8 @@ DEFAULT_HOST, DEFAULT_PORT = LOCAL_HUB_HOST, LOCAL_HUB_PORT
 #: Served on demand for this process's own downloads: loopback only, never the network.
 LOOPBACK = "127.0.0.1"
 BRANCH = "main"  # olah answers "Repository Not Found" for any other default branch
+#: The hub's lock file, in its folder (olah serves only ``mirrors/`` beside it).
+LOCK_NAME = ".hub.lock"
 
 #: The comment at the top of the olah.toml `LocalHub.init` writes.
 CONFIG_COMMENT = ("olah's configuration for a hubfork local hub (written by `hubfork hub init`).",
@@ -152,7 +154,7 @@ class LocalHub:
         own parts (another process may be initialising the same new hub at this moment)."""
         if not self.root.is_dir():
             return not self.root.exists()
-        own = {self.config.name, self.mirrors.name, self.cache.name}
+        own = {self.config.name, self.mirrors.name, self.cache.name, LOCK_NAME}
         return all(entry.name in own or (entry.name.startswith(f".{self.config.name}.") and entry.suffix == ".tmp")
                    for entry in self.root.iterdir())
 
@@ -346,14 +348,26 @@ class LocalHub:
         finally:
             server.stop()
 
+    @property
+    def lock_file(self) -> Path:
+        """The hub's lock: inside its folder, so a hub leaves nothing in the folder that holds it."""
+        return self.root / LOCK_NAME
+
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the hub's lock (a file beside its folder) while the block runs: one builder or
-        on-demand server at a time, across processes."""
+        """Hold the hub's lock (`lock_file`; the hub's folder is made for it) while the block runs: one
+        builder or on-demand server at a time, across processes.
+
+        Raises:
+            LocalHubError: the hub's folder is a file or a symbolic link.
+        """
         from huggingface_hub.utils import WeakFileLock
 
-        self.root.parent.mkdir(parents=True, exist_ok=True)
-        with WeakFileLock(self.root.parent / f".{self.root.name}.lock"):
+        self._refuse_links(self.root)
+        if self.root.exists() and not self.root.is_dir():
+            raise LocalHubError("exists and is not a folder", path=str(self.root))
+        self.root.mkdir(parents=True, exist_ok=True)
+        with WeakFileLock(self.lock_file):
             yield
 
     @contextmanager

