@@ -341,8 +341,10 @@ ENVIRONMENT = (
         f"a whole number of at least 1, else the default; a width below {TABLE_MIN_WIDTH} is taken as "
         f"{TABLE_MIN_WIDTH}"),
     EnvironmentVariable(
-        "TF_CPP_MIN_LOG_LEVEL", "set by hubfork: 3 by the command line unless `hubfork -v`; 2 by the library, "
-        "when unset", "TensorFlow's C++ log level: which of its start-up and log lines reach stderr."),
+        "TF_CPP_MIN_LOG_LEVEL", "set by hubfork: 3 by the command line, 0 with `hubfork -v`; 2 by the library, "
+        "when unset", "TensorFlow's C++ log level. At 2 or 3, hubfork also keeps off stderr the start-up lines "
+        "TensorFlow writes before honouring it (and CUDA's cuInit failure where there is no GPU driver); 0 or 1 "
+        "shows everything TensorFlow says."),
     EnvironmentVariable(
         "TF_USE_LEGACY_KERAS", "set to 1 by hubfork's loaders when unset",
         "Makes tf.keras Keras 2 (tf_keras), the Keras TF Hub models are made of; Keras 3 stays one `import keras` "

@@ -67,7 +67,14 @@ os.environ.setdefault("KAGGLE_API_ENVIRONMENT", "LOCALHOST")
 # `pytest --hypothesis-profile NAME` picks a profile explicitly.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
-settings.load_profile("ci" if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no") else "dev")
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (the CI environment variable set, as CI services do)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+settings.load_profile("ci" if in_ci() else "dev")
 
 # Modules that must never be imported on the card, registry and browse paths.
 HEAVY_MODULES = ("tensorflow", "tensorflow_hub", "tensorflow_text", "tf_keras", "keras", "torch")
@@ -82,6 +89,20 @@ def isolate(patch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory)
     # COLUMNS, or pytest-xdist's workers, which set 80, would otherwise change what every table shows.)
     patch.delenv("COLUMNS", raising=False)
     patch.delenv("LINES", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_model_cache(tmp_path_factory):
+    """The run's own Hugging Face home (its cache, no token), shared by its workers: a model a test
+    downloads comes from a hub in this run, never from what the machine's cache kept of an earlier build
+    (``~/.cache``). A test that sets HF_HOME or HF_HUB_CACHE itself still gets its own."""
+    from tests.fixtures.shared import run_folder
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HOME", str(run_folder(tmp_path_factory) / "hf-home"))
+        for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_TOKEN", "HF_TOKEN_PATH"):
+            patch.delenv(name, raising=False)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,9 @@ def quickstart(embedded_hub, tmp_path_factory) -> dict[str, object]:
         patch.setenv("IPYTHONDIR", str(root / "ipython"))
         patch.delenv("HF_HUB_OFFLINE", raising=False)
         patch.delenv("HUBFORK_REGISTRY", raising=False)
+        # What a user who set neither gets (this process's hubfork may have set both).
+        patch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+        patch.delenv("TF_USE_LEGACY_KERAS", raising=False)
         client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
                                          resources={"metadata": {"path": str(work)}})
         client.execute()
@@ -70,6 +73,13 @@ def text(cell) -> str:
         elif output.output_type == "execute_result":
             parts.append(output.data.get("text/plain", ""))
     return "".join(parts)
+
+
+def streams(cell, name: str) -> list[str]:
+    """The lines a cell wrote to stdout or stderr, as a notebook shows them: a carriage return
+    (a progress bar's update) overwrites its line."""
+    written = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == name)
+    return [line.rsplit("\r", 1)[-1] for line in written.splitlines() if line.rsplit("\r", 1)[-1].strip()]
 
 
 def html(cell) -> str:
@@ -144,3 +154,44 @@ def test_search_and_entry(quickstart):
 def test_scan_report_says_clean(quickstart):
     shown = html(quickstart["cells"]["scan"])
     assert "models--hubfork--all-MiniLM-L6-v2" in shown and ": clean (" in shown
+
+
+#: A tqdm bar's line (huggingface_hub's "Fetching 6 files: 100%|██████████| 6/6 [00:01<00:00,  3.25it/s]").
+PROGRESS_BAR = re.compile(r"^[^|]+: +\d+%\|[^|]*\| *\d+/\d+ \[[^\]]*\]$")
+
+
+def code_cells(quickstart) -> list:
+    return [cell for cell in quickstart["notebook"].cells if cell.cell_type == "code"]
+
+
+def test_stderr_holds_nothing_but_progress_bars(quickstart):
+    # TensorFlow's C++ start-up lines, CUDA's cuInit, absl's preamble, tqdm's "IProgress not found"
+    # and TensorFlow's Python logging all went here before hubfork kept them out of sight.
+    written = {cell.metadata["tags"][0]: streams(cell, "stderr") for cell in code_cells(quickstart)}
+    assert {tag: [line for line in lines if not PROGRESS_BAR.match(line)] for tag, lines in written.items()} == {
+        tag: [] for tag in written}
+    assert any(written.values())  # the first load fetched the embedded hub's files, with a bar
+
+
+def test_no_cell_writes_a_line_twice(quickstart):
+    for cell in code_cells(quickstart):
+        lines = streams(cell, "stdout") + streams(cell, "stderr")
+        assert len(lines) == len(set(lines)), cell.source
+
+
+def test_cells_that_ask_for_nothing_show_nothing(quickstart):
+    for tag in ("install", "cleanup"):
+        assert quickstart["cells"][tag].outputs == []
+
+
+def test_tensorflow_logs_nothing_at_info(quickstart):
+    # TensorFlow lowers its logger to INFO in Jupyter; hubfork's saves then logged "Assets written to".
+    logged = [line for cell in code_cells(quickstart) for line in streams(cell, "stdout") + streams(cell, "stderr")
+              if line.startswith("INFO:")]
+    assert logged == []
+
+
+def test_tensorflow_logs_no_warning(quickstart):
+    logged = [line for cell in code_cells(quickstart) for line in streams(cell, "stdout")
+              if line.startswith("WARNING:tensorflow:")]
+    assert logged == []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressedFile, CompressionTypes
@@ -39,6 +39,9 @@ from hubfork.beam.outputs import (
 )
 from hubfork.beam.records import Malformed, Record, first_of, jsonl_row, parquet_row, parquet_schema, read_lines
 from hubfork.errors import CorpusError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hubfork._progress import StepReport
 
 NAMESPACE = "hubfork"
 MALFORMED = "malformed"
@@ -65,7 +68,8 @@ class CorpusSummary:
 def embed_corpus(input_glob: str, output_dir: str, *, model: str, pooling: str | None = None,
                  normalize: bool | None = None, output_format: str = "parquet", num_shards: int = 1,
                  batch_size: int = 64, trust: bool = False, runner: str = "DirectRunner",
-                 beam_args: Sequence[str] = (), load_options: dict[str, Any] | None = None) -> CorpusSummary:
+                 beam_args: Sequence[str] = (), load_options: dict[str, Any] | None = None,
+                 progress: "StepReport | None" = None) -> CorpusSummary:
     """Embed every text of the files `input_glob` matches into `output_dir` with the encoder `model`.
 
     Files ending ``.jsonl`` hold ``{"id": ..., "text": ...}`` a line; others a text a line, with the
@@ -74,7 +78,8 @@ def embed_corpus(input_glob: str, output_dir: str, *, model: str, pooling: str |
     ``.jsonl`` (``{"id", "vector"}``), and ``errors-00000-of-00001.jsonl`` (``{"file", "line",
     "error", "content"}`` per malformed line or repeated id). `runner` and `beam_args` are Beam's
     pipeline options (``--direct_running_mode=multi_processing``, ``--project``...). A local
-    `output_dir` is replaced whole when the run succeeds (see `hubfork.beam.outputs`).
+    `output_dir` is replaced whole when the run succeeds (see `hubfork.beam.outputs`). `progress` is
+    called with the name of each step (files, model, pipeline) as it starts.
 
     Raises:
         CorpusError: nothing matches `input_glob`, or a local file it matches is not a regular file (a FIFO
@@ -89,6 +94,8 @@ def embed_corpus(input_glob: str, output_dir: str, *, model: str, pooling: str |
         raise ValueError(f"unknown format {output_format!r}; expected one of {', '.join(FORMATS)}")
     if num_shards < 1:
         raise ValueError(f"num_shards must be at least 1, not {num_shards}")
+    say = progress or (lambda step: None)
+    say("matching the input files")
     files = matched_files(input_glob)
     output_dir = resolve_output(output_dir)
     name = os.fspath(model)
@@ -97,11 +104,13 @@ def embed_corpus(input_glob: str, output_dir: str, *, model: str, pooling: str |
     handler = TextEmbeddingModelHandler(name, pooling=pooling, normalize=normalize, trust=trust,
                                         max_batch_size=max(batch_size, 1) * 4, encoder_batch_size=batch_size,
                                         **(load_options or {}))
+    say("fetching and scanning the model")
     preflight(name, trust=trust, load_options=load_options or {})
     options = PipelineOptions([f"--runner={runner}", *beam_args])
     with output_folder(output_dir) as folder:
         pipeline = beam.Pipeline(options=options)
         build(pipeline, files, handler, folder, output_format=output_format, num_shards=num_shards)
+        say(f"embedding {len(files)} file(s) on {runner}")
         try:
             result = pipeline.run()
             result.wait_until_finish()

@@ -18,8 +18,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     search = commands.add_parser("search", help="search the registry",
                                  description="Search registry entries: every word of QUERY must match "
                                  "(name, handle, tags or description); filters narrow further. Name and handle "
-                                 "matches come first, each model's versions newest first; results come a page "
-                                 "at a time.", epilog=_SEARCH_NOTES)
+                                 "matches come first; each model is one result, shown by its newest version; "
+                                 "results come a page at a time.", epilog=_SEARCH_NOTES)
     search.add_argument("query", nargs="*", metavar="QUERY",
                         help="words that must all match (name, handle, tags or description)")
     _add_facets(search)
@@ -30,7 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="show page N of the results (default 1)")
     search.add_argument("--per-page", "--limit", dest="per_page", type=positive_int, default=None, metavar="N",
                         help=f"results a page (default {SEARCH_PER_PAGE}); --limit is the same")
-    _common(search, "the page ({query, filters, total, page, per_page, pages, results: [entry, ...]})")
+    _common(search, "the page ({query, filters, total, page, per_page, pages, results: [entry with versions: "
+                    "[{handle, version}, ...] newest first and versions_hint, ...]})")
     search.set_defaults(func=run_search)
 
     show = commands.add_parser("show", help="show one registry entry",
@@ -47,8 +48,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing = commands.add_parser("list", help="list every registry entry",
                                   description="List every registry entry, titled with the registry file.",
                                   epilog="--json gives each entry's registry fields with sources_available (where "
-                                  "its model can be fetched, as show lists them) and has_source; sources stays the "
-                                  "card's hub repos. search --json results and show --json carry the same two keys.")
+                                  "its model can be fetched, as show lists them), source (one word: tfhub.dev, "
+                                  "mirror, deleted or none, the table's Source column) and has_source; sources stays "
+                                  "the card's hub repos. search --json results and show --json carry the same three "
+                                  "keys.")
     _common(listing, "a list of every entry")
     listing.set_defaults(func=run_list)
 
@@ -57,13 +60,18 @@ _SEARCH_NOTES = (
     "Facets are case-insensitive: --language takes an id or a name (English), --task embedding matches "
     "text-embedding, --architecture (or --arch) matches transformer, L-12_H-768_A-12, 12/768/12 or a part; "
     "--fine-tunable and --has-source alone mean yes (--fine-tunable no: cards that say not fine-tunable; a card "
-    "that says neither matches neither). Ranking: the name or handle matching first (equal to a word, then a "
-    "whole word of the name, then a part), then tags, then descriptions; each model's versions together, newest "
-    "first; then by handle. A page is titled e.g. \"results 1-20 of 294 for 'bert' (page 1 of 15; --page 2 for "
-    "more)\"; deleted models are marked (deleted) beside their kind. In --json, filters are the facets given and "
-    "results that page's entries as list --json writes them. Exit 1 when nothing matches or --page is past the "
-    "last page (an error saying how many pages there are); exit 2 for a bad value (N < 1, an unknown kind, not "
-    "yes/no).")
+    "that says neither matches neither). Ranking: the name or handle matching first (equal to a word or a whole "
+    "word of the name, then a part), then tags, then descriptions; within a score an official publisher's model "
+    "first, a model before its Lite/Tfjs/Coral variants, then the models most collections list and most other "
+    "cards link to. Each model's versions are one result, shown as its newest (\"v4 · 3 older\" beside its "
+    "kind); pages count results. A page is titled e.g. \"results 1-20 of 177 for 'bert' (page 1 of 9; --page 2 "
+    "for more)\"; deleted models are marked (deleted) beside their kind. The Source column says in one word "
+    "where each model can be fetched: tfhub.dev, mirror, deleted or none (--has-source keeps tfhub.dev and "
+    "mirror). At any width the handles are shown whole; the other columns are cut or left out, Description "
+    "first. In --json, filters are the facets given and results that page's entries as list --json writes "
+    "them, each adding versions (its model's matching versions, newest first) and versions_hint. Exit 1 when "
+    "nothing matches or --page is past the last page (an error saying how many pages there are); exit 2 for a bad "
+    "value (N < 1, an unknown kind, not yes/no).")
 _SHOW_NOTES = (
     "HANDLE may be a repo id, a tfhub.dev or hub URL, or a handle without version: the newest version of the "
     "model, even where a Collection has that handle (--kind picks one of the cards sharing a handle, e.g. --kind "
@@ -75,7 +83,9 @@ _SHOW_NOTES = (
     "for a Collection a table of its models (each member's newest entry, or \"(not in the registry)\"). --json "
     "adds versions ([{handle, version, shown}]), variants ([{handle, kind}]), collections (handles), "
     "preprocessor_known and models ([{member, handle, kind, description}], nulls for an unknown member) to the "
-    "entry's fields.")
+    "entry's fields. Then the lines to copy: \"Use it\" (hubfork pull, and the loaders) when a source serves "
+    "the model, else \"Add a source\" with the hubfork registry add-source line that records one; nothing for "
+    "a Collection, Publisher or Placeholder.")
 
 
 def _add_facets(parser: argparse.ArgumentParser) -> None:
@@ -147,9 +157,12 @@ def run_search(args: argparse.Namespace) -> int:
 
         print_json({"query": query, "filters": asked, "total": shown.total, "page": shown.number,
                     "per_page": shown.size, "pages": shown.pages,
-                    "results": [_entry_json(entry) for entry in shown.entries]})
+                    "results": [{**_entry_json(entry), "versions_hint": found.versions_hint(entry),
+                                 "versions": [{"handle": e.handle, "version": e.version}
+                                              for e in found.versions_of(entry)]}
+                                for entry in shown.entries]})
     elif found:
-        _print_entries(shown.entries, _search_title(query, asked, shown, len(registry)))
+        _print_entries(shown.entries, _search_title(query, asked, shown, len(registry)), kind_note=found.versions_hint)
     else:
         from hubfork.cli.output import safe_text
 
@@ -218,14 +231,16 @@ def run_show(args: argparse.Namespace) -> int:
 
 def _entry_json(entry) -> dict:
     """An entry as JSON: its registry form ("sources" are its card's hub repos) and where its model can be
-    fetched, for people ("sources_available", e.g. tfhub.dev first, then mirrors) and as a flag."""
+    fetched, for people ("sources_available", e.g. tfhub.dev first, then mirrors), in one word ("source": the
+    search table's Source column) and as a flag."""
     return {**entry.to_dict(), "sources_available": availability.source_labels(entry),
-            "has_source": availability.has_source(entry)}
+            "source": availability.source_word(entry), "has_source": availability.has_source(entry)}
 
 
 def _print_show(registry, entry, versions, variants, collections, members, known_preprocessor) -> None:
     from hubfork.cards.schema import SHOW, label, shown
-    from hubfork.cli.output import print_fields, print_table, text
+    from hubfork.cli.output import print_fields, print_snippets, print_table, text
+    from hubfork.site.usage import use_lines
 
     preprocessor = entry.preprocessor
     if preprocessor:
@@ -241,27 +256,40 @@ def _print_show(registry, entry, versions, variants, collections, members, known
     ]
     fields += [(f"  {key}", text(value)) for key, value in entry.metadata.items()]
     print_fields(entry.handle, [(k, v) for k, v in fields if v or k.startswith("  ")])
+    # The lines the entry's web page offers to copy: to fetch and load the model, or to add a source for it.
+    heading, use = use_lines(entry)
+    if use:
+        print_snippets(heading, [(snippet.title, snippet.code) for snippet in use])
     if members:
         print_table(f"{len(members)} models in {entry.handle}", [label("handle"), label("kind"), label("description")],
                     ([found.handle, found.kind, found.description] if found else [member, "", "(not in the registry)"]
                      for member, found in members))
 
 
-#: The facts a table of entries shows.
-_COLUMNS = ("handle", "kind", "tasks", "architecture", "api", "description")
+#: The columns of a table of entries: facts of the card schema, and "source", where the model can be fetched
+#: (`availability.source_word`).
+_COLUMNS = ("handle", "kind", "source", "tasks", "architecture", "api", "description")
+#: The columns that give up room, in this order, when the terminal is narrow: the handle never does, the source last.
+_CUT_FIRST = ("description", "architecture", "api", "tasks", "kind")
 
 
-def _print_entries(entries: list, title: str) -> None:
+def _print_entries(entries: list, title: str, kind_note=None) -> None:
+    """A table of `entries` (`_COLUMNS`); `kind_note(entry)`, when given, is added to each Kind cell (e.g. a
+    model's other versions: "v4 · 3 older")."""
     from hubfork.cards.schema import BY_NAME, label
     from hubfork.cli.output import print_table
 
-    columns = [BY_NAME[name] for name in _COLUMNS]
-    print_table(
-        title,
-        [label(name) for name in _COLUMNS],
-        (
-            [fact.cell(e) + (" (deleted)" if fact.name == "kind" and availability.is_deleted(e) else "")
-             for fact in columns]
-            for e in entries
-        ),
-    )
+    def heading(name: str) -> str:
+        return label(name) if name in BY_NAME else name.capitalize()
+
+    def value(name: str, entry) -> str:
+        if name == "source":
+            return availability.source_word(entry)
+        shown = BY_NAME[name].cell(entry)
+        if name != "kind":
+            return shown
+        notes = [kind_note(entry) if kind_note else "", "(deleted)" if availability.is_deleted(entry) else ""]
+        return " ".join([shown, *(note for note in notes if note)])
+
+    print_table(title, [heading(name) for name in _COLUMNS], ([value(name, e) for name in _COLUMNS] for e in entries),
+                cut_first=[heading(name) for name in _CUT_FIRST])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hubfork.cli.options import add_json, add_no_run, add_registry, add_trust
+from hubfork.cli.options import add_json, add_no_run, add_registry, add_stated_embedding, add_trust
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,12 +23,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_json(parse, "an array of cards, one object each")
     parse.set_defaults(func=run_parse)
 
+    from hubfork._progress import HELP_NOTE
+
     validate = sub.add_parser("validate", help="check cards; exit 1 when any has errors",
                               description="Check model cards. Prints each problem as PATH:LINE: severity: message "
                               "and exits 0 when no card has errors, 1 otherwise.",
                               epilog="With --model, the card's facts are checked against the SavedModel, its "
                               "companion preprocessor (looked up in --registry) and one batch run through it "
-                              "(docs/publishing.md); with --trust, scan findings are warnings.")
+                              f"(docs/publishing.md); with --trust, scan findings are warnings. {HELP_NOTE}")
     _card_paths(validate)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
@@ -52,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--hub-repo", metavar="ORG/NAME[@REVISION]", help="where the model can be fetched")
     new.add_argument("--hub-endpoint", metavar="URL", help="the hub holding --hub-repo, when not the default")
     new.add_argument("--base-model", metavar="REPO_ID", help="Hugging Face base_model")
+    add_stated_embedding(new)
     new.add_argument("--card", metavar="FILE", help="your own card, to keep and complete")
     new.add_argument("-o", "--output", metavar="FILE", help="write the card here instead of printing it")
     new.add_argument("--force", action="store_true", help="with -o: replace an existing file")
@@ -116,6 +119,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_against_model(args: argparse.Namespace) -> int:
+    from hubfork._progress import Progress
     from hubfork.cli.output import print_problems
     from hubfork.publishing.model_checks import check_card_against_model
 
@@ -123,8 +127,9 @@ def _validate_against_model(args: argparse.Namespace) -> int:
         print(f"hubfork: error: --model checks one card against the model; {len(args.paths)} given", file=sys.stderr)
         return 2
     # Inspecting and running the model imports TensorFlow; only here.
-    problems = check_card_against_model(args.paths[0], args.model, registry=args.registry, run=args.run,
-                                        trust=args.trust)
+    with Progress("cards validate") as progress:
+        problems = check_card_against_model(args.paths[0], args.model, registry=args.registry, run=args.run,
+                                            trust=args.trust, progress=progress.step)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     print_problems(p for p in problems if not (args.quiet and p.severity == "warning"))
@@ -186,5 +191,5 @@ def _draft(args: argparse.Namespace, existing: str | None):
     facts = inspect_model(args.model, trust=args.trust)
     return write_card(facts, args.handle, format=args.card_format, preprocessor=args.preprocessor, license=args.license,
                       language=args.language, hub_repo=args.hub_repo, hub_endpoint=args.hub_endpoint,
-                      description=args.description, base_model=args.base_model, existing=existing,
-                      path=args.card or "<card>")
+                      description=args.description, base_model=args.base_model, pooling=args.pooling,
+                      normalize=args.normalize, existing=existing, path=args.card or "<card>")

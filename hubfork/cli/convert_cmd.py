@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
+from hubfork._progress import HELP_NOTE
 from hubfork.cli.options import add_json
 from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS
 
@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Convert a Hugging Face BERT checkpoint folder (config.json, model.safetensors, vocab.txt) "
         "into a TF Hub-format encoder of the chosen generation, and optionally its preprocessor; or write one "
         "with random weights of a given size.",
-        epilog="Progress goes to stderr. The generations, and what each writes: docs/models.md.")
+        epilog=f"{HELP_NOTE} The generations, and what each writes: docs/models.md.")
     source = convert.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", metavar="DIR", help="Hugging Face BERT folder")
     source.add_argument("--random", metavar="SIZES", help="random weights, e.g. layers=2,hidden=32,heads=2")
@@ -35,17 +35,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
+    from hubfork._progress import Progress
     from hubfork.models.convert import convert
 
-    started = time.perf_counter()
-
-    def progress(message: str) -> None:
-        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
-
-    result = convert(
-        args.out, args.generation, checkpoint=args.checkpoint, random_spec=args.random, vocab_file=args.vocab,
-        cased=args.cased, seed=args.seed, preprocessor_out=args.preprocessor_out, seq_length=args.seq_length,
-        progress=progress)
+    with Progress("convert") as progress:
+        result = convert(
+            args.out, args.generation, checkpoint=args.checkpoint, random_spec=args.random, vocab_file=args.vocab,
+            cased=args.cased, seed=args.seed, preprocessor_out=args.preprocessor_out, seq_length=args.seq_length,
+            progress=progress.step)
     for note in result.notes:
         print(f"hubfork: note: {note}", file=sys.stderr)
     summary = {
@@ -59,5 +56,7 @@ def run_convert(args: argparse.Namespace) -> int:
 
         print_json(summary)
     else:
-        progress(f"done: {summary['encoder']}" + (f" and {summary['preprocessor']}" if result.preprocessor_dir else ""))
+        # What was written, where a log keeps it: the progress display above is gone by now.
+        written = summary["encoder"] + (f" and {summary['preprocessor']}" if result.preprocessor_dir else "")
+        print(f"done: {written} in {result.seconds:.1f} s", file=sys.stderr)
     return 0

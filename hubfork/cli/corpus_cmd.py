@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hubfork._progress import HELP_NOTE
 from hubfork.cli.options import add_batch_size, add_model_options, add_normalize, add_pooling, positive_int
 
 #: Malformed lines the command quotes on stderr; the errors file has them all.
@@ -40,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "names are fixed, and a local OUTPUT_DIR is replaced whole when the job succeeds, so a rerun never "
         "duplicates output. Arguments after -- are Beam pipeline options (e.g. -- --direct_running_mode="
         "multi_processing --direct_num_workers=2). Beam batches up to four times --batch-size texts at a time. "
-        "Needs pip install 'hubfork[beam]'; see docs/scale.md.")
+        "Needs pip install 'hubfork[beam]'; see docs/scale.md.", epilog=HELP_NOTE)
     corpus.__class__ = _BeamArgsParser
     corpus.add_argument("input_glob", metavar="INPUT_GLOB", help="the input files (a glob, local or gs://...)")
     corpus.add_argument("-o", "--output", required=True, metavar="OUTPUT_DIR",
@@ -59,22 +60,42 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_embed_corpus(args: argparse.Namespace) -> int:
+    from hubfork._progress import Progress
+
+    with Progress("embed-corpus") as progress:
+        progress.step("starting Apache Beam")
+        embed_corpus, missing = _beam(args.runtime_logs)
+        summary = _embed(embed_corpus, args, progress.step) if embed_corpus is not None else None
+    if summary is None:  # said once the progress line is gone
+        print(f"hubfork: error: embed-corpus needs {missing}: pip install 'hubfork[beam]'", file=sys.stderr)
+        return 1
+    _report(summary)
+    return 0
+
+
+def _beam(verbose: bool):
+    """`embed_corpus` and None, or None and the missing package of the beam extra."""
     try:
-        embed_corpus = _import_quietly(args.runtime_logs)
+        return _import_quietly(verbose), None
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("apache_beam", "pyarrow"):
-            print(f"hubfork: error: embed-corpus needs {exc.name.split('.')[0]}: pip install 'hubfork[beam]'",
-                  file=sys.stderr)
-            return 1
-        raise
+        missing = exc.name.split(".")[0] if exc.name else None
+        if missing not in ("apache_beam", "pyarrow"):
+            raise
+        return None, missing
+
+
+def _embed(embed_corpus, args: argparse.Namespace, progress):
     load_options = dict(preprocessor=args.preprocessor, seq_length=args.seq_length, revision=args.revision,
                         device=args.device, cache_dir=args.cache_dir, local_files_only=args.offline,
                         endpoint=args.endpoint, registry=args.registry)
-    summary = embed_corpus(
+    return embed_corpus(
         args.input_glob, args.output, model=args.model, pooling=args.pooling, normalize=args.normalize,
         output_format=args.format, num_shards=args.num_shards, batch_size=args.batch_size, trust=args.trust,
         runner=args.runner, beam_args=args.beam_args,
-        load_options={key: value for key, value in load_options.items() if value is not None})
+        load_options={key: value for key, value in load_options.items() if value is not None}, progress=progress)
+
+
+def _report(summary) -> None:
     from hubfork.cli.output import safe_text
 
     print(f"hubfork: {summary.vectors} vectors from {summary.lines} non-blank lines into {summary.output_dir} "
@@ -85,7 +106,6 @@ def run_embed_corpus(args: argparse.Namespace) -> int:
               f"each is in {summary.errors_file} with its file and line", file=sys.stderr)
         for line in _first_errors(summary.errors_file):
             print(f"  {safe_text(line)}", file=sys.stderr)
-    return 0
 
 
 def _import_quietly(verbose: bool):

@@ -26,8 +26,38 @@ from hubfork.cli import (
 )
 
 
+class _Commands(argparse._SubParsersAction):
+    """Subcommands whose help and errors name the command as typed: argparse builds a command's `prog`
+    (and its own subcommands') from its first name, so ``hubfork card new --help`` would say
+    ``usage: hubfork cards new``."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        chosen = self._name_parser_map.get(values[0]) if values else None
+        if chosen is not None:
+            _rename(chosen, chosen.prog, f"{self._prog_prefix} {values[0]}")
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _rename(parser: argparse.ArgumentParser, old: str, new: str) -> None:
+    """Replace the leading `old` of the progs of `parser` and of every subcommand below it with `new`."""
+    parser.prog = new + parser.prog[len(old):] if parser.prog.startswith(old) else parser.prog
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action._prog_prefix = new + action._prog_prefix[len(old):]
+            for child in dict.fromkeys(action._name_parser_map.values()):
+                _rename(child, old, new)
+
+
+class _Parser(argparse.ArgumentParser):
+    # Every parser of the command line, subcommands' too (argparse makes them of the parent's class),
+    # takes its subcommands with `_Commands`.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hubfork",
         description="TF Hub-style models from tfhub.dev, Kaggle Models, Hugging Face-style hubs and local hubs: "
         "a registry to search, one cache, a scan before anything runs, one loader.",
@@ -62,9 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _replace_unprintable()
     args = build_parser().parse_args(argv)
-    if not args.runtime_logs:
-        from hubfork.models._tf import keep_quiet
+    from hubfork.models._tf import keep_quiet, let_speak
 
+    if args.runtime_logs:
+        let_speak()
+    else:
         keep_quiet()
     try:
         return args.func(args)

@@ -107,9 +107,19 @@ def add_pooling(parser: Target, fallback: str) -> None:
 
 
 def add_normalize(parser: Target) -> None:
-    """``--normalize``/``--no-normalize``: None is the model's choice."""
+    """``--normalize``/``--no-normalize``: None is the model's choice, else not."""
     parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
                         help="L2-normalise each vector, or not (default: as the model says, else not)")
+
+
+def add_stated_embedding(parser: Target) -> None:
+    """``--pooling`` and ``--normalize``/``--no-normalize`` of a card being written: what the card states
+    (the card keys ``pooling`` and ``normalize``); None is what the model folder says, else nothing."""
+    default = "default: as the model folder's sentence-transformers configuration says, else not stated"
+    parser.add_argument("--pooling", choices=POOLINGS, default=None,
+                        help=f"the pooling the card states for the model's embeddings ({default})")
+    parser.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"whether the card states the model's embeddings are L2-normalised ({default})")
 
 
 def add_batch_size(parser: Target) -> None:

@@ -49,10 +49,11 @@ def print_problems(problems: Iterable[Problem], stream=None) -> None:
 
 
 MIN_WIDTH, PIPED_WIDTH, DEFAULT_WIDTH = TABLE_MIN_WIDTH, TABLE_PIPED_WIDTH, TABLE_DEFAULT_WIDTH
-#: The handles (a table's first column) keep this many columns when the terminal has room for it.
-HANDLE_WIDTH = 48
-#: What a description (a table's last column) keeps before the handles give up columns to it.
-SHORT_DESCRIPTION = 12
+#: The fewest columns a cut column keeps (a few characters and an ellipsis); a column that cannot keep them
+#: is left out.
+MIN_CUT = 8
+#: The same for the column cut first, free text (a description): cut shorter, it would say nothing.
+MIN_TEXT = 20
 
 
 def width(stream) -> int:
@@ -95,37 +96,52 @@ def cell(value: str):
     return Text(safe_text(value))
 
 
-def column_widths(total: int, natural: Sequence[int]) -> list[int]:
-    """The width of each column of a table `total` columns wide whose widest cells are `natural`.
+def column_widths(total: int, natural: Sequence[int], cut_order: Sequence[int] | None = None) -> list[int]:
+    """The width of each column of a table `total` columns wide whose widest cells are `natural`; 0 for
+    a column left out.
 
-    All of them when they fit. Else the handles (the first column: what people copy, folded, never
-    cut) keep their width while the other columns still get theirs and a short description,
-    else `HANDLE_WIDTH`, or two fifths of a narrow terminal; the other columns share what is left,
-    the widest cut first. (Left to itself, rich shrinks the columns that may wrap first: the
-    handles, to nothing.)
+    All of them when they fit. The handles (the first column: what people copy) always keep their whole
+    width, on one line. The other columns give up room in `cut_order` (column indices; any not named
+    after them, right to left): each is cut down to `MIN_CUT` (the first, `MIN_TEXT`) in turn until the
+    table fits, and when even that is too wide, columns are left out in the same order. When the handles
+    alone are wider than `total`, the table holds only them and is wider than `total` (the terminal wraps
+    its lines; each handle stays one piece to copy). (Left to itself, rich shrinks the columns that may
+    wrap first: the handles, to nothing.)
     """
-    room = total - 3 * len(natural) - 1  # each column's padding and left rule, and the last rule
-    if sum(natural) <= room or len(natural) < 2:
-        return list(natural)
-    others = list(natural[1:])
-    comfortable = sum(others[:-1]) + min(others[-1], SHORT_DESCRIPTION)
-    first = max(1, min(natural[0], max(room - comfortable, min(HANDLE_WIDTH, room * 2 // 5))))
-    return [first, *_share(others, room - first)]
+    order = _cut_order(len(natural), cut_order)
+    kept = list(range(len(natural)))
+
+    def room() -> int:
+        return total - 3 * len(kept) - 1  # each column's padding and left rule, and the last rule
+
+    def least(index: int) -> int:
+        if index == 0:
+            return natural[0]
+        return min(natural[index], MIN_TEXT if index == order[0] else MIN_CUT)
+
+    leaving = iter(order)
+    while len(kept) > 1 and sum(least(index) for index in kept) > room():
+        kept.remove(next(leaving))
+    widths = [natural[index] if index in kept else 0 for index in range(len(natural))]
+    for index in order:
+        excess = sum(widths) - room()
+        if excess <= 0:
+            break
+        if index in kept:
+            widths[index] -= min(excess, widths[index] - least(index))
+    return widths
 
 
-def _share(widths: list[int], room: int) -> list[int]:
-    """`widths` cut to add up to at most `room` (one column each at least), the widest first; what
-    the cut leaves goes to the last column (the description, cut rather than folded)."""
-    cap = max(widths)
-    while cap > 1 and sum(min(w, cap) for w in widths) > room:
-        cap -= 1
-    shared = [min(w, cap) for w in widths]
-    shared[-1] = max(shared[-1], min(widths[-1], shared[-1] + room - sum(shared)))
-    return shared
+def _cut_order(count: int, cut_order: Sequence[int] | None) -> list[int]:
+    """Every column but the first, those of `cut_order` first, in the order they give up room."""
+    first = [index for index in cut_order or () if 0 < index < count]
+    return first + [index for index in range(count - 1, 0, -1) if index not in first]
 
 
-def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """A table for people, laid out by `column_widths`; every cell and the title go through `cell`."""
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str]],
+                cut_first: Sequence[str] = ()) -> None:
+    """A table for people, laid out by `column_widths` (the columns named in `cut_first` give up room
+    first, in that order); every cell and the title go through `cell`."""
     from rich.table import Table
 
     table = Table(title=cell(title) if title is not None else None, show_lines=False, header_style="bold",
@@ -134,12 +150,26 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     out = console()
     natural = [max([cell(column).cell_len] + [row[index].cell_len for row in rows])
                for index, column in enumerate(columns)]
-    for index, (column, size) in enumerate(zip(columns, column_widths(out.width, natural))):
-        # Handles fold; every other cell is cut with an ellipsis, on one line.
-        table.add_column(column, width=size, overflow="fold" if index == 0 else "ellipsis", no_wrap=index > 0)
+    widths = column_widths(out.width, natural, [columns.index(name) for name in cut_first if name in columns])
+    kept = [index for index, size in enumerate(widths) if size]
+    for index in kept:
+        # Every cell but the handles is cut with an ellipsis, on one line; handles are never cut.
+        table.add_column(columns[index], width=widths[index], overflow="fold" if index == 0 else "ellipsis",
+                         no_wrap=index > 0)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(row[index] for index in kept))
+    out.width = max(out.width, sum(widths) + 3 * len(kept) + 1)
     out.print(table)
+
+
+def print_snippets(title: str, snippets: Iterable[tuple[str, str]]) -> None:
+    """`title`, then each snippet's heading indented and its lines under it, as plain text: a line of code
+    longer than the terminal is wrapped by the terminal, not broken, so that it copies as written."""
+    lines = ["", safe_text(title)]
+    for heading, code in snippets:
+        lines.append(f"  {safe_text(heading)}")
+        lines += [f"    {safe_text(line)}" if line else "" for line in code.splitlines()]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def print_fields(title: str, fields: Sequence[tuple[str, str]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from hubfork._progress import HELP_NOTE
 from hubfork.cli.cards_cmd import add_card_options
 from hubfork.cli.options import add_json, add_message, add_no_run, add_repo_id, add_tag, add_trust
 from hubfork.constants import DEFAULT_HF_ENDPOINT
@@ -19,7 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "put the card, with its hub-repo, into the registry (--cards/--registry; default the user's own registry "
         "in $HUBFORK_HOME). Nothing is pushed when a check fails; the same files again make no new commit.",
         epilog="--repo-id and --tag go with --hub or --endpoint; with --trust, scan findings are warnings. "
-        "See docs/publishing.md.")
+        f"{HELP_NOTE} See docs/publishing.md.")
     publish.add_argument("model_dir", metavar="MODEL_DIR", help="the SavedModel folder to publish")
     add_repo_id(publish)
     publish.add_argument("--card", metavar="FILE", help="the model's card (default: one written from the model)")
@@ -48,6 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_publish(args: argparse.Namespace) -> int:
     import sys
 
+    from hubfork._progress import Progress
     from hubfork.cli.output import print_fields, print_json, safe_text
     from hubfork.publishing.card_writer import check_values
     from hubfork.publishing.publish import push_to_hub
@@ -55,12 +57,13 @@ def run_publish(args: argparse.Namespace) -> int:
     # Before the model is scanned and inspected: a value no card can hold fails at once.
     check_values(preprocessor=args.preprocessor, license=args.license, language=args.language,
                  description=args.description)
-    published = push_to_hub(
-        args.model_dir, args.repo_id, token=args.token, card=args.card, handle=args.handle, tag=args.tag,
-        hub=args.hub, endpoint=args.endpoint, kaggle=args.kaggle, kaggle_license=args.kaggle_license,
-        cards=args.cards, registry=args.registry,
-        preprocessor=args.preprocessor, license=args.license, language=args.language, description=args.description,
-        card_format=args.card_format or "tfhub", message=args.message, run=args.run, trust=args.trust)
+    with Progress("publish") as progress:
+        published = push_to_hub(
+            args.model_dir, args.repo_id, token=args.token, card=args.card, handle=args.handle, tag=args.tag,
+            hub=args.hub, endpoint=args.endpoint, kaggle=args.kaggle, kaggle_license=args.kaggle_license,
+            cards=args.cards, registry=args.registry, preprocessor=args.preprocessor, license=args.license,
+            language=args.language, description=args.description, card_format=args.card_format or "tfhub",
+            message=args.message, run=args.run, trust=args.trust, progress=progress.step)
     for warning in published.warnings:
         print(safe_text(warning), file=sys.stderr)
     if args.json:

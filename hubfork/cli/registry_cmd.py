@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from hubfork._progress import HELP_NOTE
 from hubfork.cli.options import add_endpoint, add_jobs, add_port, add_registry
 from hubfork.constants import SITE_HOST, SITE_PORT
 
@@ -17,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     build = sub.add_parser("build", help="write registry.yaml from a folder of cards",
                            description="Parse every card under CARDS_DIR and write the registry atomically; "
                            "nothing is written when a card has errors.",
-                           epilog="The registry's fields and layout: docs/registry.md.")
+                           epilog=f"The registry's fields and layout: docs/registry.md. {HELP_NOTE}")
     build.add_argument("cards_dir", nargs="?", default=None, metavar="CARDS_DIR",
                        help="folder of cards (default: cards/ beside the default registry)")
     build.add_argument("-o", "--output", metavar="FILE", help="registry file to write (default: registry.yaml "
@@ -48,7 +49,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                           "or `hubfork registry serve`. Written whole or not at all; DIR, when it exists, must be "
                           "empty or a site written before.",
                           epilog="The index searches as you type, with the search facets; each entry's page holds "
-                          "its rendered, sanitised card, its facts, usage lines and sources. See docs/site.md.")
+                          f"its rendered, sanitised card, its facts, usage lines and sources. See docs/site.md. "
+                          f"{HELP_NOTE}")
     site.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write the site to")
     add_registry(site)
     add_jobs(site, "rendering pages")
@@ -67,13 +69,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from hubfork._progress import Progress
     from hubfork.cli.output import print_problems
     from hubfork.registry.build import build_registry
     from hubfork.registry.store import default_registry_path
 
     cards_dir = Path(args.cards_dir) if args.cards_dir else default_registry_path().parent / "cards"
     started = time.perf_counter()
-    result = build_registry(cards_dir, args.output, jobs=args.jobs, skip_invalid=args.skip_invalid)
+    with Progress("registry build", unit="card") as progress:
+        result = build_registry(cards_dir, args.output, jobs=args.jobs, skip_invalid=args.skip_invalid,
+                                progress=progress.count)
     elapsed = time.perf_counter() - started
     print_problems(result.skipped, stream=sys.stderr)
     if args.verbose:
@@ -104,9 +109,14 @@ def _registry(path: str | None):
 
 
 def run_site(args: argparse.Namespace) -> int:
+    from hubfork._progress import Progress
     from hubfork.site.build import build_site
 
-    result = build_site(_registry(args.registry), args.output, jobs=args.jobs)
+    registry = _registry(args.registry)
+    with Progress("registry site", unit="page") as progress:
+        result = build_site(registry, args.output, jobs=args.jobs, progress=progress.count)
+    for note in result.notes:
+        print(f"hubfork: note: {note}", file=sys.stderr)
     print(f"wrote {result.path}: {result.pages} entry pages, {result.total_bytes / 1e6:.1f} MB "
           f"(index.js {result.index_bytes / 1e3:.0f} kB) in {result.seconds:.2f} s", file=sys.stderr)
     return 0

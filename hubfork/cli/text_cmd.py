@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Embed each TEXT (or, when none is given, each non-blank line of stdin) with a BERT encoder "
         "loaded by hubfork.load_text_model. Prints a table (index, text, dimension, first values, norm), or "
         "with --json a JSON list of {\"text\", \"embedding\"} with the full vectors. A progress bar goes to "
-        "stderr on long inputs.")
+        "stderr on long inputs when it is a terminal.")
     add_model_options(embed)
     add_pooling(embed, fallback="pooled")
     add_normalize(embed)

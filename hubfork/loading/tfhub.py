@@ -30,13 +30,19 @@ def install() -> None:
     Calling it again registers nothing new: it puts hubfork back in front. Where tensorflow_hub has
     no ``hub.Module`` (0.16 removed it), TF1 notebooks get one back (`hubfork.models.hub_compat`).
 
+    TensorFlow may be imported before it: ``tf.keras`` is still made Keras 2 (``TF_USE_LEGACY_KERAS``)
+    as long as nothing has used ``tf.keras`` yet (tensorflow_hub's import does).
+
     Raises:
         ModuleNotFoundError: tensorflow_hub (``pip install "hubfork[tf]"``) is not installed.
+        SettingError: ``tf.keras`` was already Keras 3 (`KERAS3_FIRST`), unless the user set
+            ``TF_USE_LEGACY_KERAS=0``; nothing was installed.
     """
     from hubfork.loading.tfhub_resolver import HubforkResolver
     from hubfork.models import _tf
 
     hub = _tf.tensorflow_hub()
+    _refuse_keras3_tf_keras()
     registry = hub.registry.resolver
     others = [impl for impl in _registered(registry) if not isinstance(impl, HubforkResolver)]
     _replace(registry, [*others, HubforkResolver()])
@@ -46,6 +52,25 @@ def install() -> None:
         from hubfork.models.hub_compat import module_class
 
         hub.Module = module_class()
+
+
+#: Why `install` refuses when ``tf.keras`` is already Keras 3, and what to do instead.
+KERAS3_FIRST = (
+    "tf.keras was already Keras 3 when hubfork.install() ran (TensorFlow and tf.keras or tensorflow_hub were "
+    "used first), and hub.KerasLayer cannot go into its models; restart and call hubfork.install() (or set "
+    "TF_USE_LEGACY_KERAS=1) before importing TensorFlow, use hubfork.keras3.KerasLayer in Keras 3 models, or "
+    "set TF_USE_LEGACY_KERAS=0 to install with Keras 3 anyway")
+
+
+def _refuse_keras3_tf_keras() -> None:
+    from hubfork.models import _tf
+
+    # A tfhub.dev card's code (tf.keras.layers.Input, then hub.KerasLayer, then tf.keras.Model) would
+    # fail deep inside tensorflow_hub ("A KerasTensor is symbolic"); it is said here, once, instead.
+    if _tf.legacy_keras_asked() and _tf.tf_keras_is_keras3(_tf.tensorflow()):
+        from hubfork.errors import SettingError
+
+        raise SettingError("TF_USE_LEGACY_KERAS", KERAS3_FIRST)
 
 
 def uninstall() -> None:

@@ -1,4 +1,4 @@
-"""Keeping TensorFlow's start-up chatter off a terminal, for callers that ask (the CLI).
+"""Keeping TensorFlow's start-up chatter off a terminal or a notebook's cells.
 
 TensorFlow's C++ runtime logs a few lines while ``import tensorflow`` loads its
 libraries (oneDNN, missing CUDA drivers), before absl's logging is initialised:
@@ -22,6 +22,10 @@ from collections.abc import Iterator
 _CHATTER = re.compile(
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IW]\d{4} \d+:\d+:\d+\.\d+ +\d+ [\w.-]+:\d+\]")
+#: TensorFlow's INFO line on a machine without CUDA drivers, and the ERROR line CUDA's start-up then
+#: logs: after the first, the second says nothing more than "no GPU", so it is chatter too.
+_NO_CUDA_DRIVERS = "Could not find cuda drivers on your machine"
+_CUINIT_FAILED = re.compile(r"E\d{4} \d+:\d+:\d+\.\d+ +\d+ [\w.-]+:\d+\] failed call to cuInit")
 
 
 def is_chatter(line: str) -> bool:
@@ -29,9 +33,16 @@ def is_chatter(line: str) -> bool:
     return _CHATTER.match(line) is not None
 
 
+def sift(lines: list[str]) -> list[str]:
+    """`lines` without TensorFlow's start-up chatter (`is_chatter`), nor, where TensorFlow found no
+    CUDA drivers, CUDA's failed start-up."""
+    no_gpu = any(_NO_CUDA_DRIVERS in line for line in lines)
+    return [line for line in lines if not (is_chatter(line) or no_gpu and _CUINIT_FAILED.match(line))]
+
+
 @contextlib.contextmanager
 def sifted_stderr() -> Iterator[None]:
-    """Capture fd 2 for the block, then write back every line that is not `is_chatter`."""
+    """Capture fd 2 for the block, then write back every line `sift` keeps."""
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as capture:
@@ -43,8 +54,7 @@ def sifted_stderr() -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             capture.seek(0)
-            kept = [line for line in capture.read().decode("utf-8", "replace").splitlines(keepends=True)
-                    if not is_chatter(line)]
+            kept = sift(capture.read().decode("utf-8", "replace").splitlines(keepends=True))
             if kept:
                 sys.stderr.write("".join(kept))
                 sys.stderr.flush()

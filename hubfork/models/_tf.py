@@ -5,18 +5,28 @@ TensorFlow 2.16+ makes ``tf.keras`` Keras 3, but TF Hub models and
 ``tf.keras.layers.Input`` with a ``hub.KerasLayer`` fails under Keras 3. Unless
 the user chose otherwise, hubfork asks TensorFlow for Keras 2 before importing it.
 
-A library must not silence its user's TensorFlow, so TensorFlow's own logging is
-left as it is unless `keep_quiet` is called (the CLI does, without ``--verbose``).
+hubfork's import of TensorFlow is quiet unless the user asked TensorFlow to speak: with
+``TF_CPP_MIN_LOG_LEVEL`` unset (hubfork sets 2), 2 or 3, the C++ start-up lines TensorFlow
+writes before honouring that level are kept off stderr as the level says they should be, and
+TensorFlow's Python logger prints each line once, at WARNING and above, unless the user
+configured Python's logging first. ``TF_CPP_MIN_LOG_LEVEL=0`` or ``1`` leaves all of it as
+TensorFlow makes it. The CLI asks for less still (`keep_quiet`, without ``--verbose``).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import logging
 import os
 import sys
 import warnings
 from types import ModuleType
 
 _quiet = False
+
+#: What TensorFlow reads as "yes" in TF_USE_LEGACY_KERAS.
+_YES = ("true", "True", "1")
 
 # Set when hubfork's loaders are imported, not only when they first import TensorFlow: a notebook
 # that does `from hubfork import pull_from_hub` and then `import tensorflow as tf` builds its
@@ -39,18 +49,114 @@ def keep_quiet() -> None:
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 
 
-def tensorflow() -> ModuleType:
-    """`tensorflow`, imported with ``tf.keras`` = Keras 2 unless the user set otherwise."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if _quiet and "tensorflow" not in sys.modules:
-        from hubfork.models._quiet import sifted_stderr
+def let_speak() -> None:
+    """From now on, let TensorFlow's start-up and INFO/WARNING logging through (the CLI's ``--verbose``).
 
-        with sifted_stderr():
-            import tensorflow
-        tensorflow.get_logger().setLevel("ERROR")
+    Set, not defaulted, for the reason `keep_quiet` gives: an inherited level is not the user's wish.
+    """
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+
+
+def tensorflow() -> ModuleType:
+    """`tensorflow`, imported with ``tf.keras`` = Keras 2 unless the user set otherwise, and quietly
+    unless the user asked TensorFlow to speak (see the module's docstring)."""
+    if "tensorflow" not in sys.modules:
+        _import_tensorflow()
     import tensorflow as tf
 
+    _route_keras_imports(tf)
     return tf
+
+
+def _import_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _import_tqdm_quietly()
+    if _start_up_lines_wanted():
+        import tensorflow  # noqa: F401  (TensorFlow's lines, all of them, as the user asked)
+
+        return
+    from hubfork.models._quiet import sifted_stderr
+
+    with sifted_stderr():
+        import tensorflow
+
+        # Listing the devices starts CUDA, which logs its own start-up (a failed cuInit where there is
+        # no GPU driver): here, where it is sifted, rather than at the user's first op.
+        tensorflow.config.list_physical_devices()
+    if _quiet:
+        tensorflow.get_logger().setLevel("ERROR")
+    else:
+        _settle_python_logging(tensorflow)
+
+
+def _start_up_lines_wanted() -> bool:
+    """Whether TF_CPP_MIN_LOG_LEVEL lets TensorFlow's INFO or WARNING lines through (0 or 1)."""
+    try:
+        return int(os.environ["TF_CPP_MIN_LOG_LEVEL"]) < 2
+    except ValueError:
+        return True  # a level hubfork cannot read is left to TensorFlow, unsifted
+
+
+def _settle_python_logging(tf: ModuleType) -> None:
+    """TensorFlow's Python logger, printing each line once and from WARNING up, unless the user
+    configured logging (the root logger has a handler: ``basicConfig``, absl's handler)."""
+    if logging.getLogger().handlers:
+        return
+    logger = tf.get_logger()  # with the root logger bare, TensorFlow gives its own a handler
+    # absl's first log call runs logging.basicConfig(); the root handler that adds would print every
+    # line of TensorFlow's logger a second time ("Assets written to ..." twice on each save).
+    logger.propagate = False
+    # In IPython and Jupyter TensorFlow lowers its logger to INFO ("Assets written to ..." on each save).
+    if logger.level == logging.INFO:
+        logger.setLevel(logging.WARNING)
+
+
+def _import_tqdm_quietly() -> None:
+    # huggingface_hub's progress bars (hubfork's downloads) are tqdm.auto's. In Jupyter without
+    # ipywidgets, importing tqdm.auto warns ("IProgress not found") and falls back to its text bars,
+    # which serve well: imported here, before a model loads, without that warning.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from huggingface_hub.utils import tqdm  # noqa: F401  (huggingface_hub.utils imports it lazily)
+
+
+def legacy_keras_asked() -> bool:
+    """Whether TF_USE_LEGACY_KERAS asks for ``tf.keras`` = tf_keras (hubfork's default)."""
+    return os.environ.get("TF_USE_LEGACY_KERAS") in _YES
+
+
+def tf_keras_is_keras3(tf: ModuleType) -> bool:
+    """Whether ``tf.keras`` has already been made Keras 3, for good: TensorFlow reads TF_USE_LEGACY_KERAS
+    at the first use of ``tf.keras``, and keeps what it found. Looks without making that first use."""
+    current = vars(tf).get("keras")
+    return current is not None and str(vars(current).get("__version__", "")).startswith("3.")
+
+
+def _route_keras_imports(tf: ModuleType) -> None:
+    """Make ``import tensorflow.keras.…`` find tf_keras when TF_USE_LEGACY_KERAS asks for it.
+
+    TensorFlow reads the variable twice: at its own import, to choose where ``tensorflow.keras``
+    submodules are imported from, and at the first use of ``tf.keras``. When TensorFlow was imported
+    before hubfork set it, the first reading said Keras 3, and tensorflow_hub's
+    ``from tensorflow.keras.saving… import`` (in every ``hub.KerasLayer``) would then rebind ``tf.keras``
+    to Keras 3 in the middle of a notebook. The folder TensorFlow's import puts first when the
+    variable is set is put first now.
+    """
+    if not legacy_keras_asked() or tf_keras_is_keras3(tf):
+        return
+    folder = _tf_keras_api_folder()
+    if folder is not None and tf.__path__[:1] != [folder]:
+        tf.__path__.insert(0, folder)
+
+
+@functools.cache
+def _tf_keras_api_folder() -> str | None:
+    """The folder holding tf_keras's ``keras`` API package (``tf_keras/api/_v2``), found without
+    importing tf_keras; None when it is not installed."""
+    spec = importlib.util.find_spec("tf_keras")
+    if spec is None or spec.origin is None:
+        return None
+    return os.path.join(os.path.dirname(spec.origin), "api", "_v2")
 
 
 def keras() -> ModuleType:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS
+from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS, POOLINGS
 from hubfork.errors import ModelError
 from hubfork.models.config import BertConfig
+from hubfork.models.pooling import SentenceTransformersConfig
 from hubfork.models.vocab import vocab_size
 from hubfork.models.weights import random_weights, read_checkpoint
 
@@ -40,13 +41,17 @@ def convert(
     seed: int = 0,
     preprocessor_out: str | Path | None = None,
     seq_length: int = DEFAULT_SEQ_LENGTH,
+    sentence_transformers: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Conversion:
     """Write an encoder of `generation` (and a preprocessor when `preprocessor_out`).
 
     The weights come from a Hugging Face BERT `checkpoint` folder, or are random
     for `random_spec` (``layers=2,hidden=32,heads=2``) with `vocab_file`; in the
-    random case `cased` chooses the casing (a checkpoint says its own).
+    random case `cased` chooses the casing (a checkpoint says its own). A checkpoint's
+    sentence-transformers pooling and normalisation are carried into the encoder folder
+    (`carry_pooling`) unless `sentence_transformers` is False, and `Conversion.notes` says
+    what was carried.
 
     Raises:
         ModelFormatError: the checkpoint or vocab is not one hubfork converts (says what it found).
@@ -60,10 +65,12 @@ def convert(
     if (checkpoint is None) == (random_spec is None):
         raise ModelError("give either a checkpoint folder or a random size spec, not both or neither")
     notes: list[str] = []
+    carried: SentenceTransformersConfig | None = None
     if checkpoint is not None:
         say(f"reading {checkpoint}")
         source = read_checkpoint(checkpoint)
         config, weights, vocab, lower = source.config, source.weights, source.vocab_file, source.do_lower_case
+        carried = source.sentence_transformers if sentence_transformers else None
         if generation == "v4" and not source.has_mlm:
             raise ModelError(f"{checkpoint}: no masked-LM head (cls.predictions.*): generation v4 exposes .mlm, "
                              "which needs one; write v3 instead, or convert a BertForMaskedLM checkpoint")
@@ -82,6 +89,8 @@ def convert(
     say(f"writing {generation} encoder {config.label} to {out_dir}")
     encoder_dir = write_encoder(out_dir, config, weights, generation, vocab_file=vocab, do_lower_case=lower,
                                 progress=say)
+    if carried is not None:
+        notes += carry_pooling(carried, Path(encoder_dir))
     preprocessor_dir = None
     if preprocessor_out is not None:
         from hubfork.models.export.preprocessor import write_preprocessor
@@ -90,6 +99,26 @@ def convert(
         preprocessor_dir = write_preprocessor(preprocessor_out, vocab, lower_case=lower, seq_length=seq_length)
     return Conversion(Path(encoder_dir), generation, config, lower, preprocessor_dir,
                       time.perf_counter() - started, notes)
+
+
+def carry_pooling(config: SentenceTransformersConfig, encoder_dir: Path) -> list[str]:
+    """Copy a checkpoint's sentence-transformers configuration into the encoder it was converted to, where
+    loading it (and ``card new``) reads it (`hubfork.models.pooling`); the note saying what was carried.
+
+    A pooling hubfork does not have is not carried, nor then the rest of the configuration: a
+    normalisation of some other pooling's output would be a wrong default.
+    """
+    if config.unsupported is not None:
+        return [f"pooling: the checkpoint's sentence-transformers pooling is {config.unsupported} "
+                f"({' and '.join(sorted(config.files))}), which hubfork does not have ({', '.join(POOLINGS)}): "
+                "nothing carried; give embed --pooling"]
+    if config.defaults is None:
+        return []
+    for name, data in config.files.items():
+        target = encoder_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return [config.describe()]
 
 
 def write_encoder(out_dir: str | Path, config: BertConfig, weights: dict, generation: str, *,
@@ -107,4 +136,4 @@ def write_encoder(out_dir: str | Path, config: BertConfig, weights: dict, genera
                              do_lower_case=do_lower_case, progress=progress)
 
 
-__all__ = ["Conversion", "convert", "write_encoder"]
+__all__ = ["Conversion", "carry_pooling", "convert", "write_encoder"]

@@ -28,7 +28,7 @@ from hubfork.models.vocab import MASK_TOKEN, read_vocab
 
 #: Texts tokenized at once: bounds the memory of the packed [chunk, seq_length] inputs.
 CHUNK = 4096
-#: Above this many texts, progress=None shows a bar.
+#: Above this many texts, progress=None shows a bar (on a terminal).
 PROGRESS_THRESHOLD = 1024
 #: `similarity`'s pooling when the model says none: cosines of pooler outputs rank sentences poorly.
 SIMILARITY_POOLING = "mean"
@@ -422,24 +422,13 @@ def _preview(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def __enter__(self) -> "_NoBar":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        pass
-
-
 def _progress(total: int, progress: bool | None, what: str) -> Any:
-    """A progress bar on stderr (huggingface_hub's tqdm, which ``HF_HUB_DISABLE_PROGRESS_BARS`` silences)."""
-    if not (progress or (progress is None and total > PROGRESS_THRESHOLD)):
-        return _NoBar()
-    from huggingface_hub.utils import tqdm
+    """The bar of `total` texts: always with `progress` True, never with False; with None, on a terminal
+    only, for more than `PROGRESS_THRESHOLD` texts (see `hubfork._progress`)."""
+    from hubfork._progress import Progress
 
-    return tqdm(total=total, desc=what, unit="text")
+    show = progress if progress is not None else (None if total > PROGRESS_THRESHOLD else False)
+    return Progress(what, unit="text", total=total, show=show)
 
 
 __all__ = ["TextModel", "TokenPrediction", "Predictions"]

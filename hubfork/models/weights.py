@@ -20,6 +20,7 @@ import numpy as np
 
 from hubfork.errors import ModelFormatError
 from hubfork.models.config import BertConfig
+from hubfork.models.pooling import SentenceTransformersConfig, read_sentence_transformers
 from hubfork.models.vocab import vocab_size
 from hubfork.models.weight_table import MLM_KEYS, POOLER_KEYS, encoder_keys, expected_shapes, variable_map
 
@@ -36,6 +37,8 @@ class Checkpoint:
     vocab_file: Path
     do_lower_case: bool
     source: str
+    #: How a sentence-transformers checkpoint pools and normalises (``modules.json``, ``1_Pooling``), if it says.
+    sentence_transformers: SentenceTransformersConfig | None = None
 
     @property
     def has_mlm(self) -> bool:
@@ -59,7 +62,8 @@ def read_checkpoint(folder: str | Path) -> Checkpoint:
 
     Accepts BertModel, BertForMaskedLM and BertForPreTraining layouts, with or
     without the ``bert.`` prefix. Anything else is refused with a message that
-    names what was found.
+    names what was found. A sentence-transformers configuration beside the weights
+    is read too (`hubfork.models.pooling.read_sentence_transformers`).
     """
     folder = Path(folder)
     config_file, weights_file, vocab_file = folder / "config.json", folder / "model.safetensors", folder / "vocab.txt"
@@ -88,7 +92,8 @@ def read_checkpoint(folder: str | Path) -> Checkpoint:
     tokens = vocab_size(vocab_file, folder=folder)
     if tokens != config.vocab_size:
         raise ModelFormatError(f"{vocab_file}: {tokens} tokens, but config.json says vocab_size {config.vocab_size}")
-    return Checkpoint(config, weights, vocab_file, _lower_case(folder), str(folder))
+    return Checkpoint(config, weights, vocab_file, _lower_case(folder), str(folder),
+                      read_sentence_transformers(folder))
 
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:

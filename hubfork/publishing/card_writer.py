@@ -2,7 +2,8 @@
 
 The card states every fact in the form `hubfork.cards.facts` reads back (so `parse_card`
 of the card gives the model's architecture, casing, API, ``.mlm``, preprocessor, task and
-format), in tfhub.dev's markdown format or as a Hugging Face README. A card the user wrote
+format, and how its embeddings are pooled and normalised), in tfhub.dev's markdown format or
+as a Hugging Face README. A card the user wrote
 (`existing`) wins: it is completed, never corrected, and each fact it states that the model
 contradicts is a conflict at its line.
 
@@ -11,16 +12,20 @@ Plain text work: no TensorFlow here (the facts were read before).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from hubfork.cards.parser import parse_card
 from hubfork.cards.records import Card, Problem
 from hubfork.cards.tfhub_format import parse_header
 from hubfork.cards.values import card_value_problem
+from hubfork.constants import POOLINGS
 from hubfork.errors import PublishError
 from hubfork.handles import is_tfhub_handle
+from hubfork.models.pooling import sentence_transformers_defaults
 from hubfork.publishing.model_checks import CardLines, compare
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +74,9 @@ class _Spec:
     hub_endpoint: str | None
     description: str
     base_model: str | None
+    #: hubfork's ``pooling`` and ``normalize`` keys (an encoder's; None: the card does not say).
+    pooling: str | None = None
+    normalize: bool | None = None
 
     @property
     def version(self) -> int:
@@ -99,6 +107,8 @@ def write_card(
     hub_endpoint: str | None = None,
     description: str | None = None,
     base_model: str | None = None,
+    pooling: str | None = None,
+    normalize: bool | None = None,
     existing: str | None = None,
     path: str = "<card>",
 ) -> CardDraft:
@@ -108,16 +118,20 @@ def write_card(
     matter); by default the format of `existing`, else ``tfhub``. `preprocessor` is the
     companion preprocessor's handle (for an encoder), `language` one code or a comma list,
     `hub_repo`/`hub_endpoint` hubfork's ``hub-repo``/``hub-endpoint`` keys, `base_model` the
-    Hugging Face ``base_model``. `existing` is the text of a card the user wrote: it is kept
+    Hugging Face ``base_model``. `pooling` (one of `POOLINGS`) and `normalize` are an encoder's
+    ``pooling``/``normalize`` keys; each not given is what the model folder's sentence-transformers
+    configuration says (`hubfork.models.pooling`, what ``hubfork convert`` carries), else not
+    stated. `existing` is the text of a card the user wrote: it is kept
     as written, missing metadata and sections are added, and every fact it states that the
     model contradicts is a conflict at its line of `path`.
 
     Raises:
         PublishError: `handle` is not ``publisher/name/version``, `format` is unknown,
-            `hub_endpoint` is given without `hub_repo`, or a value is not one line of plain text
-            (`check_values`) (step ``card``).
+            `hub_endpoint` is given without `hub_repo`, `pooling` is not one of `POOLINGS`, or a value
+            is not one line of plain text (`check_values`) (step ``card``).
     """
     spec = _spec(facts, handle, preprocessor, license, language, hub_repo, hub_endpoint, description, base_model)
+    spec = _with_embedding_keys(spec, pooling, normalize)
     if existing is None:
         chosen = format or "tfhub"
         _check_format(chosen)
@@ -163,6 +177,19 @@ def _spec(facts: "ModelFacts", handle: str, preprocessor: str | None, license: s
     text = " ".join((description or _default_description(facts)).split())
     return _Spec(facts, handle, preprocessor if facts.role == "encoder" else None, license, languages,
                  hub_repo, hub_endpoint, text, base_model)
+
+
+def _with_embedding_keys(spec: _Spec, pooling: str | None, normalize: bool | None) -> _Spec:
+    """`spec` with the encoder's pooling and normalisation: each as given, else as its folder says."""
+    if pooling is not None and pooling not in POOLINGS:
+        raise PublishError(f"pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}", step="card")
+    if not spec.is_encoder:
+        return spec
+    folder = sentence_transformers_defaults(Path(spec.facts.path)) if pooling is None or normalize is None else None
+    if folder is not None:
+        pooling = folder.pooling if pooling is None else pooling
+        normalize = folder.normalize if normalize is None else normalize
+    return dataclasses.replace(spec, pooling=pooling, normalize=normalize)
 
 
 def _check_format(format: str) -> None:
@@ -211,6 +238,10 @@ def _tfhub_metadata(spec: _Spec) -> list[tuple[str, str]]:
     pairs.append(("task", "text-embedding" if spec.is_encoder else "text-preprocessing"))
     if spec.is_encoder:
         pairs.append(("network-architecture", "transformer"))
+    if spec.pooling is not None:
+        pairs.append(("pooling", spec.pooling))
+    if spec.normalize is not None:
+        pairs.append(("normalize", "true" if spec.normalize else "false"))
     if spec.hub_repo:
         pairs.append(("hub-repo", spec.hub_repo))
     if spec.hub_endpoint:
@@ -246,6 +277,10 @@ def _huggingface_metadata(spec: _Spec) -> dict[str, object]:
     data["repo_id"] = spec.repo_id
     data["tfhub_handle"] = spec.handle
     data["format"] = facts.card_format
+    if spec.pooling is not None:
+        data["pooling"] = spec.pooling
+    if spec.normalize is not None:
+        data["normalize"] = spec.normalize
     return data
 
 
@@ -501,6 +536,18 @@ def _stated_names(card: Card, spec: _Spec, lines: CardLines, path: str) -> list[
         out.append(Problem(path, lines.find(re.escape(card.preprocessor)),
                            f"card says its preprocessor is {card.preprocessor}, the model is published with "
                            f"{spec.preprocessor}", "error", "preprocessor"))
+    return out + _stated_embedding_keys(card, spec, lines, path)
+
+
+def _stated_embedding_keys(card: Card, spec: _Spec, lines: CardLines, path: str) -> list[Problem]:
+    """The pooling and normalisation the card states, against those asked for or the model folder's."""
+    out = []
+    for key, stated, wanted in (("pooling", card.pooling, spec.pooling), ("normalize", card.normalize, spec.normalize)):
+        if stated is not None and wanted is not None and stated != wanted:
+            shown = {True: "true", False: "false"}
+            out.append(Problem(path, lines.metadata(key), f"card says {key} {shown.get(stated, stated)}, but "
+                               f"{shown.get(wanted, wanted)} is asked for (--{key}, else the model folder's "
+                               "sentence-transformers configuration)", "error", key))
     return out
 
 

@@ -19,6 +19,7 @@ from hubfork.cards.checks import SAVED_MODEL_FORMATS
 from hubfork.cards.records import Card, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
+    from hubfork._progress import StepReport
     from hubfork.hub.registry_sources import RegistryLike
     from hubfork.models.inspection import ModelFacts
 
@@ -207,6 +208,7 @@ def check_card_against_model(
     registry: "RegistryLike" = None,
     run: bool = True,
     trust: bool = False,
+    progress: "StepReport | None" = None,
 ) -> list[Problem]:
     """Every problem of the card at `card_path` as a card and as a description of the
     SavedModel in `model_dir`: the card's own rule problems, `compare` with the model and
@@ -215,7 +217,8 @@ def check_card_against_model(
 
     A model whose scan has findings is neither loaded nor run unless `trust`: its findings
     are errors (warnings with `trust`). Problems about the model rather than a line of the
-    card are at line 1; those about the companion at the line that names it.
+    card are at line 1; those about the companion at the line that names it. `progress` is called
+    with the name of each step as it starts.
 
     Raises:
         ModelError: `model_dir` is not a SavedModel hubfork can inspect (`UnreadableModelError`,
@@ -223,21 +226,26 @@ def check_card_against_model(
     """
     from hubfork.cards.parser import parse_card
 
+    say = progress or (lambda step: None)
     path = os.fspath(card_path)
+    say("reading the card")
     card = parse_card(path)
     text = _read(path)
     problems = list(card.problems)
+    say("inspecting the model")
     facts, found = _inspect(os.fspath(model_dir), path, 1, "the model", trust)
     problems += found
     if facts is None:
         return problems
     preprocessor_dir, preprocessor_facts = None, None
     if card.preprocessor and facts.role == "encoder":
+        say(f"fetching the preprocessor {card.preprocessor}")
         preprocessor_dir, preprocessor_facts, found = _companion_facts(
             card, CardLines(text).find(re.escape(card.preprocessor)), registry, trust)
         problems += found
     problems += compare(card, facts, preprocessor_facts=preprocessor_facts, text=text)
     if run and facts.role == "encoder" and not (card.preprocessor and preprocessor_dir is None):
+        say("running one batch")
         problems += _run_one_batch(path, os.fspath(model_dir), preprocessor_dir, registry, trust)
     return problems
 

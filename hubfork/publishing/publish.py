@@ -33,6 +33,7 @@ from hubfork.constants import HOME_CARDS, HOME_REGISTRY, KAGGLE_SOURCE_ENDPOINT,
 from hubfork.errors import CardError, InvalidNameError, PublishError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from hubfork._progress import StepReport
     from hubfork.hub.local_hub import HubCommit, LocalHub
     from hubfork.publishing.kaggle_push import KaggleUpload
 
@@ -127,6 +128,7 @@ def push_to_hub(
     message: str | None = None,
     run: bool = True,
     trust: bool = False,
+    progress: "StepReport | None" = None,
 ) -> Published:
     """Publish the SavedModel folder `model` as `repo_id` on a hub, and record its card in a registry.
 
@@ -141,7 +143,8 @@ def push_to_hub(
     (default ``ORG/NAME/N``, N from a tag ``vN``, else 1) in `card_format`, naming `preprocessor`
     and stating `license`, `language` and `description`. The registry is `cards`/`registry` (see `registry_target`).
     `tag` names the pushed commit for good (``v1`` for a TF Hub version 1). Publishing the same
-    files again makes no new commit. See the module's docs for the steps.
+    files again makes no new commit. See the module's docs for the steps; `progress` is called with
+    the name of each as it starts.
 
     Also takes the earlier tensorflow_hub fork's call, ``push_to_hub(layer, repo_id, folder_path,
     path_in_repo="./", token=None)``: a model that is not a folder is saved with
@@ -162,33 +165,39 @@ def push_to_hub(
     where = KAGGLE_SOURCE_ENDPOINT if kaggle is not None else _hub_choice(hub, endpoint, repo_id)
     target = registry_target(cards, registry)
     _check_names(None if kaggle is not None else repo_id, tag, handle)
+    say = progress or (lambda step: None)
 
     from hubfork.scanning.scanner import check_model
 
+    say("scanning the model")
     check_model(model_dir, name=str(model_dir), trust=trust)  # before anything loads it
     # Read before the card is written: a written card's handle takes the version this upload will become.
     before = _kaggle_version(kaggle) if kaggle is not None else None
     if kaggle is not None and handle is None and card is None:
         handle = kaggle_default_handle(kaggle, before)
+    if card is None:
+        say("writing the card")
     text, shown = _card_text(model_dir, repo_id, card=card, handle=handle, tag=tag, preprocessor=preprocessor,
                              license=license, language=language, description=description, card_format=card_format)
     text = _with_source(text, repo_id, tag, where)
     with tempfile.TemporaryDirectory(prefix="hubfork-publish-") as scratch:
         staging = Path(scratch) / "repo"
         _stage(model_dir, staging, text)
-        parsed, warnings = _check(staging / CARD_FILE, shown, model_dir, target, run=run, trust=trust)
+        say("checking the card against the model")
+        parsed, warnings = _check(staging / CARD_FILE, shown, model_dir, target, run=run, trust=trust, say=say)
         if handle is not None and parsed.handle != handle:
             raise PublishError(f"the card {shown} is about {parsed.handle}, not {handle}", repo_id=repo_id,
                                step="card")
         commit_message = message or f"Publish {parsed.handle}" + (f" ({tag})" if tag else "")
+        say(f"pushing to {_hub_name(where)}")
         if kaggle is not None:
             return _publish_to_kaggle(staging, kaggle, before, kaggle_license, commit_message, text, parsed.handle,
-                                      target, warnings)
+                                      target, warnings, say=say)
         if isinstance(where, str):
             return _publish_to_endpoint(staging, repo_id, where, token, tag, commit_message, text, parsed.handle,
-                                        target, warnings)
+                                        target, warnings, say=say)
         return _publish_to_local_hub(staging, repo_id, where, tag, commit_message, text, parsed.handle, target,
-                                     warnings, trust=trust)
+                                     warnings, trust=trust, say=say)
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -224,6 +233,12 @@ def _hub_choice(hub: str | os.PathLike[str] | None, endpoint: str | None, repo_i
     from hubfork.hub import settings
 
     return settings.endpoint(endpoint)
+
+
+def _hub_name(where: "LocalHub | str") -> str:
+    if where == KAGGLE_SOURCE_ENDPOINT:
+        return "Kaggle Models"
+    return where if isinstance(where, str) else str(where.root)
 
 
 def _target_id(repo_id: str | None, kaggle: str | None, tag: str | None, hub: object, endpoint: str | None) -> str:
@@ -315,14 +330,14 @@ def _with_source(text: str, repo_id: str, tag: str | None, where: "LocalHub | st
 
 
 def _check(card_file: Path, shown: str, model_dir: Path, target: RegistryTarget, *, run: bool,
-           trust: bool) -> tuple[Any, tuple[str, ...]]:
+           trust: bool, say: "StepReport") -> tuple[Any, tuple[str, ...]]:
     """The card parsed, once it has no errors as a card and against the model."""
     from hubfork.cards.parser import parse_card
     from hubfork.publishing.model_checks import check_card_against_model
 
     problems = [dataclasses.replace(p, path=shown) if p.path == str(card_file) else p
                 for p in check_card_against_model(card_file, model_dir, registry=_companions(target), run=run,
-                                                  trust=trust)]
+                                                  trust=trust, progress=say)]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise CardError(errors)
@@ -360,7 +375,7 @@ def _stage(model_dir: Path, staging: Path, card_text: str) -> None:
 
 def _publish_to_local_hub(staging: Path, repo_id: str, hub: "LocalHub", tag: str | None, message: str, text: str,
                           handle: str, target: RegistryTarget, warnings: tuple[str, ...], *,
-                          trust: bool) -> Published:
+                          trust: bool, say: "StepReport") -> Published:
     from hubfork.hub.git import rev_parse
 
     if not hub.initialised:
@@ -373,7 +388,7 @@ def _publish_to_local_hub(staging: Path, repo_id: str, hub: "LocalHub", tag: str
     # The hub scans what it commits too (the verdict on this saved_model.pb is cached by now).
     made = hub.add(staging, repo_id, tag=tag, message=message, trust=trust)
     try:
-        card_file, _ = _record(text, target)
+        card_file, _ = _record(text, target, say)
     except BaseException:
         if made.changed:
             _undo(hub, made, before)
@@ -398,12 +413,12 @@ def _undo(hub: "LocalHub", made: "HubCommit", before: str | None) -> None:
 
 def _publish_to_endpoint(staging: Path, repo_id: str, endpoint: str, token: str | bool | None, tag: str | None,
                          message: str, text: str, handle: str, target: RegistryTarget,
-                         warnings: tuple[str, ...]) -> Published:
+                         warnings: tuple[str, ...], *, say: "StepReport") -> Published:
     from hubfork.publishing.hf_push import push_folder
 
     pushed = push_folder(staging, repo_id, endpoint=endpoint, token=token, tag=tag, message=message)
     try:
-        card_file, _ = _record(text, target)
+        card_file, _ = _record(text, target, say)
     except (CardError, PublishError, OSError) as exc:
         # The hub's API cannot take a commit back; publishing again (no new commit) finishes the job.
         raise PublishError(f"pushed as commit {pushed.commit}, but the registry {target.registry} could not be "
@@ -414,7 +429,8 @@ def _publish_to_endpoint(staging: Path, repo_id: str, endpoint: str, token: str 
 
 
 def _publish_to_kaggle(staging: Path, kaggle: str, before: int | None, license: str | None, message: str,
-                       text: str, handle: str, target: RegistryTarget, warnings: tuple[str, ...]) -> Published:
+                       text: str, handle: str, target: RegistryTarget, warnings: tuple[str, ...], *,
+                       say: "StepReport") -> Published:
     from hubfork.publishing.kaggle_push import upload_folder
     from hubfork.registry.user import with_source
 
@@ -422,7 +438,7 @@ def _publish_to_kaggle(staging: Path, kaggle: str, before: int | None, license: 
     # Only now is the version known: the registry's card names it, the uploaded README.md cannot.
     recorded = with_source(text, f"{kaggle}@{uploaded.version}", KAGGLE_SOURCE_ENDPOINT)
     try:
-        card_file, _ = _record(recorded, target)
+        card_file, _ = _record(recorded, target, say)
     except (CardError, PublishError, OSError) as exc:
         raise PublishError(_kaggle_unrecorded(uploaded, target, exc), repo_id=kaggle, step="registry") from exc
     return Published(handle, kaggle, str(uploaded.version), None, KAGGLE_SOURCE_ENDPOINT, True, uploaded.created,
@@ -437,9 +453,10 @@ def _kaggle_unrecorded(uploaded: "KaggleUpload", target: RegistryTarget, exc: Ba
             f"'<!-- hub-repo: {uploaded.handle}@{uploaded.version} -->' and '<!-- hub-endpoint: kaggle -->'")
 
 
-def _record(text: str, target: RegistryTarget) -> tuple[Path, Any]:
+def _record(text: str, target: RegistryTarget, say: "StepReport") -> tuple[Path, Any]:
     from hubfork.registry.update import put_card
 
+    say(f"recording the card in {target.registry}")
     return put_card(text, target.cards, target.registry)
 
 

@@ -24,6 +24,10 @@ CATALOGUE_FOLDER = "tfhub.dev"
 SERVED_KINDS = ("Module", "Lite", "Tfjs", "Coral")
 #: How the official source is named for people.
 OFFICIAL_LABEL = "tfhub.dev (served by Kaggle Models)"
+#: The one word `source_word` gives for where an entry's model can be fetched, in the order it decides:
+#: tfhub.dev serves it (Kaggle Models), else a hub repo of its card (a mirror, or the user's own), else tfhub.dev
+#: deleted it, else nothing is known (or the card names no files: a Collection, Publisher or Placeholder).
+SOURCE_WORDS = ("tfhub.dev", "mirror", "deleted", "none")
 
 
 def from_catalogue(entry: "RegistryEntry") -> bool:
@@ -61,11 +65,37 @@ def has_source(entry: "RegistryEntry") -> bool:
     return on_tfhub(entry) or bool(entry.sources)
 
 
+def source_word(entry: "RegistryEntry") -> str:
+    """Where the entry's model can be fetched, in one of `SOURCE_WORDS` (for a table column or a badge)."""
+    tfhub, mirror, deleted, none = SOURCE_WORDS
+    if on_tfhub(entry):
+        return tfhub
+    if entry.sources:
+        return mirror
+    return deleted if is_deleted(entry) else none
+
+
+def names_files(entry: "RegistryEntry") -> bool:
+    """Whether the entry's card is of a model or a variant of one: files some source could serve (a
+    Collection, Publisher or Placeholder card names none of its own)."""
+    return entry.kind in SERVED_KINDS or entry.kind == HF_CARD_KIND
+
+
 def no_source_text(entry: "RegistryEntry") -> str:
     """Why `source_labels` is empty, for people: a card that names no files, or a model no source is known for."""
-    if entry.kind not in SERVED_KINDS and entry.kind != HF_CARD_KIND:
+    if not names_files(entry):
         return f"none: a {entry.kind} card names no model files of its own"
     return "none known"
+
+
+def add_source_command(entry: "RegistryEntry") -> str | None:
+    """The command that records a hub repo holding the entry's model (``hubfork registry add-source HANDLE
+    REPO_ID[@REV]``, with placeholders for the repo), when no source serves the model and the command takes
+    its handle: a TF Hub model's ``publisher/name/version`` (it maps the model, not a Lite/Tfjs/Coral variant
+    of it, and no Hugging Face card). None otherwise."""
+    if has_source(entry) or entry.kind != "Module" or entry.family != "tfhub" or entry.version is None:
+        return None
+    return f"hubfork registry add-source {entry.handle} org/repo@rev"
 
 
 def status_text(entry: "RegistryEntry") -> str:
@@ -78,4 +108,5 @@ def status_text(entry: "RegistryEntry") -> str:
 
 
 __all__ = ["CATALOGUE_FOLDER", "SERVED_KINDS", "OFFICIAL_LABEL", "from_catalogue", "is_deleted", "on_tfhub",
-           "source_text", "source_labels", "has_source", "no_source_text", "status_text"]
+           "source_text", "source_labels", "has_source", "SOURCE_WORDS", "source_word", "names_files", "no_source_text",
+           "add_source_command", "status_text"]

@@ -6,6 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hubfork._lifeline import die_with_parent
 from hubfork.cards.catalogue import deleted_cards
@@ -17,6 +18,9 @@ from hubfork.errors import CardError, RegistryError
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
 from hubfork.registry.registry import Registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hubfork._progress import CountReport
 
 # Below this many cards, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 400
@@ -42,6 +46,7 @@ def build_registry(
     vocabulary: Vocabulary | None = None,
     jobs: int | None = None,
     skip_invalid: bool = False,
+    progress: "CountReport | None" = None,
 ) -> BuildResult:
     """Parse every card under `cards_dir` and write the registry to `output`
     (default: ``registry.yaml`` beside `cards_dir`).
@@ -51,7 +56,7 @@ def build_registry(
     errors: otherwise `CardError` lists every error and the old registry stays.
     With `skip_invalid`, cards with errors are left out instead (their errors
     are in `BuildResult.skipped`). Cards of one kind sharing a handle are kept,
-    with a warning.
+    with a warning. `progress` is called with (cards parsed, cards) as parsing goes on.
 
     Raises:
         CardError: cards with errors (every one, ``PATH:LINE: error: ...``), unless `skip_invalid`.
@@ -62,7 +67,7 @@ def build_registry(
         raise RegistryError("not a folder of cards", path=str(cards_dir))
     output = Path(output) if output is not None else cards_dir.parent / "registry.yaml"
     paths = sorted(iter_card_paths([cards_dir]), key=lambda p: p.as_posix())
-    parsed = _parse_all(paths, vocabulary or Vocabulary.default(), jobs)
+    parsed = _parse_all(paths, vocabulary or Vocabulary.default(), jobs, progress or (lambda done, total: None))
     errors = [problem for card, _ in parsed for problem in card.errors]
     if errors and not skip_invalid:
         raise CardError(errors)
@@ -151,10 +156,16 @@ def _parse_chunk(args: tuple[list[Path], Vocabulary]) -> list[tuple[Card, str]]:
     return [_parse_one(path, vocabulary) for path in paths]
 
 
-def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None) -> list[tuple[Card, str]]:
+def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None,
+               progress: "CountReport") -> list[tuple[Card, str]]:
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
-        return [_parse_one(path, vocabulary) for path in paths]
+    total = len(paths)
+    parsed: list[tuple[Card, str]] = []
+    if jobs <= 1 or total < _PARALLEL_THRESHOLD:
+        for path in paths:
+            parsed.append(_parse_one(path, vocabulary))
+            progress(len(parsed), total)
+        return parsed
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -170,4 +181,7 @@ def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None) -> l
     # dies, instead of waiting forever for work. The pool lives and dies in this call (this thread).
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        return [pair for batch in pool.map(_parse_chunk, batches) for pair in batch]
+        for batch in pool.map(_parse_chunk, batches):
+            parsed += batch
+            progress(len(parsed), total)
+    return parsed

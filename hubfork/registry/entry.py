@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from hubfork.cards import facts
 from hubfork.cards.records import Architecture, Card, Source, StatedEmbedding
 from hubfork.cards.schema import FACTS, JUPYTER, from_json, shown, summary_dict
+from hubfork.registry.links import card_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,10 @@ class RegistryEntry(StatedEmbedding):
     status: str | None = None
     #: The license id its card states (``license`` metadata or front matter).
     license: str | None = None
+    #: The models its card links to or loads in code (TF Hub handles and repo ids, as written, once each; its own
+    #: model left out): the catalogue's link graph, which ranks a model many cards link to higher
+    #: (`hubfork.registry.registry.Registry.prominence`).
+    links: tuple[str, ...] = ()
     _search_text: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -57,7 +62,8 @@ class RegistryEntry(StatedEmbedding):
         # An entry is frozen: a card's lists become tuples.
         values = {fact.name: getattr(card, fact.name) for fact in FACTS}
         values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
-        return cls(**values, card_path=card_path, card_sha256=sha256, sources=tuple(card.sources))
+        return cls(**values, card_path=card_path, card_sha256=sha256, sources=tuple(card.sources),
+                   links=card_links(card))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "RegistryEntry":
@@ -71,6 +77,8 @@ class RegistryEntry(StatedEmbedding):
             sources=tuple(
                 Source(s["repo_id"], s.get("revision"), s.get("endpoint")) for s in data.get("sources") or ()
             ),
+            # Optional: a registry written before the link graph was kept reads as one without links.
+            links=tuple(data.get("links") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,6 +87,7 @@ class RegistryEntry(StatedEmbedding):
             **summary_dict(self),
             "card": {"path": self.card_path, "sha256": self.card_sha256},
             "sources": [s.to_dict() for s in self.sources],
+            "links": list(self.links),
         }
 
     @property
@@ -136,6 +145,7 @@ _FIELD_TYPES: dict[str, tuple[Any, str]] = {
     **{fact.key: (fact.type.check, fact.type.expected) for fact in FACTS},
     "card": (_card, "a mapping with 'path' and 'sha256' as text"),
     "sources": (_sources, "a list of mappings with 'repo_id' (and optional 'revision', 'endpoint') as text"),
+    "links": (lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of text"),
 }
 _REQUIRED = tuple(fact.key for fact in FACTS if fact.required)
 

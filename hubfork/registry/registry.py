@@ -13,7 +13,7 @@ from hubfork.constants import CARD_KINDS, ENV_REGISTRY, TFHUB_GROUP_KINDS, VARIA
 from hubfork.errors import EntryNotFoundError
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
-from hubfork.registry.search import Filters, SearchResults, model_key, search
+from hubfork.registry.search import Filters, Prominence, SearchResults, group_key, model_key, search
 
 # Which card a lookup prefers when several share a handle: CARD_KINDS lists the loadable model first.
 _KIND_RANK = {kind: i for i, kind in enumerate(CARD_KINDS)}
@@ -55,7 +55,7 @@ def preferred(entries: Iterable[RegistryEntry]) -> RegistryEntry | None:
 
 def _model_of(entry: RegistryEntry) -> str:
     """The `model_key` of an entry's model; an entry without a version is a model of its own."""
-    return model_key(entry.handle) if entry.version is not None else entry.handle.lower()
+    return group_key(entry)[0]
 
 
 _URL_VARIANTS = {f"/{variant_format}-model/": kind for kind, variant_format in VARIANT_FORMATS.items()}
@@ -192,15 +192,27 @@ class Registry:
         return entry
 
     def search(self, query: str | None = None, **filters: str | bool | None) -> "SearchResults":
-        """Every entry matching `query` and the filters (kind, publisher, task, language, format, arch,
-        fine_tunable, license, has_source; see `hubfork.registry.search.Filters`), best first
-        (`hubfork.registry.search.page` cuts them into pages)."""
+        """The entries matching `query` and the filters (kind, publisher, task, language, format, arch,
+        fine_tunable, license, has_source; see `hubfork.registry.search.Filters`), best first by
+        `hubfork.registry.ranking` with this registry's `prominence`: one per model and kind, its newest
+        matching version (`SearchResults.versions_of` and `versions_hint` give its versions;
+        `hubfork.registry.search.page` cuts the results into pages)."""
         language_ids = None
         if filters.get("language"):
             from hubfork.cards.vocabulary import Vocabulary
 
             language_ids = Vocabulary.default().language_ids_by_name
-        return search(self.entries, query, Filters(**filters), language_ids=language_ids)
+        return search(self.entries, query, Filters(**filters), language_ids=language_ids, prominence=self.prominence)
+
+    def prominence(self, entry: RegistryEntry) -> Prominence:
+        """What the catalogue says of `entry`'s standing, for ranking (`hubfork.registry.ranking`): whether a
+        publisher page names its publisher, how many Collections list its model, how many other models'
+        cards link to it. Collections and publisher pages themselves have no collections or links."""
+        official = int((entry.publisher or "").lower() in self._publishers)
+        if entry.kind in TFHUB_GROUP_KINDS:
+            return Prominence(official)
+        model = _model_of(entry)
+        return Prominence(official, len(self._collections.get(model, ())), self._linked.get(model, 0))
 
     def card_file(self, entry: RegistryEntry) -> Path | None:
         """Where an entry's card file is, when the registry was loaded from a file: as the registry says,
@@ -246,6 +258,26 @@ class Registry:
             if entry.kind not in TFHUB_GROUP_KINDS:
                 models.setdefault(_model_of(entry), []).append(entry)
         return models
+
+    @cached_property
+    def _publishers(self) -> frozenset[str]:
+        """The publishers the catalogue has a publisher page for, lower-cased."""
+        return frozenset(e.handle.lower() for e in self.entries if e.kind == "Publisher")
+
+    @cached_property
+    def _linked(self) -> dict[str, int]:
+        """How many other models' cards link to each model, by `model_key`. A model's versions and variants
+        count once, and Collections not at all (they count as collections)."""
+        sources: dict[str, set[str]] = {}
+        for entry in self.entries:
+            if entry.links and entry.kind not in TFHUB_GROUP_KINDS:
+                sources.setdefault(_model_of(entry), set()).update(model_key(name) for name in entry.links)
+        linked: dict[str, int] = {}
+        for source, targets in sources.items():
+            for target in targets - {source}:
+                if target in self._models:
+                    linked[target] = linked.get(target, 0) + 1
+        return linked
 
     @cached_property
     def _collections(self) -> dict[str, list[RegistryEntry]]:

@@ -11,17 +11,10 @@ from hubfork.constants import SEARCH_PER_PAGE
 from hubfork.registry import ranking
 from hubfork.registry.availability import has_source
 from hubfork.registry.entry import RegistryEntry
+from hubfork.registry.links import model_key
 
 _WORD_SPLIT = re.compile(ranking.WORD_SEPARATORS)
-_VERSIONED = re.compile(r"(.+)/(\d+)")
 _KIND_RANK = {kind: i for i, kind in enumerate(ranking.KIND_ORDER)}
-
-
-def model_key(handle: str) -> str:
-    """A handle without its version, lower-cased: what every version of one model shares
-    (``google/universal-sentence-encoder/4`` -> ``google/universal-sentence-encoder``)."""
-    match = _VERSIONED.fullmatch(handle)
-    return (match.group(1) if match else handle).lower()
 
 
 @dataclass(frozen=True)
@@ -47,30 +40,65 @@ class Filters:
     has_source: bool | None = None
 
 
-def search(entries: Iterable[RegistryEntry], query: str | None = None, filters: Filters = Filters(),
-           *, language_ids: dict[str, str] | None = None) -> "SearchResults":
-    """Entries matching every word of `query` and every filter, best first.
+@dataclass(frozen=True)
+class Prominence:
+    """What the catalogue says of an entry's standing, the numbers `hubfork.registry.ranking.ORDER`
+    sorts by after the score (see `hubfork.registry.registry.Registry.prominence`)."""
 
-    A word matches anywhere in the handle, name, tags (tasks, architectures, languages, kind,
+    #: 1 when a publisher page of the catalogue names its publisher (tfhub.dev's own and its partners), else 0.
+    official: int = 0
+    #: How many Collections list its model.
+    collections: int = 0
+    #: How many other models' cards link to its model (`RegistryEntry.links`).
+    links: int = 0
+
+
+_NONE = Prominence()
+
+
+def group_key(entry: RegistryEntry) -> tuple[str, str]:
+    """What the rows of one result share: the model (an entry without a version is a model of its own)
+    and the kind (a model's Lite, Tfjs or Coral variant is a result of its own)."""
+    model = model_key(entry.handle) if entry.version is not None else entry.handle.lower()
+    return model, entry.kind
+
+
+def search(entries: Iterable[RegistryEntry], query: str | None = None, filters: Filters = Filters(),
+           *, language_ids: dict[str, str] | None = None,
+           prominence: Callable[[RegistryEntry], Prominence] | None = None) -> "SearchResults":
+    """One result per model and kind matching every word of `query` and every filter, best first.
+
+    A word matches anywhere in the handle, name, tags (tasks, architectures, languages, kind and
     size) or description. Ranking follows the table of `hubfork.registry.ranking`: the name or
     handle equal to a word, then a whole word of the name, then a part, then tags, then the
-    description; within a score each model's versions stay together, newest first; then by kind
-    and handle. `language_ids` maps language names to ids so ``--language English`` works.
+    description; within a score by `prominence` (official publisher, collections, links to it:
+    none when not given), kind, then model, version and handle. The versions of a model of one kind
+    are one result, placed where its best version ranks and shown as its newest matching version
+    (`SearchResults.versions_of` gives them all). `language_ids` maps language names to ids so
+    ``--language English`` works.
     """
     terms = [t for t in (query or "").lower().split() if t]
     asked = _asked(filters)
+    standing = prominence or (lambda entry: _NONE)
     scored = []
     for entry in entries:
         if not _passes(entry, filters, asked, language_ids or {}):
             continue
         score = _score(entry, terms)
         if score is not None:
-            scored.append((entry, score))
+            scored.append(_Row(entry, score, standing(entry)))
     # One stable sort per key, the last key first, leaves the results in the table's order.
     for key, direction in reversed(ranking.ORDER):
         sort_key = _SORT_KEYS[key]
-        scored.sort(key=lambda item: sort_key(*item), reverse=direction == ranking.DESCENDING)
-    return SearchResults(entry for entry, _ in scored)
+        scored.sort(key=sort_key, reverse=direction == ranking.DESCENDING)
+    return SearchResults.grouped(row.entry for row in scored)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    entry: RegistryEntry
+    score: int
+    prominence: Prominence
 
 
 #: The facts a table of results shows.
@@ -78,13 +106,49 @@ _COLUMNS = ("handle", "kind", "architecture", "description")
 
 
 class SearchResults(list):
-    """Registry entries, best first: a list, shown in Jupyter as a table."""
+    """One registry entry per result, best first: a list, shown in Jupyter as a table. Each result
+    stands for the matching versions of its model (of its kind): `versions_of` lists them, newest
+    first, and `versions_hint` says e.g. "v4 · 3 older"."""
+
+    def __init__(self, entries: Iterable[RegistryEntry] = (), versions: dict[int, list[RegistryEntry]] | None = None):
+        super().__init__(entries)
+        self._versions = versions or {}
+
+    @classmethod
+    def grouped(cls, rows: Iterable[RegistryEntry]) -> "SearchResults":
+        """Rows best first, one result per `group_key`: at its best row's place, shown as its newest version."""
+        groups: dict[tuple[str, str], list[RegistryEntry]] = {}
+        for entry in rows:
+            groups.setdefault(group_key(entry), []).append(entry)
+        shown, versions = [], {}
+        for members in groups.values():
+            members = sorted(members, key=lambda e: -(e.version or 0))
+            shown.append(members[0])
+            versions[id(members[0])] = members
+        return cls(shown, versions)
+
+    def versions_of(self, entry: RegistryEntry) -> list[RegistryEntry]:
+        """The matching versions `entry` (a result) stands for, newest first, itself among them."""
+        return list(self._versions.get(id(entry), [entry]))
+
+    def versions_hint(self, entry: RegistryEntry) -> str:
+        """`entry`'s version and how many older ones it stands for, e.g. "v4 · 3 older", "v2", or ""
+        for an entry without a version."""
+        return versions_hint(self.versions_of(entry))
 
     def _repr_html_(self) -> str:
         from hubfork._html import table
 
         return table([label(name) for name in _COLUMNS],
                      ([BY_NAME[name].cell(e) for name in _COLUMNS] for e in self), caption=f"{len(self)} entries")
+
+
+def versions_hint(versions: Sequence[RegistryEntry]) -> str:
+    """For a result's versions, newest first: e.g. "v4 · 3 older", "v2" alone, "" without a version."""
+    if not versions or versions[0].version is None:
+        return ""
+    older = len(versions) - 1
+    return f"v{versions[0].version}" + (f" · {older} older" if older else "")
 
 
 @dataclass(frozen=True)
@@ -142,12 +206,15 @@ def _passes(entry: RegistryEntry, filters: Filters, asked: list[tuple[Fact, str 
 
 # What the sort keys `hubfork.registry.ranking.ORDER` names are (search.js reads the same names;
 # tests/site/test_ranking_parity.py checks that both rank alike).
-_SORT_KEYS: dict[str, Callable[[RegistryEntry, int], Any]] = {
-    "score": lambda entry, score: score,
-    "model": lambda entry, score: model_key(entry.handle),
-    "version": lambda entry, score: entry.version or 0,
-    "kind": lambda entry, score: _KIND_RANK.get(entry.kind, len(_KIND_RANK)),
-    "handle": lambda entry, score: entry.handle,
+_SORT_KEYS: dict[str, Callable[[_Row], Any]] = {
+    "score": lambda row: row.score,
+    "official": lambda row: row.prominence.official,
+    "collections": lambda row: row.prominence.collections,
+    "links": lambda row: row.prominence.links,
+    "model": lambda row: model_key(row.entry.handle),
+    "version": lambda row: row.entry.version or 0,
+    "kind": lambda row: _KIND_RANK.get(row.entry.kind, len(_KIND_RANK)),
+    "handle": lambda row: row.entry.handle,
 }
 
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hubfork._files import staged_folder
 from hubfork._lifeline import die_with_parent
@@ -25,6 +26,9 @@ from hubfork.site.index import build_index, index_script
 from hubfork.site.pages import all_page, entry_page, index_page
 from hubfork.site.paths import PAGES_DIR
 from hubfork.site.render import highlight_css, render_markdown, warm_up
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hubfork._progress import CountReport
 
 #: A file every built site holds: a folder without it is never replaced by a build.
 MARKER = ".hubfork-site"
@@ -44,14 +48,18 @@ class SiteResult:
     total_bytes: int
     index_bytes: int
     seconds: float
+    #: Things the caller should tell the user (a worker process that ended abruptly, ...).
+    notes: tuple[str, ...] = ()
 
 
-def build_site(registry: Registry, output: str | os.PathLike[str], *, jobs: int | None = None) -> SiteResult:
+def build_site(registry: Registry, output: str | os.PathLike[str], *, jobs: int | None = None,
+               progress: "CountReport | None" = None) -> SiteResult:
     """Write the static site of `registry` to the folder `output`: ``index.html`` (search),
     ``index.js`` (the index), ``all.html``, ``e/<page>.html`` per entry and ``static/``.
 
     A folder already at `output` is replaced only when it is a site built before (it holds
-    ``.hubfork-site``); a failed build leaves it untouched.
+    ``.hubfork-site``); a failed build leaves it untouched. `progress` is called with (entry pages
+    written, entry pages) as they are written.
 
     Raises:
         RegistryError: `output` is a file or a folder of something else, or an entry's card
@@ -73,11 +81,11 @@ def build_site(registry: Registry, output: str | os.PathLike[str], *, jobs: int 
         _write(stage / "index.js", script)
         _write(stage / "index.html", index_page(len(catalogue.entries)))
         _write(stage / "all.html", all_page(catalogue))
-        _render_all(catalogue, stage, jobs)
+        notes = _render_all(catalogue, stage, jobs, progress or (lambda done, total: None))
         _write(stage / MARKER, "A site written by `hubfork registry site`; a rebuild replaces this folder.\n")
         total = sum(p.stat().st_size for p in stage.rglob("*") if p.is_file())
     return SiteResult(target, len(catalogue.entries), total, len(script.encode("utf-8")),
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, notes)
 
 
 def _check_target(target: Path) -> None:
@@ -132,25 +140,49 @@ def _start_worker(parent: int, catalogue: SiteCatalogue) -> None:
     _CATALOGUE = catalogue
 
 
-def _render_all(catalogue: SiteCatalogue, stage: Path, jobs: int | None) -> None:
+def _render_all(catalogue: SiteCatalogue, stage: Path, jobs: int | None,
+                progress: "CountReport") -> tuple[str, ...]:
+    """Write every entry page, in `jobs` worker processes for a large catalogue; the notes for the user."""
     count = len(catalogue.entries)
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs <= 1 or count < _PARALLEL_THRESHOLD:
         for index in range(count):
             _render_page(catalogue, index, stage)
-        return
+            progress(index + 1, count)
+        return ()
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     warm_up()
     # Interleaved chunks balance the work: long and short cards sit side by side. A worker
     # ends itself if this process dies (SIGKILL runs no cleanup); the pool lives in this call.
     chunks = [list(range(i, count, jobs * 4)) for i in range(jobs * 4)]
+    left = set(range(len(chunks)))
+    done = 0
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
-                             initializer=_start_worker, initargs=(os.getpid(), catalogue)) as pool:
-        for _ in pool.map(_render_chunk, [(chunk, str(stage)) for chunk in chunks]):
-            pass
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
+                                 initializer=_start_worker, initargs=(os.getpid(), catalogue)) as pool:
+            futures = {pool.submit(_render_chunk, (chunk, str(stage))): number for number, chunk in enumerate(chunks)}
+            # Counted as chunks finish, in any order: counting them in order would hold the count behind a slow one.
+            for future in as_completed(futures):
+                done += future.result()
+                left.discard(futures[future])
+                progress(done, count)
+    except BrokenProcessPool:
+        # A worker that ends without a word (killed by a signal, or by the system when memory runs short)
+        # takes the pool down with it; the pages no worker finished are written here instead (writing a
+        # page twice writes the same bytes), so the build still completes, only slower.
+        pages = sum(len(chunks[number]) for number in left)
+        for number in sorted(left):
+            for index in chunks[number]:
+                _render_page(catalogue, index, stage)
+                done += 1
+                progress(done, count)
+        return (f"a worker process ended abruptly; the {pages} pages no worker had finished were written in this "
+                "process instead",)
+    return ()
 
 
 __all__ = ["MARKER", "SiteResult", "build_site"]

@@ -4,12 +4,14 @@ does not let a page opened from ``file://`` fetch a JSON file).
 
 Shape (``window.HUBFORK_INDEX``)::
 
-    {"v": 2, "n": ENTRIES,
+    {"v": 4, "n": ENTRIES,
      "c": {field: column, ...} (where each of `FIELDS` is in an entry's array: search.js reads them by name),
      "f": [facet, ...] (the search page's facets, `FACETS`, in the order it offers them),
      "values": {facet: [value, ...], ...} (each facet's values; an entry's facet column holds numbers into them),
      "r": the ranking (`hubfork.registry.ranking.as_index`: search.js ranks by it, as `hubfork search` does),
-     "e": [[handle, name, version, description, FACET..., deleted, page], ...]}
+     "s": [word, ...] (`hubfork.registry.availability.SOURCE_WORDS`: where a model can be fetched, in one word),
+     "e": [[handle, name, version, description, FACET..., deleted, source, page, official, collections, links],
+           ...]}
 
 The facets are those of the table of facts (`hubfork.cards.schema.FACETS`), named as ``hubfork
 search`` names them (kind, publisher, task, language, format, arch, fine_tunable, license), and
@@ -19,7 +21,13 @@ label) is a list of numbers, any other one number, -1 when unknown; a yes/no fac
 ``yes``, ``no`` and, for a fact a card may leave unsaid, ``unknown``. ``name`` is 0 when it is the
 handle's last part before the version (the usual case) and ``page`` 0 when it is the default page
 name of the handle (`hubfork.site.paths.default_slug`); ``version`` is -1 when unknown and
-``deleted`` 1 or 0. The order of entries is the registry's (by handle).
+``deleted`` 1 or 0; ``source`` is a number into ``s`` (`hubfork.registry.availability.source_word`, the
+badge of each result, the word ``hubfork search``'s Source column shows). ``official``,
+``collections`` and ``links`` are the entry's standing
+(`hubfork.registry.registry.Registry.prominence`, the keys `hubfork.registry.ranking.SIGNALS`),
+numbers computed here once so that search.js sorts by them without recomputing them. The order of
+entries is the registry's (by handle); search.js ranks them, with no query too, and shows each model's
+versions (of one kind) as one result, as `hubfork search` does.
 """
 
 from __future__ import annotations
@@ -30,12 +38,12 @@ from typing import Any, Callable
 
 from hubfork.cards import schema
 from hubfork.registry import ranking
-from hubfork.registry.availability import has_source, is_deleted
+from hubfork.registry.availability import SOURCE_WORDS, has_source, is_deleted, source_word
 from hubfork.registry.entry import RegistryEntry
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.paths import default_slug
 
-INDEX_VERSION = 2
+INDEX_VERSION = 4
 GLOBAL = "HUBFORK_INDEX"
 
 
@@ -60,7 +68,8 @@ _FACETS = tuple(_Facet(fact.facet.option, fact.label, fact.facet_values, fact.ma
 #: The search page's facets, (name, label), in the order it offers them.
 FACETS: tuple[tuple[str, str], ...] = tuple((facet.name, facet.label) for facet in _FACETS)
 #: The entry array's fields, in order (the index names their columns, ``c``).
-FIELDS = ("handle", "name", "version", "description", *(facet.name for facet in _FACETS), "deleted", "page")
+FIELDS = ("handle", "name", "version", "description", *(facet.name for facet in _FACETS), "deleted", "source", "page",
+          *ranking.SIGNALS)
 
 
 class _Table:
@@ -106,7 +115,10 @@ def build_index(catalogue: SiteCatalogue) -> dict[str, Any]:
         for facet in _FACETS:
             at = [numbers[facet.name][value] for value in values[facet.name]]
             row.append(at if facet.many else (at[0] if at else -1))
-        row += [int(is_deleted(entry)), 0 if slug == default_slug(entry.handle) else slug]
+        row += [int(is_deleted(entry)), SOURCE_WORDS.index(source_word(entry)),
+                0 if slug == default_slug(entry.handle) else slug]
+        standing = catalogue.registry.prominence(entry)
+        row += [getattr(standing, signal) for signal in ranking.SIGNALS]
         rows.append(row)
     return {
         "v": INDEX_VERSION,
@@ -115,6 +127,7 @@ def build_index(catalogue: SiteCatalogue) -> dict[str, Any]:
         "f": [facet.name for facet in _FACETS],
         "values": {name: table.values for name, table in tables.items()},
         "r": ranking.as_index(),
+        "s": list(SOURCE_WORDS),
         "e": rows,
     }
 

@@ -16,7 +16,7 @@ from hubfork.registry.entry import RegistryEntry
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.facts import fact_rows
 from hubfork.site.index import FACETS
-from hubfork.site.usage import snippets
+from hubfork.site.usage import use_lines
 
 SITE_TITLE = "hubfork model catalogue"
 #: Scripts from the site's own files only; no inline code, no plugins, no forms, no frames.
@@ -80,7 +80,7 @@ def entry_page(catalogue: SiteCatalogue, entry: RegistryEntry, card_html: str) -
 
 
 def _usage(entry: RegistryEntry) -> str:
-    found = snippets(entry)
+    heading, found = use_lines(entry)
     if not found:
         return ""
     items = "".join(
@@ -88,7 +88,7 @@ def _usage(entry: RegistryEntry) -> str:
         f'<button type="button" class="copy" data-copy="code-{i}" aria-describedby="use-{i}">Copy</button></div>'
         f'<pre tabindex="0" aria-labelledby="use-{i}"><code id="code-{i}">{escape(s.code)}</code></pre></div>\n'
         for i, s in enumerate(found))
-    return f'<section aria-labelledby="use-title">\n<h2 id="use-title">Use it</h2>\n{items}</section>\n'
+    return f'<section aria-labelledby="use-title">\n<h2 id="use-title">{escape(heading)}</h2>\n{items}</section>\n'
 
 
 def _facts(entry: RegistryEntry) -> str:

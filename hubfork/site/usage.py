@@ -2,19 +2,19 @@
 loader for text encoders, and plain ``tensorflow_hub`` calls by tfhub.dev URL after
 ``hubfork.install()`` (which fetches, scans and caches the model, from tfhub.dev or a mirror).
 
-Only what works as written is offered: nothing for a model no source serves (deleted by
-tfhub.dev with no mirror), nor for a Collection, Publisher or Placeholder (no files of their own)."""
+Only what works as written is offered: nothing for a Collection, Publisher or Placeholder (no files
+of their own); for a model no source serves (deleted by tfhub.dev with no mirror, or a card naming
+none), the ``hubfork registry add-source`` line that records one instead. ``hubfork show`` prints
+the same lines (`use_lines`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from hubfork.constants import HF_CARD_KIND, VARIANT_FORMATS
-from hubfork.registry.availability import has_source
+from hubfork.registry.availability import add_source_command, has_source, names_files
 from hubfork.registry.entry import RegistryEntry
 
-#: Kinds a snippet can load: a model, or one of its converted variants.
-_LOADABLE = ("Module", HF_CARD_KIND, *VARIANT_FORMATS)
 #: Tasks of models `hubfork.load_text_model` takes.
 _TEXT_TASKS = ("text-embedding", "text-language-model", "text-classification")
 
@@ -48,7 +48,7 @@ def is_text_encoder(entry: RegistryEntry) -> bool:
 
 def snippets(entry: RegistryEntry) -> list[Snippet]:
     """What a page shows to copy for `entry` (see the module's docstring for when it is nothing)."""
-    if entry.kind not in _LOADABLE or not has_source(entry):
+    if not names_files(entry) or not has_source(entry):
         return []
     url = tfhub_url(entry)
     # The tfhub.dev URL is what users already have in their code; a registry handle names the rest.
@@ -65,4 +65,18 @@ def snippets(entry: RegistryEntry) -> list[Snippet]:
     return out
 
 
-__all__ = ["Snippet", "snippets", "tfhub_url", "is_text_encoder"]
+#: The headings of `use_lines`: lines that fetch and load the model, or the line that adds a source for it.
+USE_IT, ADD_A_SOURCE = "Use it", "Add a source"
+
+
+def use_lines(entry: RegistryEntry) -> tuple[str, list[Snippet]]:
+    """What to copy to use `entry`, under its heading: `USE_IT` and its `snippets`; for a model no source
+    serves, `ADD_A_SOURCE` and the line that records one (`add_source_command`); else no lines (a card that
+    names no files, or one that command cannot map)."""
+    command = add_source_command(entry)
+    if command is not None:
+        return ADD_A_SOURCE, [Snippet("No source is known: if a hub repo holds a copy, record it", command)]
+    return USE_IT, snippets(entry)
+
+
+__all__ = ["Snippet", "snippets", "USE_IT", "ADD_A_SOURCE", "use_lines", "tfhub_url", "is_text_encoder"]

@@ -40,8 +40,8 @@ def test_card_and_registry_entry_hold_every_fact_with_the_table_s_type():
     entry_types = {f.name: f.type for f in dataclasses.fields(RegistryEntry)}
     assert {name: entry_types[name] for name in SUMMARY_FIELDS} == {fact.name: fact.annotation for fact in FACTS}
     assert set(SUMMARY_FIELDS) <= {f.name for f in dataclasses.fields(Card)}
-    # Every other field is the entry's own: where its card is and where its model can be fetched.
-    assert set(entry_types) - set(SUMMARY_FIELDS) == {"card_path", "card_sha256", "sources", "_search_text"}
+    # Every other field is the entry's own: where its card is, where its model can be fetched, what it links to.
+    assert set(entry_types) - set(SUMMARY_FIELDS) == {"card_path", "card_sha256", "sources", "links", "_search_text"}
 
 
 def test_search_filters_are_the_table_s_facets():
@@ -56,7 +56,7 @@ def test_search_filters_are_the_table_s_facets():
 def test_the_registry_file_form_and_its_type_check_follow_the_table(registry):
     for entry in (registry.get("hubfork/all-MiniLM-L6-v2/1"), registry.get("silero/silero-stt/de/1")):
         data = entry.to_dict()
-        assert list(data) == [fact.key for fact in FACTS] + ["card", "sources"]
+        assert list(data) == [fact.key for fact in FACTS] + ["card", "sources", "links"]
         assert entry_problem(data) is None and RegistryEntry.from_dict(data) == entry
         for fact in FACTS:
             wrong = {**data, fact.key: 1.5}

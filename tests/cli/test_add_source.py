@@ -40,7 +40,8 @@ def test_add_source_then_show_and_search(home, tripwire):
     assert "org/bert@v1" in table.stdout and str(card) in table.stdout
 
     found = run_cli("search", "bert_multi", "--json", pythonpath=[tripwire])
-    assert [(e["handle"], e["sources"]) for e in json.loads(found.stdout)["results"]][:1] == [
+    # Search finds the user's entry, with the source they added, in place of the shipped one.
+    assert [(e["handle"], e["sources"]) for e in json.loads(found.stdout)["results"] if e["handle"] == SHIPPED] == [
         (SHIPPED, [{"repo_id": "org/bert", "revision": "v1"}])]
     only_shipped = run_cli("show", "tensorflow/bert_en_uncased_preprocess/1", "--json", pythonpath=[tripwire])
     assert json.loads(only_shipped.stdout)["registry"] == str(store.default_registry_path())

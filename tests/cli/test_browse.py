@@ -9,6 +9,7 @@ import json
 import pytest
 
 from hubfork.registry import store
+from hubfork.registry.search import model_key
 from tests.conftest import run_cli_here
 
 USE = "google/universal-sentence-encoder"
@@ -31,9 +32,10 @@ def test_done_when_a_fresh_install_finds_and_shows_the_universal_sentence_encode
     # The isolated environment of every test is a fresh install's: no cache, no home, the default registry.
     found = run_cli_here("search", "universal-sentence-encoder")
     assert found.returncode == 0, found.stderr
-    assert found.stdout.startswith("results 1-20 of 40 for 'universal-sentence-encoder' (page 1 of 2; --page 2 ")
+    assert found.stdout.startswith("results 1-20 of 23 for 'universal-sentence-encoder' (page 1 of 2; --page 2 ")
     listed = table_handles(found.stdout)
-    assert listed[:5] == [f"{USE}/4", f"{USE}/3", f"{USE}/2", f"{USE}/1", USE]
+    assert listed[:2] == [f"{USE}/4", USE]  # the model by its newest version (its older ones in one row), then
+    assert "Module v4 · 3 older" in found.stdout  # its collection
     assert f"{USE}-large/5" in listed + table_handles(run_cli_here("search", "universal-sentence-encoder",
                                                               "--page", "2").stdout)
     shown = run_cli_here("show", f"{USE}/4")
@@ -103,7 +105,7 @@ def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
     assert "acme/nowhere" in table and "(not in the registry)" in table
     found = run_cli_here("search", "acme", "--kind", "module", "--registry", str(path)).stdout
     assert [" ".join(line.replace("│", " ").split()) for line in found.splitlines() if "│" in line] == [
-        "acme/gone/1 Module (deleted)", "acme/kept/1 Module (deleted)"]
+        "acme/gone/1 Module v1 (deleted) deleted", "acme/kept/1 Module v1 (deleted) mirror"]  # Kind, then Source
 
 
 @pytest.mark.parametrize("args, check", [
@@ -122,39 +124,45 @@ def test_show_marks_a_deleted_model_and_an_unknown_member(tmp_path):
     (["--has-source", "no"], lambda e: not e["sources"] and (e["kind"] in NO_FILES or e.get("status") == "deleted")),
 ])
 def test_each_facet_narrows_the_results(args, check):
-    everything = search_json("--per-page", "5000")
+    entries = json.loads(run_cli_here("list", "--json").stdout)
+    kept = [e for e in entries if check(e)]
+    assert 0 < len(kept) < len(entries)
     narrowed = search_json(*args, "--per-page", "5000")
-    assert 0 < narrowed["total"] < everything["total"] == len(everything["results"])
-    assert narrowed["total"] == len(narrowed["results"]) == sum(1 for e in everything["results"] if check(e))
+    # One result per model and kind, standing for every version the facet keeps.
+    assert narrowed["total"] == len(narrowed["results"]) == len({(model_key(e["handle"]), e["kind"]) for e in kept})
+    assert sorted(v["handle"] for r in narrowed["results"] for v in r["versions"]) == sorted(e["handle"] for e in kept)
     assert all(check(e) for e in narrowed["results"])
 
 
 def test_facets_combine_and_arch_is_architecture():
     both = search_json("bert", "--arch", "12/768/12", "--has-source", "--per-page", "100")
     handles = [e["handle"] for e in both["results"]]
-    assert (both["total"], handles[:2], handles[-1]) == (32, ["Dimitre/bert_en_cased_L-12_H-768_A-12",
-                                                               "google/bert_cased_L-12_H-768_A-12/1"],
-                                                         "tensorflow/albert_en_base/1")
+    assert (both["total"], handles[:2], handles[-1]) == (16, ["tensorflow/bert_en_uncased_L-12_H-768_A-12/4",
+                                                               "tensorflow/bert_en_cased_L-12_H-768_A-12/4"],
+                                                         "jeongukjae/klue_roberta_cased_L-12_H-768_A-12/1")
+    # The official model before its mirror.
+    assert handles.index("Dimitre/bert_en_cased_L-12_H-768_A-12") > 1
     assert both["filters"] == {"arch": "12/768/12", "has_source": True}
     assert search_json("bert", "--architecture", "12/768/12", "--has-source", "--per-page", "100") == both
 
 
 @pytest.mark.slow
 def test_pages_count_and_limit_is_per_page():
+    # Pages count results: one per model and kind, its versions riding with it.
     first = search_json("bert")
     assert (first["total"], first["page"], first["per_page"], first["pages"], len(first["results"])) == \
-        (294, 1, 20, 15, 20)
-    last = search_json("bert", "--page", "15")
-    assert len(last["results"]) == 14
-    every = [(e["handle"], e["kind"]) for page in range(1, 16)
+        (177, 1, 20, 9, 20)
+    last = search_json("bert", "--page", "9")
+    assert len(last["results"]) == 17
+    every = [(e["handle"], e["kind"]) for page in range(1, 10)
              for e in search_json("bert", "--page", str(page))["results"]]
-    assert len(set(every)) == 294  # each result on one page (a model and its variants share a handle)
+    assert len(set(every)) == 177  # each result on one page (a model and its variants share a handle)
     assert search_json("bert", "--limit", "7") == search_json("bert", "--per-page", "7")
-    table = run_cli_here("search", "bert", "--per-page", "100", "--page", "3")
-    assert table.stdout.startswith("results 201-294 of 294 for 'bert' (page 3 of 3)")
-    past = run_cli_here("search", "bert", "--page", "16")
+    table = run_cli_here("search", "bert", "--per-page", "100", "--page", "2")
+    assert table.stdout.startswith("results 101-177 of 177 for 'bert' (page 2 of 2)")
+    past = run_cli_here("search", "bert", "--page", "10")
     assert (past.returncode, past.stdout) == (1, "")
-    assert past.stderr == "hubfork: error: page 16 is past the end: 294 results make 15 pages of 20\n"
+    assert past.stderr == "hubfork: error: page 10 is past the end: 177 results make 9 pages of 20\n"
     none = run_cli_here("search", "bert", "--kind", "coral")
     assert none.returncode == 1 and none.stdout.startswith("0 results for 'bert' --kind Coral among 2824 entries")
 
@@ -199,12 +207,14 @@ def test_has_source_keeps_what_can_be_fetched_and_marks_the_deleted():
     assert [(e["handle"], e["sources_available"]) for e in served] == [
         ("google/svampeatlas/vision/embedder/fungi_V1/1", ["tfhub.dev (served by Kaggle Models)"])]
     unserved = run_cli_here("search", "svampeatlas", "--has-source", "no")
-    rows = [" ".join(line.replace("│", " ").split()[:3]) for line in unserved.stdout.splitlines() if "│" in line]
-    assert rows == ["svampeatlas Publisher Danish",
-                    "svampeatlas/vision/classifier/fungi_mobile_V1/2 Module (deleted)",
-                    "svampeatlas/vision/classifier/fungi_mobile_V1/1 Module (deleted)",
-                    "svampeatlas/vision/classifier/fungi_mobile_V1/1/default/1 Lite (deleted)",
-                    "svampeatlas/vision/embedder/fungi_V2/1 Module (deleted)"]
+    # Handle, Kind and Source of each row.
+    rows = [" ".join(part.strip() for part in line.split("│")[1:4]) for line in unserved.stdout.splitlines()
+            if "│" in line]
+    # Each model once, by its newest version, its older ones counted in the Kind cell; a Module before its Lite.
+    assert rows == ["svampeatlas Publisher none",
+                    "svampeatlas/vision/classifier/fungi_mobile_V1/2 Module v2 · 1 older (deleted) deleted",
+                    "svampeatlas/vision/embedder/fungi_V2/1 Module v1 (deleted) deleted",
+                    "svampeatlas/vision/classifier/fungi_mobile_V1/1/default/1 Lite v1 (deleted) deleted"]
 
 
 def test_show_and_search_tell_the_license_a_card_states():
@@ -222,3 +232,84 @@ def test_show_and_search_tell_the_license_a_card_states():
     assert {e["license"] for e in found["results"]} == {"apache-2.0"}
     table = run_cli_here("search", "minilm", "--license", "apache-2.0")
     assert table.stdout.startswith("results 1-") and "--license apache-2.0" in table.stdout.splitlines()[0]
+
+
+# --------------------------------------------------------------------------- availability at a glance
+
+BERT = "tensorflow/bert_en_cased_L-12_H-768_A-12/4"
+DELETED = "silero/silero-stt/en/1"
+
+
+def lines_of(*args: str) -> list[str]:
+    result = run_cli_here(*args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def use_section(lines: list[str]) -> list[str]:
+    """What ``show`` prints after its table of fields: the lines to copy under their heading, if any."""
+    headings = [i for i, line in enumerate(lines) if line in ("Use it", "Add a source")]
+    return lines[headings[0]:] if headings else []
+
+
+@pytest.mark.parametrize("handle, kind, word", [(BERT, "Module", "tfhub.dev"),
+                                                ("Dimitre/bert_en_cased_L-12_H-768_A-12", "Model", "mirror"),
+                                                (DELETED, "Module", "deleted"), (USE, "Collection", "none")])
+def test_json_says_in_one_word_where_a_model_comes_from(handle, kind, word):
+    shown = json.loads(run_cli_here("show", handle, "--kind", kind, "--json").stdout)
+    assert (shown["handle"], shown["source"], shown["has_source"]) == (handle, word, word in ("tfhub.dev", "mirror"))
+    listed = {(e["handle"], e["kind"]): e["source"] for e in json.loads(run_cli_here("list", "--json").stdout)}
+    assert listed[(handle, kind)] == word
+    found = search_json(handle.split("/")[-2] if handle.count("/") > 1 else handle, "--per-page", "5000")["results"]
+    assert {e["source"] for e in found if e["handle"] == handle and e["kind"] == shown["kind"]} == {word}
+
+
+def test_search_has_source_agrees_with_the_source_words():
+    served = search_json("mobilenet", "--has-source", "--per-page", "5000")["results"]
+    unserved = search_json("fungi", "--has-source", "no", "--per-page", "5000")["results"]
+    assert served and {e["source"] for e in served} <= {"tfhub.dev", "mirror"}
+    assert unserved and {e["source"] for e in unserved} <= {"deleted", "none"} and "deleted" in \
+        {e["source"] for e in unserved}
+
+
+def test_show_prints_the_lines_to_use_a_model_some_source_serves():
+    section = use_section(lines_of("show", BERT))
+    assert section[:3] == ["Use it", "  Download it", f"    hubfork pull https://tfhub.dev/{BERT}"]
+    assert f'    model = hubfork.load_text_model("{BERT}")' in section
+    assert f'    layer = hub.KerasLayer("https://tfhub.dev/{BERT}")' in section
+    assert "add-source" not in "\n".join(lines_of("show", BERT))
+
+
+def test_show_of_a_model_no_source_serves_says_how_to_add_one_and_that_line_works(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUBFORK_HOME", str(tmp_path / "home"))
+    section = use_section(lines_of("show", DELETED))
+    assert section == ["Add a source", "  No source is known: if a hub repo holds a copy, record it",
+                       f"    hubfork registry add-source {DELETED} org/repo@rev"]
+    assert "hubfork pull" not in "\n".join(lines_of("show", DELETED))
+    # The line as printed, run as it is: the model then has a source, and show offers to pull it.
+    added = run_cli_here(*section[-1].split()[1:])
+    assert added.returncode == 0, added.stderr
+    shown = json.loads(run_cli_here("show", DELETED, "--json").stdout)
+    assert (shown["source"], shown["has_source"], shown["sources"]) == (
+        "mirror", True, [{"repo_id": "org/repo", "revision": "rev"}])
+    assert use_section(lines_of("show", DELETED))[:3] == [
+        "Use it", "  Download it", f"    hubfork pull https://tfhub.dev/{DELETED}"]
+
+
+@pytest.mark.parametrize("args", [[USE, "--kind", "collection"], ["google"]])
+def test_show_of_a_collection_or_publisher_says_nothing_about_fetching(args):
+    shown = "\n".join(lines_of("show", *args))
+    assert use_section(shown.splitlines()) == [] and "hubfork pull" not in shown and "add-source" not in shown
+
+
+def test_a_kind_note_goes_beside_the_kind(capsys, monkeypatch):
+    from hubfork.cli.browse import _print_entries
+    from hubfork.registry.registry import Registry
+    from tests.conftest import ROOT
+
+    registry = Registry.load_file(ROOT / "registry.yaml")
+    monkeypatch.setenv("COLUMNS", "200")
+    _print_entries([registry.get(BERT), registry.get(DELETED)], "two", kind_note=lambda e: f"v{e.version} · 3 older")
+    rows = [[part.strip() for part in line.split("│")[1:4]] for line in capsys.readouterr().out.splitlines()
+            if line.startswith("│")]
+    assert rows == [[BERT, "Module v4 · 3 older", "tfhub.dev"], [DELETED, "Module v1 · 3 older (deleted)", "deleted"]]

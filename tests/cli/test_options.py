@@ -31,7 +31,9 @@ SHARED = {
     "--repo-id": {"hub add", "publish"},
 }
 #: The same name for another option: publish writes to the registry it names and pushes to the hub it names.
-OTHER_MEANING = {("publish", "--registry"), ("publish", "--endpoint")}
+OTHER_MEANING = {("publish", "--registry"), ("publish", "--endpoint"),
+                 # What the card being written states, not what embedding applies.
+                 ("cards new", "--normalize")}
 
 
 def every_option() -> dict[str, dict[str, argparse.Action]]:

@@ -23,18 +23,15 @@ def raw_hidden(text: str) -> list[str]:
 
 
 def handles_shown(stdout: str) -> list[str]:
-    """The first column of a search table, each folded handle joined back (a row's Kind is never empty;
-    a folded handle's next lines have nothing in the other columns)."""
-    rows: list[str] = []
-    for line in stdout.splitlines():
-        if not line.startswith("│"):
-            continue
-        cells = [part.strip() for part in line.split("│")[1:-1]]
-        if cells[1]:
-            rows.append(cells[0])
-        else:
-            rows[-1] += cells[0]
-    return rows
+    """The first column of a table, a row a line: a handle folded onto a second line would show up as a
+    row of its own (the other cells of a folded handle's next lines are empty)."""
+    return [line.split("│")[1].strip() for line in stdout.splitlines() if line.startswith("│")]
+
+
+def table_width(columns: int, handles: list[str]) -> int:
+    """How wide a table of these handles is at most: the terminal's width, unless the handles alone need more
+    (their column, its padding and both rules)."""
+    return max(columns, max(len(handle) for handle in handles) + 4)
 
 
 def search(capsys, monkeypatch, columns: str | None, *args: str) -> str:
@@ -59,9 +56,9 @@ def page(capsys, monkeypatch) -> list[str]:
 def test_a_columns_that_is_no_width_is_ignored(capsys, monkeypatch, page, columns):
     # rich alone takes COLUMNS=0 for a width of 0: it prints nothing, and the command exits 0.
     shown = search(capsys, monkeypatch, columns)
-    assert shown == search(capsys, monkeypatch, None)  # piped: PIPED_WIDTH
+    assert shown == search(capsys, monkeypatch, None) == search(capsys, monkeypatch, str(output.PIPED_WIDTH))
     assert handles_shown(shown) == page
-    assert max(len(line) for line in shown.splitlines()) == output.PIPED_WIDTH
+    assert max(len(line) for line in shown.splitlines()) <= output.PIPED_WIDTH
 
 
 @pytest.mark.parametrize("columns", ["1", "5", "39"])
@@ -69,7 +66,8 @@ def test_a_tiny_width_is_raised_to_the_minimum(capsys, monkeypatch, page, column
     shown = search(capsys, monkeypatch, columns)
     assert shown == search(capsys, monkeypatch, str(output.MIN_WIDTH))
     assert handles_shown(shown) == page
-    assert max(len(line) for line in shown.splitlines()) == output.MIN_WIDTH
+    # The handles do not fit in MIN_WIDTH: the table holds them alone, whole, and is as wide as they need.
+    assert max(len(line) for line in shown.splitlines()) == table_width(output.MIN_WIDTH, page) > output.MIN_WIDTH
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120, 200])
@@ -77,7 +75,7 @@ def test_every_handle_is_shown_whole_at_any_width(capsys, monkeypatch, page, col
     # rich alone gives a table too wide for 80 columns no handle column at all.
     shown = search(capsys, monkeypatch, str(columns))
     assert handles_shown(shown) == page
-    assert max(len(line) for line in shown.splitlines()) <= columns
+    assert max(len(line) for line in shown.splitlines()) <= table_width(columns, page)
 
 
 def test_a_terminal_that_says_it_has_no_width_gets_the_default(monkeypatch):
@@ -98,13 +96,29 @@ def test_a_terminal_that_says_it_has_no_width_gets_the_default(monkeypatch):
         os.close(follower)
 
 
-def test_column_widths_keep_handles_and_cut_the_widest_other_columns_first():
-    natural = [52, 10, 19, 16, 7, 100]  # Handle, Kind, Task, Size, API, Description
-    assert output.column_widths(300, natural) == natural  # all fit
-    assert output.column_widths(200, natural) == [52, 10, 19, 16, 7, 77]  # the description is cut
-    assert output.column_widths(80, natural) == [24, 7, 7, 7, 7, 9]  # handles get 2/5 of the room, fold
-    widths = output.column_widths(40, natural)
-    assert widths == [8, 2, 2, 2, 2, 5] and sum(widths) + 3 * len(widths) + 1 == 40
+def test_column_widths_keep_handles_whole_and_cut_in_the_order_given():
+    natural = [52, 10, 9, 19, 16, 7, 100]  # Handle, Kind, Source, Tasks, Size, API, Description
+    order = [6, 4, 5, 3, 1]  # Description, Size, API, Tasks, Kind; then Source
+    assert output.column_widths(300, natural, order) == natural  # all fit
+    assert output.column_widths(200, natural, order) == [52, 10, 9, 19, 16, 7, 65]  # the description is cut
+    # The description down to MIN_TEXT, then Size, to MIN_CUT, then API, Tasks and Kind.
+    assert output.column_widths(150, natural, order) == [52, 10, 9, 19, 11, 7, 20]
+    assert output.column_widths(135, natural, order) == [52, 9, 9, 8, 8, 7, 20]
+    # Then a column that cannot keep MIN_CUT is left out, in the same order: the description first.
+    assert output.column_widths(120, natural, order) == [52, 10, 9, 15, 8, 7, 0]
+    assert output.column_widths(80, natural, order) == [52, 9, 9, 0, 0, 0, 0]
+    assert output.column_widths(70, natural, order) == [52, 0, 9, 0, 0, 0, 0]
+    # Narrower than the handles with anything beside them: the handles alone, as wide as they need.
+    assert output.column_widths(60, natural, order) == output.column_widths(40, natural, order) == [52] + [0] * 6
+    # Without an order, the columns give up room right to left.
+    assert output.column_widths(80, natural) == [52, 10, 8, 0, 0, 0, 0]
+    for total in range(40, 300):
+        widths = output.column_widths(total, natural, order)
+        kept = [size for size in widths if size]
+        assert widths[0] == 52 and all(size >= min(output.MIN_CUT, whole) for size, whole in zip(widths, natural)
+                                       if size)
+        assert widths[6] in (0, *range(output.MIN_TEXT, 101))  # a description says something, or is left out
+        assert sum(kept) + 3 * len(kept) + 1 <= total or kept == [52]
 
 
 # --------------------------------------------------------------------------- hidden characters
@@ -160,3 +174,75 @@ def test_a_description_with_a_bidi_override_is_shown_escaped(bidi_registry, comm
         assert entry["description"] == "Embeds text \u202egnp.exe\u202c and hides a\u200bword."
     else:
         assert r"Embeds text \u202egnp.exe\u202c and hides a\u200bword." in result.stdout
+
+
+# --------------------------------------------------------------------------- whole handles on real pages
+
+#: The columns of a table of entries in the order they give up room (hubfork.cli.browse), then the handles.
+CUT_ORDER = ["Description", "Architecture", "API", "Tasks", "Kind", "Source"]
+
+
+def listing(capsys, monkeypatch, columns: str, args: list[str]) -> tuple[list[str], str]:
+    """The handles a command lists (from its --json) and the table it prints at `columns`."""
+    monkeypatch.setenv("COLUMNS", columns)
+    assert main([*args, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    handles = [entry["handle"] for entry in (found if isinstance(found, list) else found["results"])]
+    assert main(args) == 0
+    return handles, capsys.readouterr().out
+
+
+def headings(table: str) -> list[str]:
+    """The table's column headings, a cut one ("Descrip…") read back whole."""
+    line = next(line for line in table.splitlines() if line.startswith("┃"))
+    shown = [part.strip() for part in line.split("┃")[1:-1]]
+    return [next(name for name in ["Handle", *CUT_ORDER] if name.startswith(text.rstrip("…"))) for text in shown]
+
+
+@pytest.mark.parametrize("args", [["search", "bert"], ["search", "mobilenet"], ["search", "bert", "cased"],
+                                  ["search", "mobilenet", "--page", "3"], ["list"]], ids=" ".join)
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_real_pages_keep_every_handle_whole_on_one_line(capsys, monkeypatch, args, columns):
+    handles, table = listing(capsys, monkeypatch, str(columns), args)
+    assert handles_shown(table) == handles  # each whole, on a line of its own, none folded onto the next
+    widest = max(len(handle) for handle in handles)
+    lines = [len(line) for line in table.splitlines()]
+    if widest + 4 <= columns:  # the handles fit the terminal: so does the table
+        assert max(lines) <= columns
+    else:  # the handles alone, as wide as they need (the terminal wraps the lines; each handle copies whole)
+        assert headings(table) == ["Handle"] and max(lines) == widest + 4
+    shown = headings(table)
+    # Columns are left out in CUT_ORDER, the Description first, never the handles.
+    assert shown[0] == "Handle" and set(shown[1:]) == set(CUT_ORDER[len(CUT_ORDER) - len(shown) + 1:])
+
+
+def test_at_80_columns_the_bert_page_shows_where_each_model_comes_from(capsys, monkeypatch):
+    handles, table = listing(capsys, monkeypatch, "80", ["search", "bert", "--per-page", "8"])
+    assert handles_shown(table) == handles and headings(table)[:1] == ["Handle"] and "Source" in headings(table)
+    words = [line.split("│")[headings(table).index("Source") + 1].strip() for line in table.splitlines()
+             if line.startswith("│")]
+    assert set(words) <= {"tfhub.dev", "mirror", "deleted", "none"} and "tfhub.dev" in words
+
+
+def test_the_entries_table_gives_up_room_in_its_order_at_every_width(capsys, monkeypatch):
+    def table_at(columns: int) -> dict[str, int]:
+        """The width of each column of ``search bert --per-page 8`` at `columns`, by heading."""
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert main(["search", "bert", "--per-page", "8"]) == 0
+        table = capsys.readouterr().out
+        line = next(line for line in table.splitlines() if line.startswith("┃"))
+        return dict(zip(headings(table), (len(part) - 2 for part in line.split("┃")[1:-1])))
+
+    natural = table_at(1000)
+    assert list(natural) == ["Handle", "Kind", "Source", "Tasks", "Architecture", "API", "Description"]
+    for columns in range(60, 240, 6):  # every sixth: each run loads the catalogue
+        widths = table_at(columns)
+        assert widths["Handle"] == natural["Handle"]
+        shown = [name for name in CUT_ORDER if name in widths]
+        assert shown == CUT_ORDER[len(CUT_ORDER) - len(shown):], columns  # left out in order, Description first
+        for index, name in enumerate(CUT_ORDER):
+            if widths.get(name, natural[name]) < natural[name]:  # cut: every column before it is gone or cut short
+                least = {name: min(natural[name], output.MIN_TEXT if name == "Description" else output.MIN_CUT)
+                         for name in CUT_ORDER}
+                assert all(widths.get(before, 0) in (0, least[before]) for before in CUT_ORDER[:index]), \
+                    (columns, widths)

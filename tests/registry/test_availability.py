@@ -69,3 +69,42 @@ def test_the_shipped_registry_reads_true():
     assert not any(counts[(kind, True)] for kind in ("Collection", "Publisher", "Placeholder"))
     bert = registry.get("tensorflow/bert_en_cased_L-12_H-768_A-12/4")
     assert availability.source_labels(bert) == [OFFICIAL, "Dimitre/bert_en_cased_L-12_H-768_A-12"]
+
+
+@pytest.mark.parametrize("found, word", [
+    (entry(), "tfhub.dev"),
+    # tfhub.dev first when it serves the model: its mirrors are not what the row is.
+    (entry(sources=[{"repo_id": "Dimitre/m"}]), "tfhub.dev"),
+    (entry(card="cards/embedded/acme/m/1.md", sources=[{"repo_id": "acme/m"}]), "mirror"),
+    (entry(status="deleted", sources=[{"repo_id": "org/m"}]), "mirror"),
+    (entry(status="deleted"), "deleted"),
+    (entry(card="/home/me/cards/m.md"), "none"),
+    (entry("Collection"), "none"), (entry("Publisher"), "none"), (entry("Placeholder"), "none"),
+])
+def test_one_word_says_where_a_model_comes_from(found, word):
+    assert availability.source_word(found) == word and word in availability.SOURCE_WORDS
+    assert availability.has_source(found) is (word in ("tfhub.dev", "mirror"))
+
+
+def test_the_add_source_command_is_offered_only_for_a_tf_hub_model_no_source_serves():
+    assert availability.add_source_command(entry(status="deleted")) == (
+        "hubfork registry add-source acme/m/1 org/repo@rev")
+    assert availability.add_source_command(entry(card="/home/me/cards/m.md")) == (
+        "hubfork registry add-source acme/m/1 org/repo@rev")
+    assert availability.add_source_command(entry()) is None  # tfhub.dev serves it
+    assert availability.add_source_command(entry(status="deleted", sources=[{"repo_id": "org/m"}])) is None
+    for kind in ("Lite", "Collection", "Publisher", "Placeholder"):  # the command maps a model, by its handle
+        assert availability.add_source_command(entry(kind, status="deleted")) is None
+    hf = RegistryEntry.from_dict({"handle": "org/m", "kind": "Model", "family": "huggingface",
+                                  "card": {"path": "/home/me/m.md"}})
+    assert availability.names_files(hf) and availability.add_source_command(hf) is None
+
+
+def test_the_shipped_registry_in_words():
+    registry = Registry.load_file(ROOT / "registry.yaml")
+    words = Counter(availability.source_word(e) for e in registry)
+    # "none": the 50 Collections, 40 Publishers and 182 Placeholders; "mirror": two Hugging Face cards and two
+    # models served from hub repos only; "deleted": the 17 deleted models and a Lite variant of one.
+    assert words == {"tfhub.dev": 2530, "mirror": 4, "deleted": 18, "none": 272}
+    offered = [e for e in registry if availability.add_source_command(e) is not None]
+    assert len(offered) == 17 and all(e.kind == "Module" and availability.is_deleted(e) for e in offered)

@@ -75,7 +75,7 @@ def test_entries_hold_handle_kind_metadata_facts_card_and_sources(tmp_path):
     assert entries["tensorflow/bert_en_cased_L-12_H-768_A-12/4"]["sources"] == [
         {"repo_id": "Dimitre/bert_en_cased_L-12_H-768_A-12"}]
     # An entry's keys: the facts in the order of their table, then where its card is and its sources.
-    assert list(entry) == [*SUMMARY_FIELDS, "card", "sources"]
+    assert list(entry) == [*SUMMARY_FIELDS, "card", "sources", "links"]
     assert (entry["license"], module["license"]) == ("apache-2.0", None)
 
 

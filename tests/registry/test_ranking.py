@@ -19,8 +19,10 @@ def test_the_table_names_only_texts_tests_and_keys_it_defines():
 
 
 def test_the_table_ranks_name_then_tags_then_description_best_score_first():
+    # The name equal to a word scores as a whole word of it: a Collection named "bert" does not outrank
+    # the BERT models its name is a word of; the catalogue's signals order those.
     assert [(m.test, m.texts, m.points) for m in ranking.MATCHES] == [
-        ("equals", ("name", "handle", "model"), 16),
+        ("equals", ("name", "handle", "model"), 8),
         ("word", ("name",), 8),
         ("contains", ("name", "handle"), 4),
         ("contains", ("tags",), 2),
@@ -28,6 +30,25 @@ def test_the_table_ranks_name_then_tags_then_description_best_score_first():
     ]
     assert ranking.ORDER[0] == ("score", ranking.DESCENDING)
     assert ranking.KIND_ORDER == CARD_KINDS
+
+
+def test_within_a_score_the_catalogues_signals_order_then_the_model():
+    assert ranking.ORDER == (
+        ("score", ranking.DESCENDING),
+        ("official", ranking.DESCENDING),
+        ("kind", ranking.ASCENDING),
+        ("collections", ranking.DESCENDING),
+        ("links", ranking.DESCENDING),
+        ("model", ranking.ASCENDING),
+        ("handle", ranking.ASCENDING),
+    )
+    assert set(ranking.SIGNALS) <= set(ranking.SORT_KEYS)
+    # Each signal is a field of the numbers the registry computes per entry.
+    from dataclasses import fields
+
+    from hubfork.registry.search import Prominence
+
+    assert tuple(f.name for f in fields(Prominence)) == ranking.SIGNALS
 
 
 def test_as_index_is_the_table_as_json():

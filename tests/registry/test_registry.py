@@ -7,7 +7,7 @@ import pytest
 
 from hubfork import EntryNotFoundError, Registry
 from hubfork.registry.entry import RegistryEntry
-from hubfork.registry.search import model_key, page
+from hubfork.registry.search import group_key, model_key, page
 from tests.conftest import ROOT
 
 USE = "google/universal-sentence-encoder"
@@ -114,15 +114,19 @@ def test_unknown_members_and_members_in_any_case():
 # ------------------------------------------------------------------------------------- search
 
 
-def test_search_universal_sentence_encoder_lists_the_catalogues_use_models_newest_first(registry):
-    found = handles(registry.search("universal-sentence-encoder"))
-    assert found[:5] == [f"{USE}/4", f"{USE}/3", f"{USE}/2", f"{USE}/1", USE]
+def test_search_universal_sentence_encoder_lists_the_catalogues_use_models_one_result_each(registry):
+    results = registry.search("universal-sentence-encoder")
+    found = handles(results)
+    assert found[:2] == [f"{USE}/4", USE]  # the model, shown by its newest version, then its collection
+    assert handles(results.versions_of(results[0])) == [f"{USE}/4", f"{USE}/3", f"{USE}/2", f"{USE}/1"]
     assert {f"{USE}-large/5", f"{USE}-multilingual/3", f"{USE}-cmlm/en-base/1",
             "tensorflow/universal-sentence-encoder-lite/1"} <= set(found)
     assert all("universal-sentence-encoder" in h for h in found)
+    # Older versions ride with their model: one result per model and kind (a Lite variant may share a handle).
+    assert len(results) == len({(e.handle, e.kind) for e in results}) and f"{USE}/3" not in found
 
 
-def test_ranking_name_and_handle_first_then_newest_then_description_ties_by_handle():
+def test_ranking_name_words_first_then_parts_tags_description_one_result_per_model():
     registry = crafted(
         {"handle": "a/mentions/1", "version": 1, "description": "better than any encoder"},
         {"handle": "z/encoder/1", "version": 1},
@@ -132,13 +136,14 @@ def test_ranking_name_and_handle_first_then_newest_then_description_ties_by_hand
         {"handle": "d/tagged/1", "version": 1, "tasks": ["text-encoder"]},
         {"handle": "a/encoder/1", "version": 1},
     )
-    assert handles(registry.search("encoder")) == [
-        "a/encoder/1", "z/encoder/2", "z/encoder/1",  # the name is the word; each model newest first
-        "b/big_encoder/1",                            # a whole word of the name
-        "c/encoderish/1",                             # a part of the name
-        "d/tagged/1",                                 # a tag
-        "a/mentions/1",                               # the description
+    results = registry.search("encoder")
+    assert handles(results) == [
+        "a/encoder/1", "b/big_encoder/1", "z/encoder/2",  # the word is the name or a whole word of it; by model
+        "c/encoderish/1",                                 # a part of the name
+        "d/tagged/1",                                     # a tag
+        "a/mentions/1",                                   # the description
     ]
+    assert handles(results.versions_of(results[2])) == ["z/encoder/2", "z/encoder/1"]  # newest first
 
 
 def test_each_facet_narrows(registry):
@@ -161,7 +166,9 @@ def test_each_facet_narrows(registry):
         found = registry.search(**filters)
         assert 0 < len(found) < every, filters
         assert all(check(e) for e in found), filters
-        assert len(found) == sum(1 for e in registry if check(e)), filters
+        # One result per model (and kind): the versions a filter keeps ride with it.
+        assert len(found) == len({group_key(e) for e in registry if check(e)}), filters
+        assert sum(len(found.versions_of(e)) for e in found) == sum(1 for e in registry if check(e)), filters
     assert len(registry.search(language="en")) == len(registry.search(language="English"))
     assert handles(registry.search(task="preprocessing", publisher="dimitre")) == ["Dimitre/bert_en_cased_preprocess"]
     assert registry.search("bert", kind="Coral") == []

@@ -3,7 +3,6 @@ cards (and a hostile card), its site built once, and headless Chromium driven by
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, in_ci
 
 CATALOGUE = ROOT / "cards" / "tfhub.dev"
 HOSTILE = Path(__file__).parent / "data" / "hostile.md"
@@ -105,10 +104,6 @@ def small_site(small_registry, tmp_path_factory) -> Path:
 
 
 # ------------------------------------------------------------------ browser
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def need_browser() -> None:

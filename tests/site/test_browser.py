@@ -28,16 +28,17 @@ def count(tab) -> str:
 
 def test_typing_a_query_shows_what_the_cli_finds_in_its_order(page, site_url, small_registry):
     open_index(page, site_url + "index.html")
-    assert count(page) == "12 of 12 entries" and len(shown(page)) == 12
+    # One result per model and kind: the four versions of the universal sentence encoder are one.
+    assert count(page) == "9 results among 12 entries" and len(shown(page)) == 9
     page.fill("#q", "universal-sentence-encoder")
     expected = [e.handle for e in small_registry.search("universal-sentence-encoder")]
     assert shown(page) == expected
     assert expected[0] == "google/universal-sentence-encoder/4"
-    assert count(page) == f"{len(expected)} of 12 entries"
+    assert count(page) == f"{len(expected)} results among 12 entries"
     page.fill("#q", "bert uncased")
     assert shown(page) == [e.handle for e in small_registry.search("bert uncased")]
     page.fill("#q", "no such model anywhere")
-    assert shown(page) == [] and count(page) == "0 of 12 entries"
+    assert shown(page) == [] and count(page) == "0 results among 12 entries"
     assert page.errors == [] and page.outside == []
 
 
@@ -50,14 +51,14 @@ def test_a_facet_narrows_the_results_to_the_expected_counts(page, site_url, smal
     assert options == ["any"] + [f"{p} ({sum(e.publisher == p for e in found)})" for p in publishers]
     page.select_option("#facet-publisher", label=f"google ({sum(e.publisher == 'google' for e in found)})")
     expected = [e.handle for e in found if e.publisher == "google"]
-    assert shown(page) == expected and count(page) == f"{len(expected)} of 12 entries"
+    assert shown(page) == expected and count(page) == f"{len(expected)} results among 12 entries"
     tunable = [e.handle for e in found if e.publisher == "google" and e.fine_tunable is True]
     assert tunable and len(tunable) < len(expected)
     page.select_option("#facet-fine_tunable", label=f"yes ({len(tunable)})")
     assert shown(page) == tunable
     page.click("#reset")
-    expect(page.locator("#count")).to_have_text("12 of 12 entries")
-    assert page.input_value("#q") == "" and len(shown(page)) == 12
+    expect(page.locator("#count")).to_have_text("9 results among 12 entries")
+    assert page.input_value("#q") == "" and len(shown(page)) == 9
 
 
 def test_the_facets_cover_every_listed_dimension(page, small_site):
@@ -68,12 +69,14 @@ def test_the_facets_cover_every_listed_dimension(page, small_site):
     # A source: tfhub.dev (Kaggle Models) for every catalogue model it did not delete, or a mirror.
     page.select_option("#facet-has_source", label="no (4)")
     birds = "google/aiy/vision/classifier/birds_V1/1"
-    assert shown(page) == ["google", birds, birds, "google/universal-sentence-encoder"]
-    page.select_option("#facet-has_source", label="yes (8)")
+    # By the ranking: a Module first, a Collection, a Publisher, then the Lite variant.
+    assert shown(page) == [birds, "google/universal-sentence-encoder", "google", birds]
+    page.select_option("#facet-has_source", label="yes (5)")  # results: the encoder's four versions are one
     assert "google/universal-sentence-encoder/4" in shown(page) and "google" not in shown(page)
     page.select_option("#facet-has_source", index=0)
     page.select_option("#facet-arch", label="L-12_H-768_A-12 (2)")
-    assert shown(page) == ["Dimitre/bert_en_cased_L-12_H-768_A-12", "tensorflow/bert_en_uncased_L-12_H-768_A-12/4"]
+    # The official model before the mirror.
+    assert shown(page) == ["tensorflow/bert_en_uncased_L-12_H-768_A-12/4", "Dimitre/bert_en_cased_L-12_H-768_A-12"]
     page.select_option("#facet-arch", index=0)
     # The license a card states: the Hugging Face card's front matter (the catalogue's sample cards state none).
     page.select_option("#facet-license", label="apache-2.0 (1)")
@@ -91,15 +94,16 @@ def test_the_keyboard_reaches_search_results_and_facets(page, site_url):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"  # focus is visible
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.textContent") == "google/universal-sentence-encoder/3"
+    assert page.evaluate("document.activeElement.textContent") == "google/universal-sentence-encoder"
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
     assert page.evaluate("document.activeElement.id") == "q"
     # A facet by keyboard: focus it, change it with the arrow keys.
     page.locator("#facet-kind").focus()
     page.keyboard.press("ArrowDown")
-    assert page.locator("#facet-kind").evaluate("s => s.selectedOptions[0].textContent") == "Module (4)"
-    assert len(shown(page)) == 4  # the Collection is left out
+    # Facets count results, not entries: the encoder's versions are one.
+    assert page.locator("#facet-kind").evaluate("s => s.selectedOptions[0].textContent") == "Module (1)"
+    assert shown(page) == ["google/universal-sentence-encoder/4"]  # the Collection is left out
     page.keyboard.press("ArrowUp")
     page.locator("#q").focus()
     page.keyboard.press("ArrowDown")
@@ -113,16 +117,26 @@ def test_the_keyboard_reaches_search_results_and_facets(page, site_url):
     assert shown(page)[0] == "google/universal-sentence-encoder/4"
 
 
-def test_deleted_entries_are_marked(page, small_site):
+def test_each_result_says_where_its_model_can_be_fetched(page, small_site, small_registry):
+    from hubfork.registry.availability import source_word
+
     open_index(page, small_site.as_uri() + "/index.html")
     page.fill("#q", "birds")
     items = page.locator("#results li")
     assert items.count() == 2
     for i in range(2):
         assert "deleted" in items.nth(i).get_attribute("class")
-        assert items.nth(i).locator(".badge.deleted").inner_text() == "deleted"
+        assert items.nth(i).locator(".badge.source-deleted").inner_text() == "deleted"
     page.fill("#q", "universal-sentence-encoder")
     assert page.locator("#results li.deleted").count() == 0
+    # Every result's badge is the word hubfork search's Source column shows for it.
+    page.fill("#q", "")
+    handles = shown(page)
+    badges = page.locator("#results li .badge").all_inner_texts()
+    kinds = page.locator("#results li .kind").all_inner_texts()
+    expected = [source_word(e) for e in small_registry.search()]
+    assert badges == expected and len(handles) == len(kinds) == len(expected)
+    assert set(expected) == {"tfhub.dev", "mirror", "deleted", "none"}
 
 
 def test_an_entry_page_shows_its_card_facts_and_copyable_usage(page, site_url):

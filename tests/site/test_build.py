@@ -154,6 +154,33 @@ def test_the_parallel_build_gives_the_same_bytes_as_one_process(small_registry, 
     assert files(parallel) == files(single)
 
 
+def _render_or_die(args):
+    """A worker that ends abruptly (as one the system kills does) on the chunk holding the first entry."""
+    import os
+
+    from hubfork.site import build
+
+    if 0 in args[0]:
+        os._exit(1)
+    return build.render_chunk_for_test(args)
+
+
+def test_a_worker_that_dies_costs_time_not_pages(small_registry, tmp_path, monkeypatch):
+    from hubfork.site import build
+
+    monkeypatch.setattr(build, "_PARALLEL_THRESHOLD", 1)
+    # The workers are forked from this process, so they run the patched function.
+    monkeypatch.setattr(build, "render_chunk_for_test", build._render_chunk, raising=False)
+    monkeypatch.setattr(build, "_render_chunk", _render_or_die)
+    counts = []
+    broken = build_site(small_registry, tmp_path / "broken", jobs=2, progress=lambda done, total: counts.append(done))
+    single = build_site(small_registry, tmp_path / "single", jobs=1)
+    assert files(broken.path) == files(single.path)  # every page, the same bytes
+    assert counts == sorted(counts) and counts[-1] == len(small_registry)
+    (note,) = broken.notes
+    assert note.startswith("a worker process ended abruptly; the ") and single.notes == ()
+
+
 def test_a_failed_build_leaves_the_old_site_and_nothing_half_written(small_registry_path, tmp_path):
     registry = Registry.load_file(small_registry_path)
     site = build_site(registry, tmp_path / "site").path

@@ -8,7 +8,7 @@ import pytest
 
 from hubfork.cards.schema import BY_NAME, FACETS
 from hubfork.constants import CARD_KINDS
-from hubfork.registry.availability import has_source
+from hubfork.registry.availability import has_source, source_word
 from hubfork.site.catalogue import SiteCatalogue
 from hubfork.site.index import FIELDS, GLOBAL, build_index, index_script
 from hubfork.site.paths import default_slug
@@ -51,6 +51,7 @@ def decode(data, row):
         "license": one("license"),
         "has_source": one("has_source") == "yes",
         "deleted": values["deleted"] == 1,
+        "source": data["s"][values["source"]],
         "page": default_slug(handle) if values["page"] == 0 else values["page"],
     }
 
@@ -67,7 +68,7 @@ def test_every_entry_decodes_to_its_registry_values(catalogue):
             "publisher": entry.publisher, "description": entry.description, "tasks": list(entry.tasks),
             "format": entry.format, "languages": list(entry.languages), "architectures": architectures(entry),
             "fine_tunable": entry.fine_tunable, "license": entry.license, "has_source": has_source(entry),
-            "deleted": entry.status == "deleted", "page": slug,
+            "deleted": entry.status == "deleted", "source": source_word(entry), "page": slug,
         }
     assert data["values"]["license"] == ["apache-2.0"]  # the Hugging Face card's
 
@@ -98,3 +99,21 @@ def test_the_script_sets_one_global_and_no_card_text_can_close_the_script_elemen
     data = json.loads(script[len(f"window.{GLOBAL}="):-2])
     assert any("\u003cscript>" in row[data["c"]["description"]] for row in data["e"])
     assert script == index_script(build_index(catalogue))
+
+
+def test_each_entry_carries_its_standing_as_the_registry_computes_it(catalogue):
+    """The ranking's per-entry signals are numbers in the index, so search.js sorts by them as computed."""
+    from hubfork.registry import ranking
+
+    data = build_index(catalogue)
+    assert set(ranking.SIGNALS) <= set(data["c"])
+    for entry, row in zip(catalogue.entries, data["e"]):
+        standing = catalogue.registry.prominence(entry)
+        assert [row[data["c"][signal]] for signal in ranking.SIGNALS] == \
+            [getattr(standing, signal) for signal in ranking.SIGNALS]
+    # The small catalogue has a publisher page for google only: its models are official, the others not.
+    column = data["c"]
+    standing = {row[0]: [row[column[signal]] for signal in ranking.SIGNALS] for row in data["e"]}
+    assert standing["google/universal-sentence-encoder/4"] == [1, 1, 1]  # its collection; the hostile card's link
+    assert standing["tensorflow/bert_en_uncased_L-12_H-768_A-12/4"] == [0, 0, 0]
+    assert standing["Dimitre/bert_en_cased_L-12_H-768_A-12"] == [0, 0, 0]

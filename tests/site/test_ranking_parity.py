@@ -1,11 +1,13 @@
 """Search ranks alike in `hubfork search` and in the site: a fixed set of queries over the shipped
 catalogue, run by `hubfork.registry.search` and by the site's search.js in headless Chromium, gives
-the same top 20 in the same order. Both read the table of `hubfork.registry.ranking`; the Python
-ranking is the reference."""
+the same top 20 in the same order, each result standing for the same versions ("v4 · 3 older"). Both
+read the table of `hubfork.registry.ranking` and the per-entry signals the registry computes (the
+site's index carries them); the Python ranking is the reference."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -57,8 +59,9 @@ QUERIES = (
 )
 
 
-def top(registry: Registry, query: str, facets) -> list[tuple[str, str]]:
-    return [(e.handle, e.kind) for e in registry.search(query, **dict(facets))[:TOP]]
+def top(registry: Registry, query: str, facets) -> list[tuple[str, str, str]]:
+    found = registry.search(query, **dict(facets))
+    return [(e.handle, e.kind, found.versions_hint(e)) for e in found[:TOP]]
 
 
 def test_the_sites_index_carries_the_ranking_table(shipped):
@@ -73,10 +76,10 @@ def test_search_js_ranks_by_the_table_not_by_weights_of_its_own():
 
 
 def test_the_queries_would_catch_any_row_or_key_read_differently(shipped, monkeypatch):
-    """Dropping any row of the ranking, or reversing any sort key, changes some query's top 20: so the
-    site passes the browser test below only by reading every row and key as Python does. The last key
-    (``handle``) is left out: it only separates entries alike in every other key, and no two entries of
-    the shipped catalogue share a model, a version and a kind."""
+    """Dropping any row of the ranking, reversing any sort key, or zeroing any per-entry signal changes some
+    query's top 20: so the site passes the browser test below only by reading every row, key and signal
+    as Python does. The last key (``handle``) is left out: it only separates rows alike in every other
+    key, and rows sharing a model and a kind are one result."""
     expected = [top(shipped, query, facets) for query, facets in QUERIES]
     assert [query for (query, _), found in zip(QUERIES, expected) if not found] == \
         ["no-such-model-anywhere", "bert zzzqqq"]
@@ -88,6 +91,14 @@ def test_the_queries_would_catch_any_row_or_key_read_differently(shipped, monkey
     for i, (key, direction) in enumerate(order[:-1]):
         monkeypatch.setattr(ranking, "ORDER", order[:i] + ((key, -direction),) + order[i + 1:])
         assert [top(shipped, query, facets) for query, facets in QUERIES] != expected, key
+    monkeypatch.setattr(ranking, "ORDER", order)
+    # ``official`` separates only the shipped catalogue's two mirrors, which their kind (Model) already puts
+    # after the Modules: tests/site/test_opening_order.py checks the site reads it, on the small site.
+    assert set(ranking.SIGNALS) == {"official", "collections", "links"}
+    standing = shipped.prominence
+    for signal in ("collections", "links"):
+        monkeypatch.setattr(shipped, "prominence", lambda entry, signal=signal: replace(standing(entry), **{signal: 0}))
+        assert [top(shipped, query, facets) for query, facets in QUERIES] != expected, signal
 
 
 @pytest.mark.parametrize(("query", "facets"), QUERIES, ids=[f"{q or '-'}{''.join(f'+{v}' for _, v in f)}"
@@ -108,8 +119,12 @@ def test_the_site_ranks_each_query_as_hubfork_search_does(page, whole_site, ship
         expect(shown).to_have_text(expected)
     else:
         expect(shown).to_have_count(0)
-    # Same handle, same place: the kinds agree too (a model and its Lite card share a handle).
+    # Same handle, same place: the kinds agree too (a model and its Lite card share a handle), and each
+    # result stands for the same versions.
     kinds = page.locator(f"#results li:nth-child(-n+{TOP}) .kind").all_inner_texts()
     assert kinds == [e.kind for e in found[:TOP]]
-    expect(page.locator("#count")).to_have_text(re.compile(rf"^{len(found):,} of {len(shipped):,} entries"))
+    hints = page.locator(f"#results li:nth-child(-n+{TOP})").evaluate_all(
+        "items => items.map(li => { const v = li.querySelector('.versions'); return v ? v.textContent : ''; })")
+    assert hints == [found.versions_hint(e) for e in found[:TOP]]
+    expect(page.locator("#count")).to_have_text(re.compile(rf"^{len(found):,} results? among {len(shipped):,} entries"))
     assert page.errors == [] and page.outside == []

@@ -19,7 +19,7 @@ from hubfork.handles import tfhub_url_to_handle
 from hubfork.hub.resolvers import TfhubUrlResolver
 from hubfork.registry.availability import has_source
 from hubfork.site.facts import fact_rows
-from hubfork.site.usage import snippets, tfhub_url
+from hubfork.site.usage import ADD_A_SOURCE, USE_IT, Snippet, snippets, tfhub_url, use_lines
 
 BIRDS = "google/aiy/vision/classifier/birds_V1/1"
 
@@ -115,3 +115,37 @@ def test_facts_of_a_deleted_model(small_registry):
     assert mirrored["Status"] == "deleted 2024-03-18: tfhub.dev removed it; a mirror serves it (see its sources)"
     use = entry_of(small_registry, "google/universal-sentence-encoder/4", "Module")
     assert dict(fact_rows(use))["Architecture"] == "dan" and "Status" not in dict(fact_rows(use))
+
+
+def test_use_lines_say_how_to_add_a_source_to_a_model_none_serves(small_registry):
+    birds = entry_of(small_registry, BIRDS, "Module")
+    assert use_lines(birds) == (ADD_A_SOURCE, [Snippet("No source is known: if a hub repo holds a copy, record it",
+                                                       f"hubfork registry add-source {BIRDS} org/repo@rev")])
+    # The command maps a model by its handle: not a variant of it, nor a card that names no files.
+    assert use_lines(entry_of(small_registry, BIRDS, "Lite")) == (USE_IT, [])
+    assert use_lines(entry_of(small_registry, "google/universal-sentence-encoder", "Collection")) == (USE_IT, [])
+    assert use_lines(entry_of(small_registry, "google", "Publisher")) == (USE_IT, [])
+    bert = entry_of(small_registry, "tensorflow/bert_en_uncased_L-12_H-768_A-12/4", "Module")
+    assert use_lines(bert) == (USE_IT, snippets(bert)) and snippets(bert)
+    mirrored = replace(birds, sources=(Source("acme/birds_V1", "v1"),))
+    assert use_lines(mirrored) == (USE_IT, snippets(mirrored)) and snippets(mirrored)
+
+
+def test_the_add_source_line_parses_as_the_command_it_names(small_registry):
+    from hubfork.cli.registry_cmd import run_add_source
+
+    _, [line] = use_lines(entry_of(small_registry, BIRDS, "Module"))
+    args = build_parser().parse_args(shlex.split(line.code)[1:])
+    assert (args.func, args.handle, args.repo) == (run_add_source, BIRDS, "org/repo@rev")
+
+
+def test_the_page_of_a_model_no_source_serves_offers_the_add_source_line(small_site):
+    birds = (small_site / "e" / "google~aiy~vision~classifier~birds_V1~1.html").read_text(encoding="utf-8")
+    section = birds.split('<section aria-labelledby="use-title">')[1].split("</section>")[0]
+    assert '<h2 id="use-title">Add a source</h2>' in section
+    assert f'<code id="code-0">hubfork registry add-source {BIRDS} org/repo@rev</code>' in section
+    assert "hubfork pull" not in birds and "Use it" not in birds
+    bert = (small_site / "e" / "tensorflow~bert_en_uncased_L-12_H-768_A-12~4.html").read_text(encoding="utf-8")
+    assert '<h2 id="use-title">Use it</h2>' in bert and "add-source" not in bert
+    collection = (small_site / "e" / "google~universal-sentence-encoder.html").read_text(encoding="utf-8")
+    assert "use-title" not in collection

@@ -90,5 +90,13 @@ def write_tf2_encoder(out_dir: str | Path, config: BertConfig, weights: dict[str
     with staged_folder(out_dir) as staging:
         if progress:
             progress(f"writing {generation} SavedModel ({config.label})")
-        keras.models.save_model(model, str(staging), save_format="tf", include_optimizer=False)
+        # tf_keras's save logs "Compiled the loaded model, but the compiled metrics have yet to be built"
+        # for a model never compiled, as this one is: a warning about nothing the user did or can do.
+        logger = _tf.tensorflow().get_logger()
+        level = logger.level
+        logger.setLevel("ERROR")
+        try:
+            keras.models.save_model(model, str(staging), save_format="tf", include_optimizer=False)
+        finally:
+            logger.setLevel(level)
     return Path(out_dir)

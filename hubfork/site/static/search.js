@@ -1,7 +1,8 @@
 // The search page: filters window.HUBFORK_INDEX (index.js, see hubfork/site/index.py) as the
 // user types, ranks like `hubfork search` (by the table of hubfork/registry/ranking.py, written into
-// the index as data.r and read here as hubfork/registry/search.py reads it), and draws one page of
-// results.
+// the index as data.r and read here as hubfork/registry/search.py reads it), shows each model's versions
+// (of one kind) as one result, and draws one page of results. With no query it ranks too, so the page
+// opens on the most prominent models.
 (function () {
   "use strict";
   var PAGE = 50;
@@ -38,9 +39,15 @@
     function named(key) { return facets[key].map(function (v) { return labels[key][v]; }); }
     var tags = named("task").concat(named("arch"), named("language"), named("kind")).join(" ").toLowerCase();
     var lname = name.toLowerCase();
+    var model = handle.replace(/^(.+)\/(\d+)$/, "$1").toLowerCase();
     return {
       i: i, handle: handle, version: version, kind: r[col.kind], desc: desc, deleted: r[col.deleted] === 1,
-      model: handle.replace(/^(.+)\/(\d+)$/, "$1").toLowerCase(),
+      source: data.s[r[col.source]],
+      model: model,
+      // What the rows of one result share (hubfork/registry/search.py's group_key): the model and the kind.
+      group: (version >= 0 ? model : handle.toLowerCase()) + "\n" + r[col.kind],
+      // The entry's standing, computed by the index (the ranking's signals, hubfork/registry/ranking.py).
+      official: r[col.official], collections: r[col.collections], links: r[col.links],
       page: "e/" + (r[col.page] === 0 ? handle.split("/").join("~") : r[col.page]) + ".html",
       lname: lname, lhandle: handle.toLowerCase(), tags: tags, ldesc: desc.toLowerCase(),
       facets: facets
@@ -66,6 +73,9 @@
   });
   var SORT_KEYS = {
     score: function (m) { return m.score; },
+    official: function (m) { return m.e.official; },
+    collections: function (m) { return m.e.collections; },
+    links: function (m) { return m.e.links; },
     model: function (m) { return m.e.model; },
     version: function (m) { return Math.max(m.e.version, 0); },
     kind: function (m) { return KIND_RANK[m.e.kind]; },
@@ -120,21 +130,48 @@
       var s = terms.length ? score(e, terms) : 0;
       if (s >= 0) { matched.push({ e: e, score: s }); }
     });
-    var results = matched.filter(function (m) { return passes(m.e, want, null); });
-    results.sort(compare);
+    var rows = matched.filter(function (m) { return passes(m.e, want, null); });
+    rows.sort(compare);
+    var results = grouped(rows);
     updateFacets(matched, want);
     draw(results);
     save(want);
   }
 
-  // Each facet's options count the entries the query and the *other* facets leave.
+  // Rows best first, one result per group at its best row's place, shown as its newest version (ties:
+  // the first row of that version) and carrying the group's versions, newest first.
+  function grouped(rows) {
+    var groups = {}, out = [];
+    rows.forEach(function (m) {
+      var g = groups[m.e.group];
+      if (!g) { g = groups[m.e.group] = { e: m.e, score: m.score, versions: [] }; out.push(g); }
+      g.versions.push(m.e);
+    });
+    out.forEach(function (g) {
+      g.versions.sort(function (a, b) { return Math.max(b.version, 0) - Math.max(a.version, 0); });
+      g.e = g.versions[0];
+    });
+    return out;
+  }
+
+  // "v4 · 3 older", "v2", or "" for an entry without a version (hubfork/registry/search.py's versions_hint).
+  function versionsHint(versions) {
+    var newest = versions[0].version;
+    if (newest < 0) { return ""; }
+    return "v" + newest + (versions.length > 1 ? " \u00b7 " + (versions.length - 1) + " older" : "");
+  }
+
+  // Each facet's options count the results (models) the query and the *other* facets leave.
   function updateFacets(matched, want) {
     selects.forEach(function (select) {
       var key = select.dataset.facet;
-      var counts = {};
+      var counts = {}, seen = {};
       matched.forEach(function (m) {
         if (!passes(m.e, want, key)) { return; }
-        m.e.facets[key].forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+        m.e.facets[key].forEach(function (v) {
+          var id = v + "\n" + m.e.group;
+          if (!seen[id]) { seen[id] = true; counts[v] = (counts[v] || 0) + 1; }
+        });
       });
       var keep = select.value;
       var options = ['<option value="">any</option>'];
@@ -173,13 +210,20 @@
       kind.textContent = labels.kind[e.kind];
       li.appendChild(document.createTextNode(" "));
       li.appendChild(kind);
-      if (e.deleted) {
-        var badge = document.createElement("span");
-        badge.className = "badge deleted";
-        badge.textContent = "deleted";
+      var hint = versionsHint(m.versions);
+      if (hint) {
+        var versions = document.createElement("span");
+        versions.className = "versions";
+        versions.textContent = hint;
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(badge);
+        li.appendChild(versions);
       }
+      // Where the model can be fetched, in the word hubfork search's Source column shows.
+      var badge = document.createElement("span");
+      badge.className = "badge source-" + e.source.replace(/[^a-z]/g, "");
+      badge.textContent = e.source;
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(badge);
       if (e.desc) {
         var p = document.createElement("p");
         p.textContent = e.desc;
@@ -191,7 +235,9 @@
     list.appendChild(fragment);
     list.start = page * PAGE + 1;
     var from = results.length ? page * PAGE + 1 : 0;
-    count.textContent = results.length.toLocaleString("en") + " of " + data.n.toLocaleString("en") + " entries" +
+    // A result stands for its model's versions, so results and entries are counted apart.
+    count.textContent = results.length.toLocaleString("en") + (results.length === 1 ? " result" : " results") +
+      " among " + data.n.toLocaleString("en") + " entries" +
       (results.length > PAGE ? " (showing " + from + "\u2013" + (page * PAGE + shown.length) + ")" : "");
     drawPager(pages);
   }
