@@ -9,9 +9,10 @@ loading the registry reads no card.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from hubfork._reading import read_regular_file
 from hubfork.cards.names import names_in_links
+from hubfork.cards.parser import MAX_CARD_BYTES
 from hubfork.cards.records import Card
 
 _VERSIONED = re.compile(r"(.+)/(\d+)")
@@ -28,7 +29,8 @@ def card_links(card: Card) -> tuple[str, ...]:
     """The models `card` links to (tfhub.dev, Kaggle Models or hub URLs) or loads in its code, once
     each in order, its own model left out; a card file that cannot be read adds no prose links."""
     try:
-        text = Path(card.path).read_text(encoding="utf-8", errors="replace")
+        # As the parser reads a card: a regular file of at most MAX_CARD_BYTES, never a device or a FIFO.
+        text = read_regular_file(card.path, MAX_CARD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         text = ""
     own = model_key(card.handle or "")

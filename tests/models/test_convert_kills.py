@@ -6,11 +6,13 @@ holds, runs the same command in this process; every killed one is a real process
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import io
 import random
 import subprocess
 import time
+from pathlib import Path
 
 from hubfork.cli.main import main
 from hubfork.models.generations import inspect_encoder
@@ -22,27 +24,18 @@ pytestmark = needs_proc
 #: writing (`_kill_points`), so however few they are, the kills spread from its first byte to past
 #: its end: early, mid-way, late, and after the rename.
 TRIALS = 4
-#: Said once the SavedModel is being written (before it, nothing is on disk to break).
-WRITING = "writing v3 SavedModel"
 
 
-def _writing(process: subprocess.Popen) -> None:
-    """Read `process`'s progress until it starts writing."""
-    for line in process.stderr:
-        if WRITING in line:
-            return
-    raise AssertionError("convert ended before it wrote anything")
-
-
-class _Clock(io.StringIO):
-    """stderr that notes when the writing starts."""
-
-    writing_at: float | None = None
-
-    def write(self, text: str) -> int:
-        if self.writing_at is None and WRITING in text:
-            self.writing_at = time.monotonic()
-        return super().write(text)
+def _writing(out: Path, process: subprocess.Popen | None = None, within: float = 300) -> float:
+    """When the SavedModel of `out` starts being written: the moment its staging folder beside it appears
+    (nothing is on disk to break before), waited for at most `within` seconds and while `process`, if
+    given, runs."""
+    deadline = time.monotonic() + within
+    while not list(out.parent.glob(f".{out.name}.*.partial")):
+        if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+            raise AssertionError(f"convert ended, or took {within} s, before it wrote anything")
+        time.sleep(0.002)
+    return time.monotonic()
 
 
 def _kill_points(rng: random.Random, span: float) -> list[float]:
@@ -54,16 +47,18 @@ def _kill_points(rng: random.Random, span: float) -> list[float]:
 def test_a_convert_killed_while_it_writes_leaves_no_half_folder(tmp_path, tiny_vocab):
     arguments = lambda out: ["convert", "--random", "layers=2,hidden=32,heads=2",  # noqa: E731
                              "--vocab", str(tiny_vocab), "--generation", "v3", "--out", str(out)]
-    clock = _Clock()
-    with contextlib.redirect_stderr(clock), contextlib.redirect_stdout(io.StringIO()):
-        code = main(arguments(tmp_path / "reference"))
-    assert code == 0 and clock.writing_at is not None, clock.getvalue()
-    span = time.monotonic() - clock.writing_at  # how long the saving takes here: the kills fall inside it
+    reference = tmp_path / "reference"
+    with concurrent.futures.ThreadPoolExecutor(1) as watcher:
+        writing = watcher.submit(_writing, reference)
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            code = main(arguments(reference))
+        span = time.monotonic() - writing.result(timeout=60)  # how long the saving takes here: the kills fall in it
+    assert code == 0
     files = sorted(p.relative_to(tmp_path / "reference") for p in (tmp_path / "reference").rglob("*"))
     for trial, delay in enumerate(_kill_points(random.Random(11), span)):
         out = tmp_path / f"out{trial}"
-        process = start([*HUBFORK, *arguments(out)], stderr=subprocess.PIPE)
-        _writing(process)
+        process = start([*HUBFORK, *arguments(out)])
+        _writing(out, process)
         killed = kill_after(process, delay)
         assert not killed.survivors(), f"trial {trial}: processes of the killed convert live on"
         if out.exists():
