@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib.util
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from hubfork import constants
 from hubfork.cli.main import build_parser
 from tests.conftest import ROOT
+from tests.fixtures.scripts import load_script
 
 SCRIPT = ROOT / "scripts" / "gen_docs.py"
 #: Shaped like environment variables, but not read from the environment: a JavaScript global of the
@@ -25,10 +25,7 @@ VARIABLE_SHAPED = re.compile(r"(HUBFORK|HF|HUGGINGFACE|KAGGLE|TFHUB|TF|XDG|TRANS
 
 @pytest.fixture(scope="module")
 def gen_docs():
-    spec = importlib.util.spec_from_file_location("gen_docs", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 @pytest.mark.parametrize("page", ["cli.md", "environment.md"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import shutil
@@ -14,6 +13,7 @@ import yaml
 from hubfork import CardError, Registry, RegistryError, build_registry
 from hubfork.cards.schema import SUMMARY_FIELDS
 from tests.conftest import CATALOGUE, ROOT, SAMPLE_CARDS, SAMPLES
+from tests.fixtures.scripts import load_script
 
 
 def _copy_tree(source: Path, target: Path, order_seed: int | None = None) -> None:
@@ -118,10 +118,7 @@ def test_same_cards_give_the_same_bytes_whatever_the_file_order(tmp_path):
 
 
 def _corpus_module():
-    spec = importlib.util.spec_from_file_location("corpus", ROOT / "benchmarks" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/corpus.py")
 
 
 def test_parallel_and_serial_builds_are_identical(tmp_path):

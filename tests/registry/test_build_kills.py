@@ -3,13 +3,12 @@ the complete new one, and none of the build's worker processes lives on."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
 
 from hubfork._files import atomic_write_bytes
 from hubfork.registry.registry import Registry
-from tests.conftest import ROOT
 from tests.fixtures.processes import HUBFORK, kill_after, needs_proc, start, timed_run
+from tests.fixtures.scripts import load_script
 
 pytestmark = needs_proc
 TRIALS = 20
@@ -18,10 +17,7 @@ CARDS = 450
 
 
 def _corpus(folder, count: int, seed: int):
-    spec = importlib.util.spec_from_file_location("corpus", ROOT / "benchmarks" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.generate(folder, count, seed=seed)
+    return load_script("benchmarks/corpus.py").generate(folder, count, seed=seed)
 
 
 def test_a_build_killed_at_any_moment_leaves_the_registry_whole_and_no_worker(tmp_path):

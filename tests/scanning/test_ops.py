@@ -3,7 +3,6 @@ docs/security.md prints; the ops of common authoring paths are allowed; XlaCallM
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -14,16 +13,9 @@ from tensorflow.compiler.tf2xla.ops import gen_xla_ops
 
 from hubfork.scanning import ops
 from tests.conftest import ROOT
+from tests.fixtures.scripts import load_script
 
-
-def _script():
-    spec = importlib.util.spec_from_file_location("op_registry", ROOT / "scripts" / "op_registry.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-op_registry = _script()
+op_registry = load_script("scripts/op_registry.py")
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,14 @@ pyproject.toml's."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import zipfile
 
-from tests.conftest import ROOT
+from tests.fixtures.scripts import load_script
 
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("install_main", ROOT / "scripts" / "install_main.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-install_main = _load_script()
+install_main = load_script("scripts/install_main.py")
 
 
 def test_the_stand_in_wheel_is_a_tensorflow_that_requires_the_cpu_build_and_holds_no_code(tmp_path):

@@ -4,15 +4,14 @@ checkouts it refuses without changing anything."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from hubfork.registry.registry import Registry
 from tests.conftest import ROOT
+from tests.fixtures.scripts import load_script
 
 CATALOGUE = ROOT / "cards" / "tfhub.dev"
 DOCS = "assets/docs"
@@ -31,11 +30,7 @@ HUB_REPO = "<!-- hub-repo: someone/bert_en_uncased -->"
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("refresh_catalogue", ROOT / "scripts" / "refresh_catalogue.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["refresh_catalogue"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/refresh_catalogue.py")
 
 
 refresh_catalogue = _load_script()
