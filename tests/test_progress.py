@@ -14,6 +14,7 @@ import pytest
 from hubfork import _progress
 from hubfork._progress import Progress, on_terminal
 from tests.conftest import ROOT, SAMPLE_CARDS, SAMPLES
+from tests.fixtures.terminal import drain
 
 
 @pytest.fixture
@@ -26,14 +27,7 @@ def terminal():
 
     def read() -> str:
         stream.flush()
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except BlockingIOError:
-                break
-            if not chunk:
-                break
-            received.extend(chunk)
+        received.extend(drain(master))
         return received.decode(errors="replace")
 
     yield stream, read
@@ -141,15 +135,7 @@ def test_hf_hub_disable_progress_bars_silences_it_on_a_terminal(disabled):
         process = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, stderr=slave, timeout=120)
     finally:
         os.close(slave)
-    received = bytearray()
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        received.extend(chunk)
+    received = drain(master)
     os.close(master)
     assert process.returncode == 0
     if disabled:

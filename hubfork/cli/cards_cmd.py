@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hubfork._progress import HELP_NOTE
 from hubfork.cli.options import add_json, add_no_run, add_registry, add_stated_embedding, add_trust
 
 
@@ -22,8 +23,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     _card_paths(parse)
     add_json(parse, "an array of cards, one object each")
     parse.set_defaults(func=run_parse)
-
-    from hubfork._progress import HELP_NOTE
 
     validate = sub.add_parser("validate", help="check cards; exit 1 when any has errors",
                               description="Check model cards. Prints each problem as PATH:LINE: severity: message "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from hubfork.constants import DEFAULT_SEQ_LENGTH, GENERATIONS, POOLINGS
 from hubfork.errors import ModelError
@@ -50,7 +50,7 @@ def convert(
     for `random_spec` (``layers=2,hidden=32,heads=2``) with `vocab_file`; in the
     random case `cased` chooses the casing (a checkpoint says its own). A checkpoint's
     sentence-transformers pooling and normalisation are carried into the encoder folder
-    (`carry_pooling`) unless `sentence_transformers` is False, and `Conversion.notes` says
+    (`carry_pooling`, written with it) unless `sentence_transformers` is False, and `Conversion.notes` says
     what was carried.
 
     Raises:
@@ -86,11 +86,13 @@ def convert(
             raise ModelError(f"{vocab}: no such vocab file")
         config = BertConfig.from_spec(random_spec or "", vocab_size=vocab_size(vocab))
         weights, lower = random_weights(config, seed), not cased
+    files: dict[str, bytes] = {}
+    if carried is not None:
+        files, said = carry_pooling(carried)
+        notes += said
     say(f"writing {generation} encoder {config.label} to {out_dir}")
     encoder_dir = write_encoder(out_dir, config, weights, generation, vocab_file=vocab, do_lower_case=lower,
-                                progress=say)
-    if carried is not None:
-        notes += carry_pooling(carried, Path(encoder_dir))
+                                progress=say, extra_files=files)
     preprocessor_dir = None
     if preprocessor_out is not None:
         from hubfork.models.export.preprocessor import write_preprocessor
@@ -101,39 +103,38 @@ def convert(
                       time.perf_counter() - started, notes)
 
 
-def carry_pooling(config: SentenceTransformersConfig, encoder_dir: Path) -> list[str]:
-    """Copy a checkpoint's sentence-transformers configuration into the encoder it was converted to, where
-    loading it (and ``card new``) reads it (`hubfork.models.pooling`); the note saying what was carried.
+def carry_pooling(config: SentenceTransformersConfig) -> tuple[dict[str, bytes], list[str]]:
+    """The files of a checkpoint's sentence-transformers configuration to write into the encoder it is
+    converted to, where loading it (and ``card new``) reads them (`hubfork.models.pooling`), and the note
+    saying what they carry.
 
     A pooling hubfork does not have is not carried, nor then the rest of the configuration: a
     normalisation of some other pooling's output would be a wrong default.
     """
     if config.unsupported is not None:
-        return [f"pooling: the checkpoint's sentence-transformers pooling is {config.unsupported} "
-                f"({' and '.join(sorted(config.files))}), which hubfork does not have ({', '.join(POOLINGS)}): "
-                "nothing carried; give embed --pooling"]
+        return {}, [f"pooling: the checkpoint's sentence-transformers pooling is {config.unsupported} "
+                    f"({' and '.join(sorted(config.files))}), which hubfork does not have ({', '.join(POOLINGS)}): "
+                    "nothing carried; give embed --pooling"]
     if config.defaults is None:
-        return []
-    for name, data in config.files.items():
-        target = encoder_dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return [config.describe()]
+        return {}, []
+    return dict(config.files), [config.describe()]
 
 
 def write_encoder(out_dir: str | Path, config: BertConfig, weights: dict, generation: str, *,
                   vocab_file: str | Path, do_lower_case: bool,
-                  progress: Callable[[str], None] | None = None) -> Path:
-    """Write `weights` as an encoder SavedModel of `generation` (one of `GENERATIONS`)."""
+                  progress: Callable[[str], None] | None = None,
+                  extra_files: Mapping[str, bytes] | None = None) -> Path:
+    """Write `weights` as an encoder SavedModel of `generation` (one of `GENERATIONS`), with `extra_files`
+    (folder-relative names, their bytes) in the same folder, written whole or not at all with it."""
     if generation == "tf1-hub":
         from hubfork.models.export.tf1_hub import write_tf1_hub_encoder
 
         return write_tf1_hub_encoder(out_dir, config, weights, vocab_file=vocab_file, do_lower_case=do_lower_case,
-                                     progress=progress)
+                                     progress=progress, extra_files=extra_files)
     from hubfork.models.export.encoder import write_tf2_encoder
 
     return write_tf2_encoder(out_dir, config, weights, generation, vocab_file=vocab_file,
-                             do_lower_case=do_lower_case, progress=progress)
+                             do_lower_case=do_lower_case, progress=progress, extra_files=extra_files)
 
 
 __all__ = ["Conversion", "carry_pooling", "convert", "write_encoder"]

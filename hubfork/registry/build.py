@@ -17,11 +17,14 @@ from hubfork.constants import REGISTRY_FORMAT, STATUS_DELETED
 from hubfork.errors import CardError, RegistryError
 from hubfork.registry import store
 from hubfork.registry.entry import RegistryEntry
+from hubfork.registry.links import card_links
 from hubfork.registry.registry import Registry
 
 if TYPE_CHECKING:  # pragma: no cover
     from hubfork._progress import CountReport
 
+#: A card, its sha256 and the models it links to.
+_Parsed = tuple[Card, str, tuple[str, ...]]
 # Below this many cards, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 400
 # Batches of cards per worker process: enough for the faster ones to take over the slower ones' share.
@@ -68,22 +71,22 @@ def build_registry(
     output = Path(output) if output is not None else cards_dir.parent / "registry.yaml"
     paths = sorted(iter_card_paths([cards_dir]), key=lambda p: p.as_posix())
     parsed = _parse_all(paths, vocabulary or Vocabulary.default(), jobs, progress or (lambda done, total: None))
-    errors = [problem for card, _ in parsed for problem in card.errors]
+    errors = [problem for card, _, _ in parsed for problem in card.errors]
     if errors and not skip_invalid:
         raise CardError(errors)
-    parsed = [(card, digest) for card, digest in parsed if card.ok]
-    _mark_deleted([card for card, _ in parsed])
+    parsed = [(card, digest, links) for card, digest, links in parsed if card.ok]
+    _mark_deleted([card for card, _, _ in parsed])
     base = output.resolve().parent
     entries = []
     real_paths: dict[str, str] = {}
-    for card, digest in parsed:
+    for card, digest, links in parsed:
         card_path = Path(os.path.relpath(_real_path(card.path, real_paths), base)).as_posix()
-        entries.append(RegistryEntry.from_card(card, card_path=card_path, sha256=digest))
+        entries.append(RegistryEntry.from_card(card, card_path=card_path, sha256=digest, links=links))
     entries.sort(key=lambda e: (e.handle, e.kind, e.card_path))
     cards_rel = Path(os.path.relpath(cards_dir.resolve(), base)).as_posix()
     document = {"format": REGISTRY_FORMAT, "cards": cards_rel, "entries": [e.to_dict() for e in entries]}
     store.write(output, document)
-    warnings = [problem for card, _ in parsed for problem in card.warnings] + _duplicates(entries)
+    warnings = [problem for card, _, _ in parsed for problem in card.warnings] + _duplicates(entries)
     return BuildResult(output, Registry(entries, output, cards_rel), warnings, errors)
 
 
@@ -136,31 +139,33 @@ def _duplicates(entries: list[RegistryEntry]) -> list[Problem]:
     return warnings
 
 
-def _parse_one(path: Path, vocabulary: Vocabulary) -> tuple[Card, str]:
+def _parse_one(path: Path, vocabulary: Vocabulary) -> _Parsed:
+    """The card at `path`, its sha256 and the models it links to (`hubfork.registry.links`)."""
     raw, text, problem = read_card_file(path)
     digest = hashlib.sha256(raw).hexdigest()
     if problem is not None:
-        return Card(str(path), problems=[problem]), digest
+        return Card(str(path), problems=[problem]), digest, ()
     card = parse_card(path, text, vocabulary=vocabulary)
+    links = card_links(card, text)
     # Body details are not part of an entry; dropping them keeps results small
     # to send back from worker processes.
     card.code_blocks = []
     card.sections = []
     card.changelog = []
     card.code_handles = []
-    return card, digest
+    return card, digest, links
 
 
-def _parse_chunk(args: tuple[list[Path], Vocabulary]) -> list[tuple[Card, str]]:
+def _parse_chunk(args: tuple[list[Path], Vocabulary]) -> list[_Parsed]:
     paths, vocabulary = args
     return [_parse_one(path, vocabulary) for path in paths]
 
 
 def _parse_all(paths: list[Path], vocabulary: Vocabulary, jobs: int | None,
-               progress: "CountReport") -> list[tuple[Card, str]]:
+               progress: "CountReport") -> list[_Parsed]:
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     total = len(paths)
-    parsed: list[tuple[Card, str]] = []
+    parsed: list[_Parsed] = []
     if jobs <= 1 or total < _PARALLEL_THRESHOLD:
         for path in paths:
             parsed.append(_parse_one(path, vocabulary))

@@ -8,7 +8,6 @@ from typing import Any, Mapping
 from hubfork.cards import facts
 from hubfork.cards.records import Architecture, Card, Source, StatedEmbedding
 from hubfork.cards.schema import FACTS, JUPYTER, from_json, shown, summary_dict
-from hubfork.registry.links import card_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +55,13 @@ class RegistryEntry(StatedEmbedding):
     _search_text: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
-    def from_card(cls, card: Card, *, card_path: str, sha256: str) -> "RegistryEntry":
+    def from_card(cls, card: Card, *, card_path: str, sha256: str, links: tuple[str, ...] = ()) -> "RegistryEntry":
         if card.handle is None or card.kind is None or card.family is None:
             raise ValueError(f"{card.path}: a card without a handle cannot be a registry entry")
         # An entry is frozen: a card's lists become tuples.
         values = {fact.name: getattr(card, fact.name) for fact in FACTS}
         values = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
-        return cls(**values, card_path=card_path, card_sha256=sha256, sources=tuple(card.sources),
-                   links=card_links(card))
+        return cls(**values, card_path=card_path, card_sha256=sha256, sources=tuple(card.sources), links=links)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "RegistryEntry":

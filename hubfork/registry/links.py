@@ -2,17 +2,15 @@
 
 A model many other cards link to is one people build on (the BERT encoder every fine-tuning card
 loads), so search ranks it higher (`hubfork.registry.registry.Registry.prominence`). The links are
-read once, when the registry is built, and kept in each entry (`RegistryEntry.links`), so that
-loading the registry reads no card.
+read once, from the text the registry build parses, and kept in each entry (`RegistryEntry.links`),
+so that loading the registry reads no card.
 """
 
 from __future__ import annotations
 
 import re
 
-from hubfork._reading import read_regular_file
 from hubfork.cards.names import names_in_links
-from hubfork.cards.parser import MAX_CARD_BYTES
 from hubfork.cards.records import Card
 
 _VERSIONED = re.compile(r"(.+)/(\d+)")
@@ -25,14 +23,9 @@ def model_key(handle: str) -> str:
     return (match.group(1) if match else handle).lower()
 
 
-def card_links(card: Card) -> tuple[str, ...]:
-    """The models `card` links to (tfhub.dev, Kaggle Models or hub URLs) or loads in its code, once
-    each in order, its own model left out; a card file that cannot be read adds no prose links."""
-    try:
-        # As the parser reads a card: a regular file of at most MAX_CARD_BYTES, never a device or a FIFO.
-        text = read_regular_file(card.path, MAX_CARD_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        text = ""
+def card_links(card: Card, text: str) -> tuple[str, ...]:
+    """The models `card` (parsed from `text`) links to (tfhub.dev, Kaggle Models or hub URLs) or loads in
+    its code, once each in order, its own model left out."""
     own = model_key(card.handle or "")
     names = dict.fromkeys(names_in_links(text) + list(card.code_handles))
     return tuple(name for name in names if model_key(name) != own)

@@ -71,8 +71,9 @@ def search(entries: Iterable[RegistryEntry], query: str | None = None, filters: 
     A word matches anywhere in the handle, name, tags (tasks, architectures, languages, kind and
     size) or description. Ranking follows the table of `hubfork.registry.ranking`: the name or
     handle equal to a word, then a whole word of the name, then a part, then tags, then the
-    description; within a score by `prominence` (official publisher, collections, links to it:
-    none when not given), kind, then model, version and handle. The versions of a model of one kind
+    description; within a score an official publisher's first, then by kind, then the model more
+    collections list and more other cards link to (`prominence`: none when not given), then by model
+    and handle. The versions of a model of one kind
     are one result, placed where its best version ranks and shown as its newest matching version
     (`SearchResults.versions_of` gives them all). `language_ids` maps language names to ids so
     ``--language English`` works.

@@ -24,6 +24,7 @@ import threading
 import pytest
 
 from tests.conftest import ROOT, SAMPLE_CARDS, SAMPLES, run_cli, run_cli_here
+from tests.fixtures.terminal import drain
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -36,18 +37,7 @@ def on_terminal(*args: str, columns: int = 80) -> tuple[int, str, str]:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     received: list[bytes] = []
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: every writer of the terminal is gone
-                return
-            if not chunk:
-                return
-            received.append(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
+    reader = threading.Thread(target=lambda: received.append(drain(master)), daemon=True)
     reader.start()
     try:
         process = subprocess.Popen([sys.executable, "-m", "hubfork", *args], cwd=ROOT, stdin=subprocess.DEVNULL,

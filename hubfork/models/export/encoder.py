@@ -17,7 +17,7 @@ has ``.variables``, ``.trainable_variables`` and ``.regularization_losses``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from hubfork.errors import ModelError
 from hubfork.models import _tf
 from hubfork.models.bert import INPUT_KEYS, make_encoder, make_mlm_head
 from hubfork.models.config import BertConfig
-from hubfork.models.export.folders import staged_folder
+from hubfork.models.export.folders import staged_folder, write_files
 from hubfork.models.weights import assign
 
 TF2_GENERATIONS = tuple(g for g in GENERATIONS if g != "tf1-hub")
@@ -83,8 +83,10 @@ def _dict_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
 
 def write_tf2_encoder(out_dir: str | Path, config: BertConfig, weights: dict[str, np.ndarray], generation: str,
                       *, vocab_file: str | Path, do_lower_case: bool,
-                      progress: Callable[[str], None] | None = None) -> Path:
-    """Write the encoder of `generation` to `out_dir` (created whole, or not at all)."""
+                      progress: Callable[[str], None] | None = None,
+                      extra_files: Mapping[str, bytes] | None = None) -> Path:
+    """Write the encoder of `generation` to `out_dir` (created whole, or not at all), `extra_files`
+    (folder-relative names, their bytes) beside the SavedModel."""
     keras = _tf.keras()
     model = build_keras_model(config, weights, generation, vocab_file=vocab_file, do_lower_case=do_lower_case)
     with staged_folder(out_dir) as staging:
@@ -99,4 +101,5 @@ def write_tf2_encoder(out_dir: str | Path, config: BertConfig, weights: dict[str
             keras.models.save_model(model, str(staging), save_format="tf", include_optimizer=False)
         finally:
             logger.setLevel(level)
+        write_files(staging, extra_files or {})
     return Path(out_dir)

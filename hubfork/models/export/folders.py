@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from hubfork import _files
 from hubfork.errors import ModelError
@@ -27,3 +27,11 @@ def staged_folder(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -
         raise ModelError(f"{target} already exists and is not empty (choose another folder or allow overwriting)")
     with _files.staged_folder(target) as staging:
         yield staging
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write `files` (folder-relative names, their bytes) into `folder`, making the folders on the way."""
+    for name, data in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from hubfork.models import _tf
 from hubfork.models.bert import make_encoder
 from hubfork.models.config import BertConfig
-from hubfork.models.export.folders import staged_folder
+from hubfork.models.export.folders import staged_folder, write_files
 from hubfork.models.weight_table import variable_map
 
 #: tensorflow_hub's ModuleDef proto with ``format: FORMAT_V3`` (field 1, value 3),
@@ -42,8 +42,10 @@ GRAPH_VARIANTS = ((frozenset(), False), (frozenset({"train"}), True))
 
 def write_tf1_hub_encoder(out_dir: str | Path, config: BertConfig, weights: dict[str, np.ndarray],
                           *, vocab_file: str | Path, do_lower_case: bool,
-                          progress: Callable[[str], None] | None = None) -> Path:
-    """Write the encoder as a TF1 Hub module to `out_dir` (created whole, or not at all)."""
+                          progress: Callable[[str], None] | None = None,
+                          extra_files: Mapping[str, bytes] | None = None) -> Path:
+    """Write the encoder as a TF1 Hub module to `out_dir` (created whole, or not at all), `extra_files`
+    (folder-relative names, their bytes) beside it."""
     tf = _tf.tensorflow()
     with staged_folder(out_dir) as staging:
         builder = tf.compat.v1.saved_model.Builder(str(staging / "model"))
@@ -74,6 +76,7 @@ def write_tf1_hub_encoder(out_dir: str | Path, config: BertConfig, weights: dict
         (staging / "assets").mkdir(exist_ok=True)
         (staging / "assets" / CONFIG_ASSET).write_text(json.dumps(config.to_dict(), indent=2) + "\n",
                                                        encoding="utf-8")
+        write_files(staging, extra_files or {})
     return Path(out_dir)
 
 
