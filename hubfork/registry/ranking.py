@@ -18,7 +18,8 @@ once per entry in Python (`hubfork.registry.registry.Registry.prominence`) and s
 index, so search.js reads them rather than computing them: ``official`` (1 when a publisher page of
 the catalogue names the entry's publisher: tfhub.dev's own publishers and partners, not a mirror),
 ``collections`` (how many Collections list its model) and ``links`` (how many other models' cards link
-to or load its model, `hubfork.registry.entry.RegistryEntry.links`); ``model``; ``version`` (an unknown
+to or load its model, `hubfork.registry.entry.RegistryEntry.links`, a card's link to its own preprocessor
+aside); ``model``; ``version`` (an unknown
 version counts as 0); ``kind`` (its place in `KIND_ORDER`, unknown kinds after them, so a Module comes
 before its Lite, Tfjs and Coral variants); ``handle`` (as written).
 

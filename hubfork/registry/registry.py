@@ -267,11 +267,14 @@ class Registry:
     @cached_property
     def _linked(self) -> dict[str, int]:
         """How many other models' cards link to each model, by `model_key`. A model's versions and variants
-        count once, and Collections not at all (they count as collections)."""
+        count once, and Collections not at all (they count as collections); nor does a card's link to its own
+        preprocessor (every encoder's card names one: a pairing, not a model built on another)."""
         sources: dict[str, set[str]] = {}
         for entry in self.entries:
             if entry.links and entry.kind not in TFHUB_GROUP_KINDS:
-                sources.setdefault(_model_of(entry), set()).update(model_key(name) for name in entry.links)
+                companion = model_key(entry.preprocessor) if entry.preprocessor else None
+                sources.setdefault(_model_of(entry), set()).update(
+                    key for key in map(model_key, entry.links) if key != companion)
         linked: dict[str, int] = {}
         for source, targets in sources.items():
             for target in targets - {source}:

@@ -127,6 +127,16 @@ def test_the_model_more_other_cards_link_to_comes_first_each_linking_model_once(
     assert handles(registry.search("encoder"))[:1] == ["p/b-encoder/1"]  # ties with c: then by model name
 
 
+def test_a_card_s_link_to_its_own_preprocessor_is_a_pairing_not_a_link():
+    pre = "p/encoder_preprocess/1"
+    paired = [entry("p/encoder/1", preprocessor=pre, links=[pre]), entry(pre)]
+    registry = registry_of(*paired)
+    assert registry.prominence(registry.find(pre)).links == 0
+    assert handles(registry.search("encoder")) == ["p/encoder/1", pre]
+    # A classifier's card building on the preprocessor does count.
+    assert registry_of(*paired, entry("q/classifier/1", links=[pre])).prominence(registry.find(pre)).links == 1
+
+
 def test_a_collections_links_count_as_its_listing_not_as_links():
     registry = registry_of(entry("p/a-encoder/1"), entry("p/b-encoder/1"),
                            entry("p/set", kind="Collection", version=1, links=["p/b-encoder/1"]))
